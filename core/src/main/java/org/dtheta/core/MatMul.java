@@ -1,0 +1,207 @@
+package org.dtheta.core;
+
+import org.dtheta.core.kernel.Kernels;
+
+/**
+ * Matrix product {@code C = op(A) op(B)} in three forms: {@code A B}, {@code A^T B} and
+ * {@code A B^T}. Bilinear, so every rule is a matrix product again (JAX's {@code defbilinear}):
+ *
+ * <pre>
+ *   value            C       = A B
+ *   tangent          Cdot    = Adot B + A Bdot
+ *   adjoint          Abar   += Cbar B^T            Bbar    += A^T Cbar
+ *   adjoint tangent  Abardot += Cbardot B^T + Cbar Bdot^T
+ *                    Bbardot += A^T Cbardot + Adot^T Cbar
+ * </pre>
+ *
+ * (written for {@code A B}; the transposed forms follow by transposing the right factors).
+ * With {@code m} directions in the tangent layout most terms are one product with {@code m}
+ * times more rows or columns; the terms that pair one direction's tangent with a plain adjoint
+ * are {@code m} products addressed through strides, with no copying.
+ */
+final class MatMul extends Op {
+
+  /** Which operand is transposed. */
+  enum Form {
+    NN,
+    TN,
+    NT
+  }
+
+  private final Var a;
+  private final Var b;
+  private final Form form;
+  /** C is p x n with inner dimension q. */
+  private final int p;
+  private final int q;
+  private final int n;
+
+  MatMul(Var out, Var a, Var b, Form form) {
+    super(out, a, b);
+    this.a = a;
+    this.b = b;
+    this.form = form;
+    this.p = out.rows;
+    this.n = out.cols;
+    this.q = form == Form.TN ? a.rows : a.cols;
+  }
+
+  @Override
+  String name() {
+    switch (form) {
+      case TN:
+        return "matmul(A^T B)";
+      case NT:
+        return "matmul(A B^T)";
+      default:
+        return "matmul";
+    }
+  }
+
+  @Override
+  void forward() {
+    switch (form) {
+      case NN:
+        Kernels.gemm(false, false, p, n, q, 1.0, a.value, 0, q, b.value, 0, n, 0.0, out.value, 0, n);
+        break;
+      case TN:
+        Kernels.gemm(true, false, p, n, q, 1.0, a.value, 0, p, b.value, 0, n, 0.0, out.value, 0, n);
+        break;
+      default:
+        Kernels.gemm(false, true, p, n, q, 1.0, a.value, 0, q, b.value, 0, q, 0.0, out.value, 0, n);
+    }
+  }
+
+  @Override
+  void jvp(int m) {
+    double beta = 0.0;
+    if (a.active) {
+      switch (form) {
+        case NN: // Adot B: Adot as (p m) x q
+          Kernels.gemm(false, false, p * m, n, q, 1.0, a.tangent, 0, q, b.value, 0, n, 0.0, out.tangent, 0, n);
+          break;
+        case TN: // Adot_d^T B, Adot_d is q x p inside a q x (m p) tangent
+          for (int d = 0; d < m; d++) {
+            Kernels.gemm(true, false, p, n, q, 1.0, a.tangent, d * p, m * p, b.value, 0, n,
+                0.0, out.tangent, d * n, m * n);
+          }
+          break;
+        default: // Adot B^T: Adot as (p m) x q
+          Kernels.gemm(false, true, p * m, n, q, 1.0, a.tangent, 0, q, b.value, 0, q, 0.0, out.tangent, 0, n);
+      }
+      beta = 1.0;
+    }
+    if (b.active) {
+      switch (form) {
+        case NN: // A Bdot: Bdot as q x (m n)
+          Kernels.gemm(false, false, p, m * n, q, 1.0, a.value, 0, q, b.tangent, 0, m * n, beta, out.tangent, 0, m * n);
+          break;
+        case TN: // A^T Bdot
+          Kernels.gemm(true, false, p, m * n, q, 1.0, a.value, 0, p, b.tangent, 0, m * n, beta, out.tangent, 0, m * n);
+          break;
+        default: // A Bdot_d^T, Bdot_d is n x q inside n x (m q)
+          for (int d = 0; d < m; d++) {
+            Kernels.gemm(false, true, p, n, q, 1.0, a.value, 0, q, b.tangent, d * q, m * q,
+                beta, out.tangent, d * n, m * n);
+          }
+      }
+    }
+  }
+
+  @Override
+  void vjp() {
+    double[] cBar = out.adjoint;
+    switch (form) {
+      case NN:
+        if (a.active) { // Abar += Cbar B^T
+          Kernels.gemm(false, true, p, q, n, 1.0, cBar, 0, n, b.value, 0, n, 1.0, a.adjoint, 0, q);
+        }
+        if (b.active) { // Bbar += A^T Cbar
+          Kernels.gemm(true, false, q, n, p, 1.0, a.value, 0, q, cBar, 0, n, 1.0, b.adjoint, 0, n);
+        }
+        break;
+      case TN:
+        if (a.active) { // Abar (q x p) += B Cbar^T
+          Kernels.gemm(false, true, q, p, n, 1.0, b.value, 0, n, cBar, 0, n, 1.0, a.adjoint, 0, p);
+        }
+        if (b.active) { // Bbar += A Cbar
+          Kernels.gemm(false, false, q, n, p, 1.0, a.value, 0, p, cBar, 0, n, 1.0, b.adjoint, 0, n);
+        }
+        break;
+      default:
+        if (a.active) { // Abar += Cbar B
+          Kernels.gemm(false, false, p, q, n, 1.0, cBar, 0, n, b.value, 0, q, 1.0, a.adjoint, 0, q);
+        }
+        if (b.active) { // Bbar (n x q) += Cbar^T A
+          Kernels.gemm(true, false, n, q, p, 1.0, cBar, 0, n, a.value, 0, q, 1.0, b.adjoint, 0, q);
+        }
+    }
+  }
+
+  @Override
+  void vjpTangent(int m) {
+    double[] cBar = out.adjoint;
+    double[] cBarDot = out.adjointTangent;
+    switch (form) {
+      case NN:
+        if (a.active) {
+          // Abardot += Cbardot B^T, Cbardot as (p m) x n
+          Kernels.gemm(false, true, p * m, q, n, 1.0, cBarDot, 0, n, b.value, 0, n, 1.0, a.adjointTangent, 0, q);
+          if (b.active) { // += Cbar Bdot_d^T
+            for (int d = 0; d < m; d++) {
+              Kernels.gemm(false, true, p, q, n, 1.0, cBar, 0, n, b.tangent, d * n, m * n,
+                  1.0, a.adjointTangent, d * q, m * q);
+            }
+          }
+        }
+        if (b.active) {
+          // Bbardot += A^T Cbardot, Cbardot as p x (m n)
+          Kernels.gemm(true, false, q, m * n, p, 1.0, a.value, 0, q, cBarDot, 0, m * n, 1.0, b.adjointTangent, 0, m * n);
+          if (a.active) { // += Adot_d^T Cbar
+            for (int d = 0; d < m; d++) {
+              Kernels.gemm(true, false, q, n, p, 1.0, a.tangent, d * q, m * q, cBar, 0, n,
+                  1.0, b.adjointTangent, d * n, m * n);
+            }
+          }
+        }
+        break;
+      case TN:
+        if (a.active) {
+          // Abardot (q x p) += B Cbardot_d^T + Bdot Cbar^T
+          for (int d = 0; d < m; d++) {
+            Kernels.gemm(false, true, q, p, n, 1.0, b.value, 0, n, cBarDot, d * n, m * n,
+                1.0, a.adjointTangent, d * p, m * p);
+          }
+          if (b.active) { // Bdot as (q m) x n
+            Kernels.gemm(false, true, q * m, p, n, 1.0, b.tangent, 0, n, cBar, 0, n, 1.0, a.adjointTangent, 0, p);
+          }
+        }
+        if (b.active) {
+          // Bbardot += A Cbardot + Adot Cbar
+          Kernels.gemm(false, false, q, m * n, p, 1.0, a.value, 0, p, cBarDot, 0, m * n, 1.0, b.adjointTangent, 0, m * n);
+          if (a.active) { // Adot as (q m) x p
+            Kernels.gemm(false, false, q * m, n, p, 1.0, a.tangent, 0, p, cBar, 0, n, 1.0, b.adjointTangent, 0, n);
+          }
+        }
+        break;
+      default:
+        if (a.active) {
+          // Abardot += Cbardot B + Cbar Bdot
+          Kernels.gemm(false, false, p * m, q, n, 1.0, cBarDot, 0, n, b.value, 0, q, 1.0, a.adjointTangent, 0, q);
+          if (b.active) { // Bdot as n x (m q)
+            Kernels.gemm(false, false, p, m * q, n, 1.0, cBar, 0, n, b.tangent, 0, m * q, 1.0, a.adjointTangent, 0, m * q);
+          }
+        }
+        if (b.active) {
+          // Bbardot (n x q) += Cbardot_d^T A + Cbar^T Adot
+          for (int d = 0; d < m; d++) {
+            Kernels.gemm(true, false, n, q, p, 1.0, cBarDot, d * n, m * n, a.value, 0, q,
+                1.0, b.adjointTangent, d * q, m * q);
+          }
+          if (a.active) { // Adot as p x (m q)
+            Kernels.gemm(true, false, n, m * q, p, 1.0, cBar, 0, n, a.tangent, 0, m * q, 1.0, b.adjointTangent, 0, m * q);
+          }
+        }
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package org.dtheta.core;
+
+import org.dtheta.core.kernel.UnaryFunction;
+
+/**
+ * The op set: each method checks shapes, records one op on the inputs' tape, evaluates it and
+ * returns the output node. Shape errors throw {@link ShapeException} naming the op and the
+ * shapes.
+ */
+public final class Ops {
+
+  private Ops() {}
+
+  /** {@code A B}: {@code (p x q)(q x n)}. */
+  public static Var matmul(Var a, Var b) {
+    Tape t = sameTape("matmul", a, b);
+    if (a.cols != b.rows) {
+      throw ShapeException.of("matmul", a, b, "columns of A must equal rows of B");
+    }
+    return t.record(new MatMul(t.newNode(a.rows, b.cols, a.active || b.active), a, b, MatMul.Form.NN));
+  }
+
+  /** {@code A^T B}: {@code (q x p)^T (q x n)}. */
+  public static Var matmulTransA(Var a, Var b) {
+    Tape t = sameTape("matmul(A^T B)", a, b);
+    if (a.rows != b.rows) {
+      throw ShapeException.of("matmul(A^T B)", a, b, "rows of A must equal rows of B");
+    }
+    return t.record(new MatMul(t.newNode(a.cols, b.cols, a.active || b.active), a, b, MatMul.Form.TN));
+  }
+
+  /** {@code A B^T}: {@code (p x q)(n x q)^T}. */
+  public static Var matmulTransB(Var a, Var b) {
+    Tape t = sameTape("matmul(A B^T)", a, b);
+    if (a.cols != b.cols) {
+      throw ShapeException.of("matmul(A B^T)", a, b, "columns of A must equal columns of B");
+    }
+    return t.record(new MatMul(t.newNode(a.rows, b.rows, a.active || b.active), a, b, MatMul.Form.NT));
+  }
+
+  /** {@code A + 1 b}: adds the {@code 1 x cols} row {@code bias} to every row of {@code a}. */
+  public static Var addRowBroadcast(Var a, Var bias) {
+    Tape t = sameTape("addRowBroadcast", a, bias);
+    if (bias.rows != 1 || bias.cols != a.cols) {
+      throw ShapeException.of("addRowBroadcast", a, bias, "bias must be 1 x columns of A");
+    }
+    return t.record(new AddRowBroadcast(t.newNode(a.rows, a.cols, a.active || bias.active), a, bias));
+  }
+
+  /** Sum of all entries, a {@code 1 x 1} node. */
+  public static Var sum(Var x) {
+    Tape t = x.tape;
+    return t.record(new Sum(t.newNode(1, 1, x.active), x, 1.0, "sum"));
+  }
+
+  /** Mean of all entries, a {@code 1 x 1} node. */
+  public static Var mean(Var x) {
+    Tape t = x.tape;
+    return t.record(new Sum(t.newNode(1, 1, x.active), x, 1.0 / x.size(), "mean"));
+  }
+
+  /** Logistic sigmoid, entry by entry. */
+  public static Var sigmoid(Var x) {
+    return elementwise(x, UnaryFunction.SIGMOID);
+  }
+
+  /** Hyperbolic tangent, entry by entry. */
+  public static Var tanh(Var x) {
+    return elementwise(x, UnaryFunction.TANH);
+  }
+
+  /** {@code max(x, 0)}, entry by entry (derivative 0 at 0). */
+  public static Var relu(Var x) {
+    return elementwise(x, UnaryFunction.RELU);
+  }
+
+  /** Exponential, entry by entry. */
+  public static Var exp(Var x) {
+    return elementwise(x, UnaryFunction.EXP);
+  }
+
+  /** Natural logarithm, entry by entry. */
+  public static Var log(Var x) {
+    return elementwise(x, UnaryFunction.LOG);
+  }
+
+  /** Square, entry by entry. */
+  public static Var square(Var x) {
+    return elementwise(x, UnaryFunction.SQUARE);
+  }
+
+  /**
+   * Mean over rows of the cross-entropy between row softmaxes of {@code logits} and
+   * {@code targets} (a constant of the same shape, usually one-hot rows), computed stably from
+   * the logits: {@code -(1/rows) sum_ij T_ij log softmax(Z)_ij}.
+   */
+  public static Var softmaxCrossEntropy(Var logits, Var targets) {
+    Tape t = sameTape("softmaxCrossEntropy", logits, targets);
+    requireSameShape("softmaxCrossEntropy", logits, targets);
+    requireConstant("softmaxCrossEntropy", "targets", targets);
+    return t.record(new SoftmaxCrossEntropy(t.newNode(1, 1, logits.active), logits, targets));
+  }
+
+  static Var elementwise(Var x, UnaryFunction f) {
+    Tape t = x.tape;
+    return t.record(new Elementwise(t.newNode(x.rows, x.cols, x.active), x, f));
+  }
+
+  static Tape sameTape(String op, Var a, Var b) {
+    if (a.tape != b.tape) {
+      throw new IllegalArgumentException(op + ": operands " + a + " and " + b + " are on different tapes");
+    }
+    return a.tape;
+  }
+
+  static void requireSameShape(String op, Var a, Var b) {
+    if (a.rows != b.rows || a.cols != b.cols) {
+      throw ShapeException.of(op, a, b, "shapes must be equal");
+    }
+  }
+
+  static void requireConstant(String op, String role, Var v) {
+    if (v.active) {
+      throw new IllegalArgumentException(
+          op + ": " + role + " " + v + " must not depend on a variable (it is not differentiated)");
+    }
+  }
+}

@@ -1,0 +1,354 @@
+package org.dtheta.core;
+
+import org.dtheta.core.kernel.Kernels;
+import org.eclipse.collections.api.list.MutableList;
+import org.eclipse.collections.impl.list.mutable.FastList;
+
+/**
+ * Records a computation once and replays it: values forward, adjoints in reverse, and tangents
+ * through both sweeps for forward-over-reverse second derivatives.
+ *
+ * <p>Build a function by creating inputs ({@link #variable}, {@link #constant}) and applying
+ * {@link Ops}; each op is evaluated as it is recorded. Afterwards, {@link #setVariables} and the
+ * sweeps re-evaluate the same graph at new inputs without allocating: every buffer is created at
+ * record time (tangent buffers when a direction count is first used, and again only to grow).
+ *
+ * <p>The variables, in creation order, make up one flat parameter vector: variable {@code v}'s
+ * row-major entries start at offset {@link #parameterOffset(Var)}. The drivers ({@link
+ * Gradients}, {@link Hessians}, {@link Jacobians}) speak that flat vector.
+ *
+ * <p>Not thread-safe: one tape, one thread (the kernels themselves use the machine's cores).
+ */
+public final class Tape {
+
+  private final MutableList<Var> nodes = FastList.newList();
+  private final MutableList<Var> variables = FastList.newList();
+  private final MutableList<Op> ops = FastList.newList();
+  private int parameterCount;
+  private int directionCapacity;
+  private boolean debug = Boolean.getBoolean("dtheta.debug");
+
+  /** Creates an empty tape. */
+  public Tape() {}
+
+  /** A differentiable input of the given shape, initially zero. */
+  public Var variable(int rows, int cols) {
+    return variable(new double[checkedSize(rows, cols)], rows, cols);
+  }
+
+  /** A differentiable input holding a copy of {@code values} (row-major). */
+  public Var variable(double[] values, int rows, int cols) {
+    checkLength("variable", values, rows, cols);
+    Var v =
+        new Var(this, nodes.size(), rows, cols, Var.Kind.VARIABLE, true, parameterCount,
+            values.clone());
+    parameterCount = Math.addExact(parameterCount, rows * cols);
+    nodes.add(v);
+    variables.add(v);
+    return v;
+  }
+
+  /**
+   * A fixed input wrapping {@code values} without copying (data matrices can be large). Changes
+   * the caller makes to the array are seen by the next {@link #forward()}.
+   */
+  public Var constant(double[] values, int rows, int cols) {
+    checkLength("constant", values, rows, cols);
+    Var v = new Var(this, nodes.size(), rows, cols, Var.Kind.CONSTANT, false, -1, values);
+    nodes.add(v);
+    return v;
+  }
+
+  /** A {@code 1 x 1} constant. */
+  public Var scalarConstant(double value) {
+    return constant(new double[] {value}, 1, 1);
+  }
+
+  /** Number of entries of all variables together: the length of the flat parameter vector. */
+  public int parameterCount() {
+    return parameterCount;
+  }
+
+  /** Where {@code variable}'s entries start in the flat parameter vector. */
+  public int parameterOffset(Var variable) {
+    requireOwn(variable);
+    if (variable.kind != Var.Kind.VARIABLE) {
+      throw new IllegalArgumentException(variable + " is not a variable");
+    }
+    return variable.parameterOffset;
+  }
+
+  /** The number of recorded ops. */
+  public int size() {
+    return ops.size();
+  }
+
+  /** Turns on the check that names the first op producing NaN or infinity (off by default). */
+  public Tape setDebug(boolean on) {
+    this.debug = on;
+    return this;
+  }
+
+  /** Whether the non-finite check is on. */
+  public boolean isDebug() {
+    return debug;
+  }
+
+  /** Copies a flat parameter vector into the variables' values (no sweep is run). */
+  public void setVariables(double[] theta) {
+    if (theta.length != parameterCount) {
+      throw new IllegalArgumentException(
+          "parameter vector has length " + theta.length + ", the tape's variables need " + parameterCount);
+    }
+    for (Var v : variables) {
+      Kernels.copy(v.size(), theta, v.parameterOffset, v.value, 0);
+    }
+  }
+
+  /** Copies the variables' values into a flat parameter vector. */
+  public void getVariables(double[] theta) {
+    checkFlat("theta", theta.length, 1);
+    for (Var v : variables) {
+      Kernels.copy(v.size(), v.value, 0, theta, v.parameterOffset);
+    }
+  }
+
+  /** Re-evaluates every op's value from the current inputs. */
+  public void forward() {
+    for (Op op : ops) {
+      op.forward();
+      if (debug) {
+        check(op, "value", op.out.value, op.out.size());
+      }
+    }
+  }
+
+  /**
+   * Reverse sweep: zeroes every adjoint, seeds {@code output}'s adjoint with {@code seed} (null
+   * means 1 for a scalar output) and accumulates adjoints back to the variables.
+   */
+  public void reverse(Var output, double[] seed) {
+    requireOwn(output);
+    requireActive(output);
+    for (Var v : nodes) {
+      if (v.active) {
+        Kernels.fill(v.size(), 0.0, v.adjoint, 0);
+      }
+    }
+    seed(output, seed, output.adjoint);
+    for (int i = ops.size() - 1; i >= 0; i--) {
+      Op op = ops.get(i);
+      if (op.out.active) {
+        op.vjp();
+        if (debug) {
+          for (Var in : op.inputs()) {
+            if (in.active) {
+              check(op, "adjoint of input " + in, in.adjoint, in.size());
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Loads {@code m} directions into the variables' tangents. {@code directions} is the flat
+   * {@code P x m} matrix (row-major: entry {@code p*m + d} is component {@code p} of direction
+   * {@code d}); a longer array is allowed, its tail is ignored.
+   */
+  public void setTangents(double[] directions, int m) {
+    checkFlat("directions", directions.length, m);
+    ensureDirections(m);
+    for (Var v : variables) {
+      // (entries x m) block of the direction matrix -> (rows, m, cols) tangent layout, row by row
+      for (int i = 0; i < v.rows; i++) {
+        Kernels.transpose(v.cols, m, directions, (v.parameterOffset + i * v.cols) * m, m,
+            v.tangent, i * m * v.cols, v.cols);
+      }
+    }
+  }
+
+  /** Pushes the variables' tangents forward through every op (JVP sweep). */
+  public void forwardTangents(int m) {
+    ensureDirections(m);
+    for (Op op : ops) {
+      if (op.out.active) {
+        op.jvp(m);
+        if (debug) {
+          check(op, "tangent", op.out.tangent, op.out.size() * m);
+        }
+      }
+    }
+  }
+
+  /**
+   * Second-order reverse sweep, after {@link #forward()}, {@link #reverse} and {@link
+   * #forwardTangents}: zeroes the adjoint tangents, seeds {@code output}'s with {@code seed}
+   * (null means zero) and accumulates them back to the variables.
+   */
+  public void reverseTangents(Var output, double[] seed, int m) {
+    requireOwn(output);
+    requireActive(output);
+    ensureDirections(m);
+    for (Var v : nodes) {
+      if (v.active) {
+        Kernels.fill(v.size() * m, 0.0, v.adjointTangent, 0);
+      }
+    }
+    if (seed != null) {
+      if (seed.length != output.size() * m) {
+        throw new IllegalArgumentException(
+            "adjoint tangent seed has length " + seed.length + ", expected " + output.size() * m);
+      }
+      Kernels.copy(seed.length, seed, 0, output.adjointTangent, 0);
+    }
+    for (int i = ops.size() - 1; i >= 0; i--) {
+      Op op = ops.get(i);
+      if (op.out.active) {
+        op.vjpTangent(m);
+        if (debug) {
+          for (Var in : op.inputs()) {
+            if (in.active) {
+              check(op, "adjoint tangent of input " + in, in.adjointTangent, in.size() * m);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Copies the variables' adjoints into a flat gradient vector. */
+  public void getAdjoints(double[] gradient) {
+    checkFlat("gradient", gradient.length, 1);
+    for (Var v : variables) {
+      Kernels.copy(v.size(), v.adjoint, 0, gradient, v.parameterOffset);
+    }
+  }
+
+  /** Copies the variables' adjoint tangents into a flat {@code P x m} matrix (row-major). */
+  public void getAdjointTangents(double[] out, int m) {
+    checkFlat("out", out.length, m);
+    for (Var v : variables) {
+      for (int i = 0; i < v.rows; i++) {
+        Kernels.transpose(m, v.cols, v.adjointTangent, i * m * v.cols, v.cols,
+            out, (v.parameterOffset + i * v.cols) * m, m);
+      }
+    }
+  }
+
+  /** Copies a node's tangents into a flat {@code size x m} matrix (row-major). */
+  public void getTangents(Var node, double[] out, int m) {
+    requireOwn(node);
+    if (out.length != node.size() * m) {
+      throw new IllegalArgumentException(
+          "out has length " + out.length + ", expected " + node.size() + " x " + m);
+    }
+    if (!node.active) {
+      Kernels.fill(out.length, 0.0, out, 0);
+      return;
+    }
+    for (int i = 0; i < node.rows; i++) {
+      Kernels.transpose(m, node.cols, node.tangent, i * m * node.cols, node.cols,
+          out, i * node.cols * m, m);
+    }
+  }
+
+  // ---- recording (used by Ops) ----
+
+  Var newNode(int rows, int cols, boolean active) {
+    Var v =
+        new Var(this, nodes.size(), rows, cols, Var.Kind.COMPUTED, active, -1,
+            new double[checkedSize(rows, cols)]);
+    if (active && directionCapacity > 0) {
+      v.ensureDirections(directionCapacity);
+    }
+    nodes.add(v);
+    return v;
+  }
+
+  <T extends Op> Var record(T op) {
+    op.out.producer = op;
+    ops.add(op);
+    op.forward();
+    if (debug) {
+      check(op, "value", op.out.value, op.out.size());
+    }
+    return op.out;
+  }
+
+  void requireOwn(Var v) {
+    if (v.tape != this) {
+      throw new IllegalArgumentException(v + " belongs to another tape");
+    }
+  }
+
+  private void ensureDirections(int m) {
+    if (m < 1) {
+      throw new IllegalArgumentException("direction count must be at least 1, not " + m);
+    }
+    if (m <= directionCapacity) {
+      return;
+    }
+    for (Var v : nodes) {
+      if (v.active) {
+        v.ensureDirections(m);
+      }
+    }
+    directionCapacity = m;
+  }
+
+  private void seed(Var output, double[] seed, double[] target) {
+    if (seed == null) {
+      if (output.size() != 1) {
+        throw new IllegalArgumentException(
+            "output " + output + " is not a scalar: give an adjoint seed of length " + output.size());
+      }
+      target[0] = 1.0;
+    } else {
+      if (seed.length != output.size()) {
+        throw new IllegalArgumentException(
+            "adjoint seed has length " + seed.length + ", output " + output + " has " + output.size());
+      }
+      Kernels.copy(seed.length, seed, 0, target, 0);
+    }
+  }
+
+  private void requireActive(Var output) {
+    if (!output.active) {
+      throw new IllegalArgumentException(
+          "output " + output + " does not depend on any variable: nothing to differentiate");
+    }
+  }
+
+  /** Flat vectors must hold P (x m) entries; longer arrays are allowed and their tail unused. */
+  private void checkFlat(String what, int length, int m) {
+    if (length < (long) parameterCount * m || (m == 1 && length != parameterCount)) {
+      throw new IllegalArgumentException(
+          what + " has length " + length + ", expected " + parameterCount + (m == 1 ? "" : " x " + m));
+    }
+  }
+
+  private void check(Op op, String what, double[] buf, int n) {
+    int bad = Kernels.firstNonFinite(n, buf, 0);
+    if (bad >= 0) {
+      throw new NonFiniteValueException(
+          op.name() + " (op #" + ops.indexOf(op) + " of " + ops.size() + ", output " + op.out.shape()
+              + ") produced " + buf[bad] + " in its " + what + " at index " + bad);
+    }
+  }
+
+  private static int checkedSize(int rows, int cols) {
+    if (rows < 1 || cols < 1) {
+      throw new ShapeException("shape must be at least 1x1, not " + rows + "x" + cols);
+    }
+    return Math.multiplyExact(rows, cols);
+  }
+
+  private static void checkLength(String what, double[] values, int rows, int cols) {
+    int n = checkedSize(rows, cols);
+    if (values.length != n) {
+      throw new ShapeException(
+          what + ": " + values.length + " values do not fill a " + rows + "x" + cols + " matrix");
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package org.dtheta.core.kernel;
+
+/**
+ * The loops of the engine: flat row-major {@code double[]} kernels with explicit offsets and
+ * leading dimensions, in the BLAS convention (output last, {@code C} is {@code m x n}).
+ *
+ * <p>Two implementations exist: a scalar one that always works, and a Vector API one that the
+ * {@link KernelProvider} selects at run time when {@code jdk.incubator.vector} is readable.
+ * Implementations trust their arguments (the {@link Kernels} facade validates) and never
+ * allocate in steady state.
+ *
+ * <p>Numerical contract: the two implementations sum in different orders, so results agree to
+ * a relative error of order {@code n * ulp} (tests demand 1e-12 relative), not bit for bit. A
+ * run is bitwise reproducible for one implementation, lane width and thread count.
+ */
+public interface KernelSupport {
+
+  /** A short name for logs and reports: "scalar" or "panama-512" and so on. */
+  String name();
+
+  /**
+   * General matrix product {@code C = beta*C + alpha*op(A)*op(B)}, {@code op(X)} being {@code X}
+   * or its transpose. {@code op(A)} is {@code m x k}, {@code op(B)} is {@code k x n}. With
+   * {@code beta == 0} the old content of {@code C} is ignored (it may hold NaN).
+   */
+  void gemm(
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      double alpha,
+      double[] a,
+      int aOff,
+      int lda,
+      double[] b,
+      int bOff,
+      int ldb,
+      double beta,
+      double[] c,
+      int cOff,
+      int ldc);
+
+  /** {@code x[off .. off+n) = value}. */
+  void fill(int n, double value, double[] x, int xOff);
+
+  /** {@code y += alpha * x}. */
+  void axpy(int n, double alpha, double[] x, int xOff, double[] y, int yOff);
+
+  /** {@code x *= alpha}. */
+  void scale(int n, double alpha, double[] x, int xOff);
+
+  /** Sum of {@code x[off .. off+n)}. */
+  double sum(int n, double[] x, int xOff);
+
+  /** Dot product of two contiguous ranges. */
+  double dot(int n, double[] x, int xOff, double[] y, int yOff);
+
+  /** {@code z = x + alpha * y} elementwise ({@code z} may alias {@code x} or {@code y}). */
+  void addScaled(int n, double[] x, int xOff, double alpha, double[] y, int yOff, double[] z, int zOff);
+
+  /** {@code z = x * y} elementwise, or {@code z += x * y} when {@code accumulate}. */
+  void mul(int n, double[] x, int xOff, double[] y, int yOff, double[] z, int zOff, boolean accumulate);
+
+  /** {@code z = x / y} elementwise. */
+  void div(int n, double[] x, int xOff, double[] y, int yOff, double[] z, int zOff);
+
+  /**
+   * Product with a factor repeated over {@code m} directions: for a {@code rows x cols} factor
+   * {@code f} and a {@code rows x (m*cols)} operand {@code x} in the engine's tangent layout
+   * (row {@code i}, direction {@code d}, column {@code j} at {@code i*m*cols + d*cols + j}),
+   * {@code y[i,d,j] (+)= f[i,j] * x[i,d,j]}.
+   */
+  void mulRepeated(
+      int rows, int cols, int m, double[] f, int fOff, double[] x, int xOff, double[] y, int yOff,
+      boolean accumulate);
+
+  /**
+   * Adds a row vector to every row of a matrix, repeated over {@code m} direction blocks:
+   * {@code y[i,d,j] (+)= bias[d,j]}; {@code bias} is {@code m x cols}, {@code y} is
+   * {@code rows x (m*cols)}.
+   */
+  void addRowVector(int rows, int cols, int m, double[] bias, int biasOff, double[] y, int yOff);
+
+  /**
+   * Column sums, accumulated: {@code out[j] += sum_i x[i,j]} for a {@code rows x cols} matrix
+   * with leading dimension {@code ldx}. (The adjoint of a row broadcast.)
+   */
+  void sumColumnsInto(int rows, int cols, double[] x, int xOff, int ldx, double[] out, int outOff);
+
+  /** Row sums, accumulated: {@code out[i] += sum_j x[i,j]} (leading dimension {@code ldx}). */
+  void sumRowsInto(int rows, int cols, double[] x, int xOff, int ldx, double[] out, int outOff);
+
+  /**
+   * Row-wise dot products over {@code m} directions: {@code out[i*m+d] = sum_j a[i,j] *
+   * x[i,d,j]}, {@code a} being {@code rows x cols} and {@code x} in tangent layout.
+   */
+  void rowDotsRepeated(
+      int rows, int cols, int m, double[] a, int aOff, double[] x, int xOff, double[] out, int outOff);
+
+  /**
+   * {@code y[i,d,j] (+)= s[i*m+d] * f[i,j]}: a per-row, per-direction scalar times a
+   * {@code rows x cols} factor, into tangent layout.
+   */
+  void scaleRowsRepeated(
+      int rows, int cols, int m, double[] s, int sOff, double[] f, int fOff, double[] y, int yOff,
+      boolean accumulate);
+
+  /** Out-of-place transpose: {@code b (cols x rows, ld ldb) = a (rows x cols, ld lda)^T}. */
+  void transpose(int rows, int cols, double[] a, int aOff, int lda, double[] b, int bOff, int ldb);
+
+  /** Applies an elementwise function: {@code y = f(x)}. */
+  void map(UnaryFunction f, int n, double[] x, int xOff, double[] y, int yOff);
+
+  /**
+   * Derivative of an elementwise function: {@code out = f'(x)} ({@code order == 1}) or
+   * {@code f''(x)} ({@code order == 2}), given {@code x} and {@code y = f(x)}.
+   */
+  void mapDerivative(
+      UnaryFunction f, int order, int n, double[] x, int xOff, double[] y, int yOff, double[] out,
+      int outOff);
+
+  /** {@code x += value} elementwise. */
+  void addConstant(int n, double value, double[] x, int xOff);
+
+  /**
+   * Softmax of one row, stably (the maximum is subtracted first): {@code y = exp(x - lse)};
+   * returns {@code lse = log sum_j exp(x_j)}.
+   */
+  double softmaxRow(int n, double[] x, int xOff, double[] y, int yOff);
+}

@@ -1,0 +1,274 @@
+package org.dtheta.core.kernel;
+
+/**
+ * The kernels of the selected implementation (see {@link KernelProvider}), with argument checks
+ * and the splitting of large matrix products over the machine's cores. Everything the engine
+ * computes on {@code double[]} goes through here.
+ */
+public final class Kernels {
+
+  private static final KernelSupport IMPL = KernelProvider.get();
+
+  /** Below this many multiply-adds a product is not worth handing to a second thread. */
+  private static final long PARALLEL_MIN_WORK = 1L << 18;
+
+  private Kernels() {}
+
+  /** The implementation in use, for logs and reports. */
+  public static KernelSupport implementation() {
+    return IMPL;
+  }
+
+  /**
+   * {@code C = beta*C + alpha*op(A)*op(B)} with the selected implementation, split over cores
+   * when large. See {@link KernelSupport#gemm}.
+   */
+  public static void gemm(
+      boolean transA, boolean transB, int m, int n, int k, double alpha,
+      double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+      double beta, double[] c, int cOff, int ldc) {
+    gemm(IMPL, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+  }
+
+  /** As {@link #gemm(boolean, boolean, int, int, int, double, double[], int, int, double[], int, int, double, double[], int, int)} with a given implementation. */
+  public static void gemm(
+      KernelSupport impl, boolean transA, boolean transB, int m, int n, int k, double alpha,
+      double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+      double beta, double[] c, int cOff, int ldc) {
+    checkMatrix("A", a, aOff, transA ? k : m, transA ? m : k, lda);
+    checkMatrix("B", b, bOff, transB ? n : k, transB ? k : n, ldb);
+    checkMatrix("C", c, cOff, m, n, ldc);
+    long work = (long) m * n * k;
+    int threads = Parallel.threads();
+    if (threads == 1 || work < PARALLEL_MIN_WORK) {
+      impl.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+      return;
+    }
+    // Split C into bands of rows (or of columns when it has few rows); each band is an
+    // independent product, so no reduction is needed.
+    if (m >= n || m >= 4 * threads) {
+      int chunks = Math.min(m, threads * 4);
+      Parallel.forEachChunk(chunks, ch -> {
+        int i0 = (int) ((long) m * ch / chunks);
+        int i1 = (int) ((long) m * (ch + 1) / chunks);
+        if (i1 > i0) {
+          int aShift = transA ? i0 : i0 * lda;
+          impl.gemm(transA, transB, i1 - i0, n, k, alpha, a, aOff + aShift, lda,
+              b, bOff, ldb, beta, c, cOff + i0 * ldc, ldc);
+        }
+      });
+    } else {
+      int chunks = Math.min(n, threads * 4);
+      Parallel.forEachChunk(chunks, ch -> {
+        int j0 = (int) ((long) n * ch / chunks);
+        int j1 = (int) ((long) n * (ch + 1) / chunks);
+        if (j1 > j0) {
+          int bShift = transB ? j0 * ldb : j0;
+          impl.gemm(transA, transB, m, j1 - j0, k, alpha, a, aOff, lda,
+              b, bOff + bShift, ldb, beta, c, cOff + j0, ldc);
+        }
+      });
+    }
+  }
+
+  /** {@code C = op(A) op(B)} for whole, densely stored row-major matrices. */
+  public static void multiply(boolean transA, boolean transB, int m, int n, int k,
+      double[] a, double[] b, double[] c) {
+    gemm(transA, transB, m, n, k, 1.0, a, 0, transA ? m : k, b, 0, transB ? k : n, 0.0, c, 0, n);
+  }
+
+  /** See {@link KernelSupport#fill}. */
+  public static void fill(int n, double value, double[] x, int xOff) {
+    checkRange("x", x, xOff, n);
+    IMPL.fill(n, value, x, xOff);
+  }
+
+  /** See {@link KernelSupport#axpy}. */
+  public static void axpy(int n, double alpha, double[] x, int xOff, double[] y, int yOff) {
+    checkRange("x", x, xOff, n);
+    checkRange("y", y, yOff, n);
+    IMPL.axpy(n, alpha, x, xOff, y, yOff);
+  }
+
+  /** See {@link KernelSupport#scale}. */
+  public static void scale(int n, double alpha, double[] x, int xOff) {
+    checkRange("x", x, xOff, n);
+    IMPL.scale(n, alpha, x, xOff);
+  }
+
+  /** See {@link KernelSupport#sum}. */
+  public static double sum(int n, double[] x, int xOff) {
+    checkRange("x", x, xOff, n);
+    return IMPL.sum(n, x, xOff);
+  }
+
+  /** See {@link KernelSupport#dot}. */
+  public static double dot(int n, double[] x, int xOff, double[] y, int yOff) {
+    checkRange("x", x, xOff, n);
+    checkRange("y", y, yOff, n);
+    return IMPL.dot(n, x, xOff, y, yOff);
+  }
+
+  /** See {@link KernelSupport#addScaled}. */
+  public static void addScaled(int n, double[] x, int xOff, double alpha, double[] y, int yOff,
+      double[] z, int zOff) {
+    checkRange("x", x, xOff, n);
+    checkRange("y", y, yOff, n);
+    checkRange("z", z, zOff, n);
+    IMPL.addScaled(n, x, xOff, alpha, y, yOff, z, zOff);
+  }
+
+  /** See {@link KernelSupport#mul}. */
+  public static void mul(int n, double[] x, int xOff, double[] y, int yOff, double[] z, int zOff,
+      boolean accumulate) {
+    checkRange("x", x, xOff, n);
+    checkRange("y", y, yOff, n);
+    checkRange("z", z, zOff, n);
+    IMPL.mul(n, x, xOff, y, yOff, z, zOff, accumulate);
+  }
+
+  /** See {@link KernelSupport#div}. */
+  public static void div(int n, double[] x, int xOff, double[] y, int yOff, double[] z, int zOff) {
+    checkRange("x", x, xOff, n);
+    checkRange("y", y, yOff, n);
+    checkRange("z", z, zOff, n);
+    IMPL.div(n, x, xOff, y, yOff, z, zOff);
+  }
+
+  /** See {@link KernelSupport#mulRepeated}. */
+  public static void mulRepeated(int rows, int cols, int m, double[] f, int fOff, double[] x,
+      int xOff, double[] y, int yOff, boolean accumulate) {
+    checkRange("f", f, fOff, rows * cols);
+    checkRange("x", x, xOff, rows * cols * m);
+    checkRange("y", y, yOff, rows * cols * m);
+    IMPL.mulRepeated(rows, cols, m, f, fOff, x, xOff, y, yOff, accumulate);
+  }
+
+  /** See {@link KernelSupport#addRowVector}. */
+  public static void addRowVector(int rows, int cols, int m, double[] bias, int biasOff,
+      double[] y, int yOff) {
+    checkRange("bias", bias, biasOff, cols * m);
+    checkRange("y", y, yOff, rows * cols * m);
+    IMPL.addRowVector(rows, cols, m, bias, biasOff, y, yOff);
+  }
+
+  /** See {@link KernelSupport#sumColumnsInto}. */
+  public static void sumColumnsInto(int rows, int cols, double[] x, int xOff, int ldx,
+      double[] out, int outOff) {
+    checkMatrix("x", x, xOff, rows, cols, ldx);
+    checkRange("out", out, outOff, cols);
+    IMPL.sumColumnsInto(rows, cols, x, xOff, ldx, out, outOff);
+  }
+
+  /** See {@link KernelSupport#sumRowsInto}. */
+  public static void sumRowsInto(int rows, int cols, double[] x, int xOff, int ldx,
+      double[] out, int outOff) {
+    checkMatrix("x", x, xOff, rows, cols, ldx);
+    checkRange("out", out, outOff, rows);
+    IMPL.sumRowsInto(rows, cols, x, xOff, ldx, out, outOff);
+  }
+
+  /** See {@link KernelSupport#rowDotsRepeated}. */
+  public static void rowDotsRepeated(int rows, int cols, int m, double[] a, int aOff, double[] x,
+      int xOff, double[] out, int outOff) {
+    checkRange("a", a, aOff, rows * cols);
+    checkRange("x", x, xOff, rows * cols * m);
+    checkRange("out", out, outOff, rows * m);
+    IMPL.rowDotsRepeated(rows, cols, m, a, aOff, x, xOff, out, outOff);
+  }
+
+  /** See {@link KernelSupport#scaleRowsRepeated}. */
+  public static void scaleRowsRepeated(int rows, int cols, int m, double[] s, int sOff, double[] f,
+      int fOff, double[] y, int yOff, boolean accumulate) {
+    checkRange("s", s, sOff, rows * m);
+    checkRange("f", f, fOff, rows * cols);
+    checkRange("y", y, yOff, rows * cols * m);
+    IMPL.scaleRowsRepeated(rows, cols, m, s, sOff, f, fOff, y, yOff, accumulate);
+  }
+
+  /** See {@link KernelSupport#transpose}. */
+  public static void transpose(int rows, int cols, double[] a, int aOff, int lda, double[] b,
+      int bOff, int ldb) {
+    checkMatrix("a", a, aOff, rows, cols, lda);
+    checkMatrix("b", b, bOff, cols, rows, ldb);
+    IMPL.transpose(rows, cols, a, aOff, lda, b, bOff, ldb);
+  }
+
+  /** See {@link KernelSupport#map}. */
+  public static void map(UnaryFunction f, int n, double[] x, int xOff, double[] y, int yOff) {
+    checkRange("x", x, xOff, n);
+    checkRange("y", y, yOff, n);
+    IMPL.map(f, n, x, xOff, y, yOff);
+  }
+
+  /** See {@link KernelSupport#mapDerivative}. */
+  public static void mapDerivative(UnaryFunction f, int order, int n, double[] x, int xOff,
+      double[] y, int yOff, double[] out, int outOff) {
+    if (order != 1 && order != 2) {
+      throw new IllegalArgumentException("derivative order must be 1 or 2, not " + order);
+    }
+    checkRange("x", x, xOff, n);
+    checkRange("y", y, yOff, n);
+    checkRange("out", out, outOff, n);
+    IMPL.mapDerivative(f, order, n, x, xOff, y, yOff, out, outOff);
+  }
+
+  /** See {@link KernelSupport#addConstant}. */
+  public static void addConstant(int n, double value, double[] x, int xOff) {
+    checkRange("x", x, xOff, n);
+    IMPL.addConstant(n, value, x, xOff);
+  }
+
+  /** {@code y[yOff..yOff+n) = x[xOff..xOff+n)}. */
+  public static void copy(int n, double[] x, int xOff, double[] y, int yOff) {
+    checkRange("x", x, xOff, n);
+    checkRange("y", y, yOff, n);
+    System.arraycopy(x, xOff, y, yOff, n);
+  }
+
+  /**
+   * Index of the first NaN or infinity in {@code x[off..off+n)} relative to {@code off}, or -1.
+   * A debugging aid, not a hot loop.
+   */
+  public static int firstNonFinite(int n, double[] x, int xOff) {
+    checkRange("x", x, xOff, n);
+    for (int i = 0; i < n; i++) {
+      if (!Double.isFinite(x[xOff + i])) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** See {@link KernelSupport#softmaxRow}. */
+  public static double softmaxRow(int n, double[] x, int xOff, double[] y, int yOff) {
+    checkRange("x", x, xOff, n);
+    checkRange("y", y, yOff, n);
+    return IMPL.softmaxRow(n, x, xOff, y, yOff);
+  }
+
+  private static void checkRange(String what, double[] x, int off, int n) {
+    if (n < 0 || off < 0 || (long) off + n > x.length) {
+      throw new IllegalArgumentException(
+          what + ": range [" + off + ", " + ((long) off + n) + ") outside array of length " + x.length);
+    }
+  }
+
+  private static void checkMatrix(String what, double[] x, int off, int rows, int cols, int ld) {
+    if (rows < 0 || cols < 0 || off < 0) {
+      throw new IllegalArgumentException(what + ": negative size or offset: " + rows + "x" + cols + " at " + off);
+    }
+    if (rows == 0 || cols == 0) {
+      return;
+    }
+    if (ld < cols) {
+      throw new IllegalArgumentException(what + ": leading dimension " + ld + " < columns " + cols);
+    }
+    long last = off + (long) (rows - 1) * ld + cols;
+    if (last > x.length) {
+      throw new IllegalArgumentException(
+          what + ": " + rows + "x" + cols + " (ld " + ld + ") at offset " + off
+              + " needs " + last + " elements, array has " + x.length);
+    }
+  }
+}

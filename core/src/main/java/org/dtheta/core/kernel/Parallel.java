@@ -1,0 +1,67 @@
+package org.dtheta.core.kernel;
+
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.RecursiveAction;
+import java.util.function.IntConsumer;
+
+/**
+ * The engine's worker threads: one pool sized to the machine (system property
+ * {@code dtheta.threads} overrides), used by kernels to split large products across cores.
+ * Calls made from inside the pool run inline, so parallel kernels may nest without
+ * oversubscribing the two cores of a laptop-class machine.
+ */
+public final class Parallel {
+
+  private static final int THREADS =
+      Math.max(1, Integer.getInteger("dtheta.threads", Runtime.getRuntime().availableProcessors()));
+
+  private static final ForkJoinPool POOL =
+      THREADS == 1
+          ? null
+          : new ForkJoinPool(
+              THREADS,
+              pool -> {
+                var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+                t.setDaemon(true);
+                t.setName("dtheta-worker-" + t.getPoolIndex());
+                return t;
+              },
+              null,
+              false);
+
+  private Parallel() {}
+
+  /** How many threads the kernels use. */
+  public static int threads() {
+    return THREADS;
+  }
+
+  /** Runs {@code body.accept(c)} for every chunk {@code c} in {@code [0, chunks)}, in parallel. */
+  public static void forEachChunk(int chunks, IntConsumer body) {
+    if (chunks <= 1 || POOL == null || ForkJoinTask.inForkJoinPool()) {
+      for (int c = 0; c < chunks; c++) {
+        body.accept(c);
+      }
+      return;
+    }
+    POOL.invoke(
+        new RecursiveAction() {
+          @Override
+          protected void compute() {
+            RecursiveAction[] tasks = new RecursiveAction[chunks];
+            for (int c = 0; c < chunks; c++) {
+              final int chunk = c;
+              tasks[c] =
+                  new RecursiveAction() {
+                    @Override
+                    protected void compute() {
+                      body.accept(chunk);
+                    }
+                  };
+            }
+            invokeAll(tasks);
+          }
+        });
+  }
+}
