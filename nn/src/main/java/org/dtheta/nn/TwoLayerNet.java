@@ -107,10 +107,11 @@ public final class TwoLayerNet {
 
   /**
    * {@code out = Hess L(theta) V} for {@code m} directions in one forward-over-reverse sweep;
-   * {@code v} and {@code out} are {@code P x m} row-major (entry {@code i*m + d} is component
-   * {@code i} of direction {@code d}).
+   * {@code v} and {@code out} are exactly {@code P x m} row-major (entry {@code i*m + d} is
+   * component {@code i} of direction {@code d}).
    */
   public void hessianTimes(double[] theta, double[] v, int m, double[] out) {
+    checkDirections(v, m, out);
     gradientAt(theta);
     Tape tape = graph.tape;
     tape.setTangents(v, m);
@@ -129,6 +130,7 @@ public final class TwoLayerNet {
    * network's own second derivatives.
    */
   public void gaussNewtonTimes(double[] theta, double[] v, int m, double[] out) {
+    checkDirections(v, m, out);
     forwardAt(theta);
     Tape tape = graph.tape;
     Var logits = graph.logits;
@@ -318,6 +320,18 @@ public final class TwoLayerNet {
   }
 
   // ---- helpers ----
+
+  private void checkDirections(double[] v, int m, double[] out) {
+    if (m < 1) {
+      throw new IllegalArgumentException("direction count must be >= 1, not " + m);
+    }
+    long expected = (long) layout.size() * m;
+    if (v.length != expected || out.length != expected) {
+      throw new IllegalArgumentException(
+          "directions and result must be P x m = " + layout.size() + " x " + m + " (" + expected
+              + " entries), got " + v.length + " and " + out.length);
+    }
+  }
 
   /** {@code size x m} (the drivers' layout) to the tape's tangent layout {@code rows x (m*cols)}. */
   private static double[] toTangentLayout(double[] flat, int rows, int cols, int m) {
