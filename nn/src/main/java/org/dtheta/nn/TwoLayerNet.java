@@ -196,11 +196,12 @@ public final class TwoLayerNet {
   /**
    * Records the data loss of {@code c} as a function of the first-layer pre-activation {@code
    * a1} ({@code k x hidden}), {@code w2} ({@code hidden x outputs}) and {@code b2} ({@code 1 x
-   * outputs}): hidden activation, output layer and loss, scaled exactly as in the full loss
-   * (mean over samples for the cross-entropies, a plain sum for the squared error), without the
-   * L2 term. The full loss is {@code buildTop(tape, c, X W1 + 1 b1, W2, b2, T)} (or {@code X +
-   * 1 b1} for a bias-only first layer) plus the L2 term. Any of the inputs may be variables or
-   * constants; {@code targets} ({@code k x outputs}) must be a constant.
+   * outputs}): hidden activation, output layer and loss, scaled exactly as in the full loss (mean
+   * over samples for cross-entropy, over all entries for binary cross-entropy, a plain sum for
+   * the squared error), without the L2 term. The full loss is {@code buildTop(tape, c, X W1 + 1
+   * b1, W2, b2, T)} (or {@code X + 1 b1} for a bias-only first layer) plus the L2 term. Any of
+   * the inputs may be variables or constants; {@code targets} ({@code k x outputs}) must be a
+   * constant.
    */
   public static Var buildTop(Tape tape, NetworkConfig c, Var a1, Var w2, Var b2, Var targets) {
     return top(tape, c, a1, w2, b2, targets).loss();
@@ -245,18 +246,30 @@ public final class TwoLayerNet {
     return new Top(logits, outputLoss(c, logits, targets));
   }
 
-  /** The data loss as a function of the logits A2 ({@code k x outputs}). */
+  /**
+   * The data loss as a function of the logits A2 ({@code k x outputs}): softmax cross-entropy
+   * (mean over samples), binary cross-entropy of the sigmoid (mean over all entries, i.e. over
+   * samples for one output), or the squared error of the output layer (a sum).
+   */
   private static Var outputLoss(NetworkConfig c, Var logits, Var targets) {
     return switch (c.loss()) {
       case CROSS_ENTROPY -> Ops.softmaxCrossEntropy(logits, targets);
-      case BINARY_CROSS_ENTROPY, SQUARED_ERROR ->
-          throw new UnsupportedOperationException(
-              "loss " + c.loss() + " needs the ops of branch 'ops' (not merged yet)");
+      case BINARY_CROSS_ENTROPY -> Ops.binaryCrossEntropyWithLogits(logits, targets);
+      case SQUARED_ERROR -> Ops.squaredError(
+          switch (c.output()) {
+            case SOFTMAX -> Ops.softmaxRows(logits);
+            case SIGMOID -> Ops.sigmoid(logits);
+            case IDENTITY -> logits;
+          },
+          targets);
     };
   }
 
+  /** {@code dataLoss + (l2/(2k)) (||W1||^2 + ||W2||^2)} (no W1 term for a bias-only first layer). */
   private static Var addL2Penalty(NetworkConfig c, int k, Var dataLoss, Var w1, Var w2) {
-    throw new UnsupportedOperationException("L2 term needs the ops of branch 'ops' (not merged yet)");
+    double coefficient = c.l2() / k;
+    Var loss = Ops.add(dataLoss, Ops.l2Penalty(w2, coefficient));
+    return w1 == null ? loss : Ops.add(loss, Ops.l2Penalty(w1, coefficient));
   }
 
   /** {@code out += H_L2 V}: the L2 term {@code (l2/2k) ||W||^2} has Hessian {@code l2/k} on weights. */
