@@ -96,13 +96,13 @@ final class DerivativeChecks {
     }
   }
 
-  /** All of the above. */
-  static void all(OpCase.Built b, Random rnd) {
+  /** All of the above, with {@code m} directions in the batched product. */
+  static void all(OpCase.Built b, Random rnd, int m) {
     gradient(b);
     jacobianVectorProduct(b, rnd);
     vectorJacobianProduct(b, rnd);
     hessianVectorProduct(b, rnd);
-    batchedEqualsSingle(b, rnd, 3);
+    batchedEqualsSingle(b, rnd, m);
     hessianSymmetric(b);
   }
 

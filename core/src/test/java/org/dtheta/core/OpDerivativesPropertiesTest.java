@@ -11,7 +11,8 @@ import net.jqwik.api.constraints.IntRange;
 
 /**
  * The derivative checks of {@link DerivativeChecks} on random ops, shapes (including rows or
- * columns of 1, where broadcasts and reductions degenerate), activity patterns and points.
+ * columns of 1, where broadcasts and reductions degenerate), activity patterns, numbers of
+ * directions per sweep, and points.
  */
 class OpDerivativesPropertiesTest {
 
@@ -22,11 +23,12 @@ class OpDerivativesPropertiesTest {
       @ForAll @IntRange(min = 1, max = 4) int c,
       @ForAll @IntRange(min = 1, max = 3) int q,
       @ForAll @IntRange(min = 0, max = 63) int patternIndex,
+      @ForAll @IntRange(min = 1, max = 5) int directions,
       @ForAll long seed) {
     List<boolean[]> patterns = op.activityPatterns();
     boolean[] active = patterns.get(patternIndex % patterns.size());
     Random rnd = new Random(seed);
-    DerivativeChecks.all(op.build(r, c, q, active, rnd), rnd);
+    DerivativeChecks.all(op.build(r, c, q, active, rnd), rnd, directions);
   }
 
   @Provide

@@ -1,6 +1,7 @@
 package org.dtheta.core;
 
 import java.util.Random;
+import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -9,7 +10,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every op in {@link OpCase#ALL}, with every allowed mix of variable and constant operands, at
  * sizes {@code r = 3, c = 4, q = 2} (no two alike, so a transposed index shows), composed into
- * {@code sum(square(op))}: each derivative against its oracle (see {@link DerivativeChecks}).
+ * {@code sum(square(op))}: each derivative against its oracle (see {@link DerivativeChecks}),
+ * one test per op, operand mix and check.
  */
 class OpDerivativesTest {
 
@@ -17,59 +19,33 @@ class OpDerivativesTest {
   static final int C = 4;
   static final int Q = 2;
 
-  static Stream<Arguments> casesAndPatterns() {
+  /** The checks, each with its oracle named. */
+  enum Check {
+    GRADIENT_VS_FINITE_DIFFERENCES((b, rnd) -> DerivativeChecks.gradient(b)),
+    JVP_VS_FINITE_DIFFERENCES(DerivativeChecks::jacobianVectorProduct),
+    VJP_DOT_PRODUCT_IDENTITY(DerivativeChecks::vectorJacobianProduct),
+    HVP_VS_FINITE_DIFFERENCES_OF_GRADIENT(DerivativeChecks::hessianVectorProduct),
+    BATCHED_HVP_EQUALS_SINGLE_HVPS((b, rnd) -> DerivativeChecks.batchedEqualsSingle(b, rnd, 4)),
+    DENSE_HESSIAN_SYMMETRIC((b, rnd) -> DerivativeChecks.hessianSymmetric(b));
+
+    final BiConsumer<OpCase.Built, Random> run;
+
+    Check(BiConsumer<OpCase.Built, Random> run) {
+      this.run = run;
+    }
+  }
+
+  static Stream<Arguments> checks() {
     return OpCase.ALL.stream()
-        .flatMap(c -> c.activityPatterns().stream()
-            .map(p -> Arguments.of(c, OpCase.describe(p), p)));
+        .flatMap(op -> op.activityPatterns().stream()
+            .flatMap(active -> Stream.of(Check.values())
+                .map(check -> Arguments.of(op, OpCase.describe(active), check, active))));
   }
 
-  private static OpCase.Built build(OpCase op, boolean[] active, Random rnd) {
-    return op.build(R, C, Q, active, rnd);
-  }
-
-  private static Random random(OpCase op, String pattern) {
-    return new Random((op.name + pattern).hashCode());
-  }
-
-  @ParameterizedTest(name = "{0} {1}")
-  @MethodSource("casesAndPatterns")
-  void gradientMatchesFiniteDifferences(OpCase op, String pattern, boolean[] active) {
-    Random rnd = random(op, pattern);
-    DerivativeChecks.gradient(build(op, active, rnd));
-  }
-
-  @ParameterizedTest(name = "{0} {1}")
-  @MethodSource("casesAndPatterns")
-  void jvpMatchesFiniteDifferences(OpCase op, String pattern, boolean[] active) {
-    Random rnd = random(op, pattern);
-    DerivativeChecks.jacobianVectorProduct(build(op, active, rnd), rnd);
-  }
-
-  @ParameterizedTest(name = "{0} {1}")
-  @MethodSource("casesAndPatterns")
-  void vjpSatisfiesDotProductIdentity(OpCase op, String pattern, boolean[] active) {
-    Random rnd = random(op, pattern);
-    DerivativeChecks.vectorJacobianProduct(build(op, active, rnd), rnd);
-  }
-
-  @ParameterizedTest(name = "{0} {1}")
-  @MethodSource("casesAndPatterns")
-  void hvpMatchesFiniteDifferencesOfGradient(OpCase op, String pattern, boolean[] active) {
-    Random rnd = random(op, pattern);
-    DerivativeChecks.hessianVectorProduct(build(op, active, rnd), rnd);
-  }
-
-  @ParameterizedTest(name = "{0} {1}")
-  @MethodSource("casesAndPatterns")
-  void batchedHessianProductEqualsSingleProducts(OpCase op, String pattern, boolean[] active) {
-    Random rnd = random(op, pattern);
-    DerivativeChecks.batchedEqualsSingle(build(op, active, rnd), rnd, 4);
-  }
-
-  @ParameterizedTest(name = "{0} {1}")
-  @MethodSource("casesAndPatterns")
-  void denseHessianIsSymmetric(OpCase op, String pattern, boolean[] active) {
-    Random rnd = random(op, pattern);
-    DerivativeChecks.hessianSymmetric(build(op, active, rnd));
+  @ParameterizedTest(name = "{0} {1} {2}")
+  @MethodSource("checks")
+  void derivativeMatchesItsOracle(OpCase op, String pattern, Check check, boolean[] active) {
+    Random rnd = new Random((op.name + pattern + check).hashCode());
+    check.run.accept(op.build(R, C, Q, active, rnd), rnd);
   }
 }
