@@ -84,8 +84,11 @@ final class DerivativeChecks {
     }
   }
 
-  /** The dense Hessian (assembled in batches that do not divide P) is symmetric. */
-  static void hessianSymmetric(OpCase.Built b) {
+  /**
+   * The dense Hessian (assembled in batches of 2, which need not divide P) is symmetric and
+   * agrees with the Hessian-vector product along a random direction.
+   */
+  static void denseHessian(OpCase.Built b, Random rnd) {
     int p = b.theta.length;
     double[] h = Hessians.hessian(b.loss, b.theta, 2);
     for (int i = 0; i < p; i++) {
@@ -94,6 +97,35 @@ final class DerivativeChecks {
             "H[" + i + "," + j + "] vs H[" + j + "," + i + "]");
       }
     }
+    double[] v = gaussian(rnd, p);
+    double[] hv = new double[p];
+    Hessians.hessianVectorProduct(b.loss, b.theta, v, null, hv);
+    assertSmall(FiniteDifferences.relativeError(multiply(h, p, p, v), hv, FLOOR), EXACT_TOLERANCE,
+        "dense Hessian times v vs the Hessian-vector product");
+  }
+
+  /**
+   * The dense Jacobian of the op's output (in batches of 2) times {@code v} equals the JVP, and
+   * its transpose times {@code u} the VJP.
+   */
+  static void denseJacobian(OpCase.Built b, Random rnd) {
+    int p = b.theta.length;
+    int n = b.opOutput.size();
+    double[] jac = Jacobians.jacobian(b.opOutput, b.theta, 2);
+    double[] v = gaussian(rnd, p);
+    assertSmall(FiniteDifferences.relativeError(multiply(jac, n, p, v), jvp(b, v), FLOOR),
+        EXACT_TOLERANCE, "dense Jacobian times v vs the JVP");
+    double[] u = gaussian(rnd, n);
+    double[] jtu = new double[p];
+    Gradients.vectorJacobianProduct(b.opOutput, b.theta, u, jtu);
+    double[] transposed = new double[p * n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < p; j++) {
+        transposed[j * n + i] = jac[i * p + j];
+      }
+    }
+    assertSmall(FiniteDifferences.relativeError(multiply(transposed, p, n, u), jtu, FLOOR),
+        EXACT_TOLERANCE, "dense Jacobian transposed times u vs the VJP");
   }
 
   /** All of the above, with {@code m} directions in the batched product. */
@@ -103,7 +135,8 @@ final class DerivativeChecks {
     vectorJacobianProduct(b, rnd);
     hessianVectorProduct(b, rnd);
     batchedEqualsSingle(b, rnd, m);
-    hessianSymmetric(b);
+    denseHessian(b, rnd);
+    denseJacobian(b, rnd);
   }
 
   static double lossAt(OpCase.Built b, double[] theta) {
@@ -130,6 +163,17 @@ final class DerivativeChecks {
       v[i] = rnd.nextGaussian();
     }
     return v;
+  }
+
+  /** {@code A x} for a row-major {@code rows x cols} matrix {@code A}. */
+  static double[] multiply(double[] a, int rows, int cols, double[] x) {
+    double[] y = new double[rows];
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < cols; j++) {
+        y[i] += a[i * cols + j] * x[j];
+      }
+    }
+    return y;
   }
 
   static double dot(double[] a, double[] b) {

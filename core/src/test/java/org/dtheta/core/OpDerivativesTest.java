@@ -26,7 +26,8 @@ class OpDerivativesTest {
     VJP_DOT_PRODUCT_IDENTITY(DerivativeChecks::vectorJacobianProduct),
     HVP_VS_FINITE_DIFFERENCES_OF_GRADIENT(DerivativeChecks::hessianVectorProduct),
     BATCHED_HVP_EQUALS_SINGLE_HVPS((b, rnd) -> DerivativeChecks.batchedEqualsSingle(b, rnd, 4)),
-    DENSE_HESSIAN_SYMMETRIC((b, rnd) -> DerivativeChecks.hessianSymmetric(b));
+    DENSE_HESSIAN_SYMMETRIC_AND_MATCHES_HVP(DerivativeChecks::denseHessian),
+    DENSE_JACOBIAN_MATCHES_JVP_AND_VJP(DerivativeChecks::denseJacobian);
 
     final BiConsumer<OpCase.Built, Random> run;
 
