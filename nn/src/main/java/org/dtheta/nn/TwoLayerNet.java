@@ -217,7 +217,8 @@ public final class TwoLayerNet {
     Var w2 = tape.variable(c.hidden(), c.outputs());
     Var b2 = tape.variable(1, c.outputs());
     if (tape.parameterCount() != c.layout().size()) {
-      throw new AssertionError("tape holds " + tape.parameterCount() + " parameters, layout " + c.layout());
+      throw new AssertionError(
+          "tape holds " + tape.parameterCount() + " parameters, layout " + c.layout());
     }
     Var x = tape.constant(d.x(), d.k(), d.inputs());
     Var t = tape.constant(d.targets(), d.k(), d.outputs());

@@ -78,7 +78,8 @@ class InvariantsTest {
   }
 
   /** Checks {@code (I - alpha C) v = v} for every direction, 64 per sweep. */
-  private static void assertFixed(UpdateMap map, Curvature curvature, double[] theta, List<int[]> directions) {
+  private static void assertFixed(
+      UpdateMap map, Curvature curvature, double[] theta, List<int[]> directions) {
     int p = map.dimension();
     double worst = 0;
     for (int first = 0; first < directions.size(); first += 64) {

@@ -86,7 +86,8 @@ class TwoLayerNetTest {
     Var top = TwoLayerNet.buildTop(tape, c, a1, w2, b2, t);
     double[] x = new double[tape.parameterCount()];
     System.arraycopy(ref.a1, 0, x, 0, ref.a1.length);
-    System.arraycopy(theta, l.offset(Block.W2), x, ref.a1.length, l.length(Block.W2) + l.length(Block.B2));
+    int top2 = l.length(Block.W2) + l.length(Block.B2); // W2 and b2 are adjacent in both vectors
+    System.arraycopy(theta, l.offset(Block.W2), x, ref.a1.length, top2);
     double[] topGrad = new double[x.length];
     double topLoss = Gradients.valueAndGradient(top, x, topGrad);
 
@@ -113,7 +114,7 @@ class TwoLayerNetTest {
         }
       }
     }
-    System.arraycopy(topGrad, k * h, expected, l.offset(Block.W2), l.length(Block.W2) + l.length(Block.B2));
+    System.arraycopy(topGrad, k * h, expected, l.offset(Block.W2), top2);
     double err = Fixtures.relativeError(g, expected);
     assertTrue(err < 1e-13, "chain rule through buildTop: " + err);
   }
@@ -127,11 +128,13 @@ class TwoLayerNetTest {
     Var b2 = tape.variable(1, c.outputs());
     Var t = tape.constant(new double[5 * c.outputs()], 5, c.outputs());
     Var wrong = tape.variable(c.hidden() + 1, c.outputs());
-    Exception e = assertThrows(RuntimeException.class, () -> TwoLayerNet.buildTop(tape, c, a1, wrong, b2, t));
+    Exception e = assertThrows(
+        RuntimeException.class, () -> TwoLayerNet.buildTop(tape, c, a1, wrong, b2, t));
     assertTrue(e.getMessage().contains("W2"), e.getMessage());
     Tape other = new Tape();
     Var foreign = other.variable(1, c.outputs());
-    e = assertThrows(IllegalArgumentException.class, () -> TwoLayerNet.buildTop(tape, c, a1, w2, foreign, t));
+    e = assertThrows(
+        IllegalArgumentException.class, () -> TwoLayerNet.buildTop(tape, c, a1, w2, foreign, t));
     assertTrue(e.getMessage().contains("b2"), e.getMessage());
     assertTrue(Ops.sum(TwoLayerNet.buildTop(tape, c, a1, w2, b2, t)).isActive());
   }
@@ -181,8 +184,10 @@ class TwoLayerNetTest {
       }
     }
     double[] fan = Initializer.fanIn(7).initialize(c);
-    assertEquals(1 / Math.sqrt(784), std(fan, l.offset(Block.W1), l.length(Block.W1)), 0.05 / Math.sqrt(784));
-    assertEquals(1 / Math.sqrt(50), std(fan, l.offset(Block.W2), l.length(Block.W2)), 0.1 / Math.sqrt(50));
+    double w1Std = std(fan, l.offset(Block.W1), l.length(Block.W1));
+    assertEquals(1 / Math.sqrt(784), w1Std, 0.05 / Math.sqrt(784));
+    double w2Std = std(fan, l.offset(Block.W2), l.length(Block.W2));
+    assertEquals(1 / Math.sqrt(50), w2Std, 0.1 / Math.sqrt(50));
     assertThrows(IllegalArgumentException.class, () -> Initializer.gaussian(1, -1));
   }
 
