@@ -32,8 +32,15 @@ class TwoLayerNetTest {
     assertArrayEquals(new Reference(c, train, theta).y, net.predict(theta, train), 1e-14);
     assertArrayEquals(new Reference(c, other, theta).y, net.predict(theta, other), 1e-14);
     double[] moved = theta.clone();
-    moved[moved.length - 1] += 0.5; // the cached prediction graph follows theta
-    assertArrayEquals(new Reference(c, other, moved).y, net.predict(moved, other), 1e-14);
+    moved[moved.length - 1] += 0.5; // the cached prediction graphs follow theta
+    Dataset third = Fixtures.dataset(rnd, c, 3);
+    for (int round = 0; round < 2; round++) { // alternating sets, more of them than are cached
+      assertArrayEquals(new Reference(c, other, moved).y, net.predict(moved, other), 1e-14);
+      assertArrayEquals(new Reference(c, third, theta).y, net.predict(theta, third), 1e-14);
+      assertArrayEquals(new Reference(c, train, moved).y, net.predict(moved, train), 1e-14);
+      Dataset fourth = Fixtures.dataset(rnd, c, 4);
+      assertArrayEquals(new Reference(c, fourth, moved).y, net.predict(moved, fourth), 1e-14);
+    }
   }
 
   @Test
