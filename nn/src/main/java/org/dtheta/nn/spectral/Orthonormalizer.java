@@ -77,7 +77,8 @@ public final class Orthonormalizer {
     int dependent = 0;
     for (int c = 0; c < count; c++) {
       int off = rowsOff + c * n;
-      projector.projectOffEarlierRows(c, r);
+      // One pass against the finished rows; the DGKS loop below repeats it (and the basis
+      // pass) only when it cancelled enough to have lost digits.
       projector.projectOffEarlierRows(c, r);
       double length = norm(rows, off, n);
       double reference = normsAfterFirstPass[c];

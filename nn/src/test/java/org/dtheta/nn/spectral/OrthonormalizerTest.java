@@ -105,6 +105,11 @@ class OrthonormalizerTest {
     for (int i = 0; i < n; i++) {
       original[n + i] = 1e6 * (basis[i] - 3 * basis[4 * n + i]) + original[n + i];
     }
+    // Make row 3 almost row 2 plus a basis row: after the in-block step only 1e-9 of it is
+    // left, so the rounding left along the basis would dominate without a further basis pass.
+    for (int i = 0; i < n; i++) {
+      original[3 * n + i] = original[2 * n + i] + basis[2 * n + i] + 1e-9 * rnd.nextGaussian();
+    }
     double[] rows = original.clone();
     double[] proj = new double[basisCount * count];
     double[] r = new double[count * count];
