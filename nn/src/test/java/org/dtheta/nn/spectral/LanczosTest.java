@@ -237,17 +237,7 @@ class LanczosTest {
         () -> new Lanczos(map).largest(3).blockSize(2).maxKrylovDimension(3).run());
     assertTrue(tooMany.getMessage().contains("at most 2"), tooMany.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new Lanczos(map).tolerance(0.0));
-    LinearMap broken = new LinearMap() {
-      @Override
-      public int dimension() {
-        return 4;
-      }
-
-      @Override
-      public void apply(double[] v, int m, double[] out) {
-        Arrays.fill(out, 0, 4 * m, Double.NaN);
-      }
-    };
+    LinearMap broken = SpectralFixtures.filledMap(4, Double.NaN);
     IllegalStateException nan =
         assertThrows(IllegalStateException.class, () -> new Lanczos(broken).run());
     assertTrue(nan.getMessage().contains("non-finite"), nan.getMessage());
