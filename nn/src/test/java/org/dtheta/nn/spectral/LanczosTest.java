@@ -184,6 +184,7 @@ class LanczosTest {
         .run();
     assertTrue(s.allConverged(), "stop " + s.stop());
     assertTopAndBottom(expected, s, 1e-7);
+    assertTrue(s.asymmetry() < 1e-12, "forward-over-reverse Hessian is symmetric");
     UpdateStability u = UpdateStability.of(s, 0.1);
     assertEquals(3, u.negative());
     assertTrue(u.negativeIsLowerBound());
@@ -222,6 +223,20 @@ class LanczosTest {
     assertFalse(UpdateStability.isExpanding(19.9, 0.1));
     assertFalse(UpdateStability.isExpanding(0.0, 0.1));
     assertTrue(u.summary().contains("2 above the edge"), u.summary());
+  }
+
+  @Test
+  void asymmetryExposesANonSymmetricMap() {
+    int n = 60;
+    double[] a = SpectralFixtures.randomSymmetric(n, 31);
+    SpectrumResult symmetric = new Lanczos(new SpectralFixtures.DenseMap(a, n)).blockSize(2)
+        .maxKrylovDimension(30).run();
+    assertTrue(symmetric.asymmetry() < 1e-13, "symmetric: " + symmetric.asymmetry());
+    double[] skewed = a.clone();
+    skewed[3 * n + 40] += 0.5; // one entry off: A is no longer symmetric
+    SpectrumResult broken = new Lanczos(new SpectralFixtures.DenseMap(skewed, n)).blockSize(2)
+        .maxKrylovDimension(30).run();
+    assertTrue(broken.asymmetry() > 1e-3, "non-symmetric: " + broken.asymmetry());
   }
 
   @Test
