@@ -66,7 +66,7 @@ public final class Lanczos {
   private boolean computeVectors;
   private ProgressListener progress = ProgressListener.NONE;
 
-  /** A solver for the symmetric map {@code map}; configure it with the setters, then {@link #run}. */
+  /** A solver for the symmetric {@code map}; configure it with the setters, then {@link #run}. */
   public Lanczos(LinearMap map) {
     if (map == null) {
       throw new IllegalArgumentException("Lanczos: map is null");

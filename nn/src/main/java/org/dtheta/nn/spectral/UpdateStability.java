@@ -41,7 +41,8 @@ public record UpdateStability(
   /** Reads the spectrum of {@code Hess L} (not of Df) for learning rate {@code alpha}. */
   public static UpdateStability of(SpectrumResult hessianSpectrum, double alpha) {
     if (!(alpha > 0.0) || !Double.isFinite(alpha)) {
-      throw new IllegalArgumentException("UpdateStability: learning rate must be > 0, got " + alpha);
+      throw new IllegalArgumentException(
+          "UpdateStability: learning rate must be > 0, got " + alpha);
     }
     double[] top = hessianSpectrum.largest().values().clone();
     double[] bottom = hessianSpectrum.smallest().values().clone();
