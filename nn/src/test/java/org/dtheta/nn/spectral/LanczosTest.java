@@ -223,6 +223,21 @@ class LanczosTest {
     assertFalse(UpdateStability.isExpanding(19.9, 0.1));
     assertFalse(UpdateStability.isExpanding(0.0, 0.1));
     assertTrue(u.summary().contains("2 above the edge"), u.summary());
+
+    // The same reading from a run on Df = I - alpha A itself.
+    double[] df = new double[n * n];
+    for (int i = 0; i < n * n; i++) {
+      df[i] = (i % (n + 1) == 0 ? 1.0 : 0.0) - 0.1 * a[i];
+    }
+    SpectrumResult onDf = new Lanczos(new SpectralFixtures.DenseMap(df, n)).largest(3)
+        .smallest(3).maxKrylovDimension(n).tolerance(1e-10).run();
+    UpdateStability v = UpdateStability.ofUpdateJacobian(onDf, 0.1);
+    assertArrayEquals(u.largestHessianEigenvalues(), v.largestHessianEigenvalues(), 1e-8);
+    assertArrayEquals(u.smallestHessianEigenvalues(), v.smallestHessianEigenvalues(), 1e-8);
+    assertArrayEquals(onDf.smallest().values(), v.largestUpdateEigenvalues(), 1e-12);
+    assertEquals(u.aboveEdge(), v.aboveEdge());
+    assertEquals(u.negative(), v.negative());
+    assertEquals(u.updateNorm(), v.updateNorm(), 1e-9);
   }
 
   @Test
