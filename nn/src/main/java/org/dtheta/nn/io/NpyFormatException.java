@@ -1,26 +1,17 @@
 package org.dtheta.nn.io;
 
-import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * A file that is not what the reader expects: a malformed or unsupported {@code .npy} header,
- * truncated data, a shape other than the expected one. The message names the file first.
+ * A {@code .npy} file that is not what the reader expects: bad magic, unsupported version,
+ * dtype or order, a malformed header, truncated data, a shape other than the expected one.
  */
-public class NpyFormatException extends IOException {
+public class NpyFormatException extends FileFormatException {
 
   private static final long serialVersionUID = 1L;
 
-  private final Path file;
-
   /** {@code problem} found in {@code file}; the message reads "file: problem". */
   public NpyFormatException(Path file, String problem) {
-    super(file + ": " + problem);
-    this.file = file;
-  }
-
-  /** The offending file. */
-  public Path file() {
-    return file;
+    super(file, problem);
   }
 }
