@@ -7,11 +7,13 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.util.Locale;
 
 /**
@@ -63,8 +65,23 @@ public final class AtomicFiles {
   public static Path createTemp(Path target) throws IOException {
     Path dir = folderOf(target);
     requireFolder(dir);
-    return Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+    // Not Files.createTempFile: that makes the file owner-only (0600), and the final file
+    // should get the usual permissions of the user's umask, as any other output does.
+    for (int attempt = 0; ; attempt++) {
+      Path temp = dir.resolve(
+          "." + target.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+      try {
+        Files.newByteChannel(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+        return temp;
+      } catch (FileAlreadyExistsException e) {
+        if (attempt > 100) {
+          throw e;
+        }
+      }
+    }
   }
+
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   /**
    * Renames {@code source} to {@code target}, replacing it, atomically where the file system

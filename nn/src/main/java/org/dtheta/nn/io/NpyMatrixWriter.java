@@ -179,6 +179,18 @@ public final class NpyMatrixWriter implements PanelSink, Closeable {
     writeRows(rowsWritten, 1, row, 0);
   }
 
+  /** Reads back row {@code row}, one of those already written (e.g. the last, to resume from). */
+  public double[] readRow(long row) throws IOException {
+    if (row < 0 || row >= rowsWritten) {
+      throw new IndexOutOfBoundsException(
+          partial + ": row " + row + " is not written yet (" + rowsWritten + " rows are)");
+    }
+    int cols = Math.toIntExact(header.cols());
+    double[] out = new double[cols];
+    doubles.read(channel, header.dataOffset() + row * cols * Double.BYTES, out, 0, cols);
+    return out;
+  }
+
   /** Forces the rows written so far to disk (before a checkpoint records them as done). */
   public void sync() throws IOException {
     channel.force(false);

@@ -29,6 +29,9 @@ class AtomicFilesTest {
     AtomicFiles.writeString(f, "b\n");
     assertEquals("b\n", Files.readString(f));
     assertEquals(List.of("metrics.csv"), names());
+    // as readable as any file the process creates, not owner-only like a temp file
+    Path plain = Files.writeString(dir.resolve("plain"), "x");
+    assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(f));
   }
 
   @Test

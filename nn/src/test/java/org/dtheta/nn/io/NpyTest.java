@@ -227,6 +227,8 @@ class NpyTest {
     // A killed process may have written more than its checkpoint recorded: that is dropped.
     NpyMatrixWriter again = NpyMatrixWriter.resume(f, 6, 3, 2);
     assertEquals(2, again.rowsWritten());
+    assertArrayEquals(Arrays.copyOfRange(m, 3, 6), again.readRow(1));
+    assertThrows(IndexOutOfBoundsException.class, () -> again.readRow(2));
     again.writeRows(2, 4, m, 6);
     again.close();
     assertArrayEquals(Files.readAllBytes(whole), Files.readAllBytes(f));
