@@ -28,6 +28,7 @@ import picocli.CommandLine.IVersionProvider;
     subcommands = {
       DataCommand.class,
       TrainCommand.class,
+      JacobianCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MnistApp {
@@ -48,6 +49,7 @@ public final class MnistApp {
     System.setProperty("java.awt.headless", "true");
     CommandLine cmd = new CommandLine(new MnistApp());
     cmd.setExecutionExceptionHandler(MnistApp::handle);
+    cmd.setCaseInsensitiveEnumValuesAllowed(true);
     return cmd;
   }
 
