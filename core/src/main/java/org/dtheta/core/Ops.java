@@ -49,14 +49,101 @@ public final class Ops {
 
   /** Sum of all entries, a {@code 1 x 1} node. */
   public static Var sum(Var x) {
-    Tape t = x.tape;
-    return t.record(new Sum(t.newNode(1, 1, x.active), x, 1.0, "sum"));
+    return reduce(x, Sum.Axis.ALL, 1.0, "sum");
   }
 
   /** Mean of all entries, a {@code 1 x 1} node. */
   public static Var mean(Var x) {
+    return reduce(x, Sum.Axis.ALL, 1.0 / x.size(), "mean");
+  }
+
+  /** The sum of each row: a {@code rows x 1} column. */
+  public static Var sumRows(Var x) {
+    return reduce(x, Sum.Axis.EACH_ROW, 1.0, "sumRows");
+  }
+
+  /** The mean of each row: a {@code rows x 1} column. */
+  public static Var meanRows(Var x) {
+    return reduce(x, Sum.Axis.EACH_ROW, 1.0 / x.cols, "meanRows");
+  }
+
+  /** The sum of each column: a {@code 1 x cols} row. */
+  public static Var sumColumns(Var x) {
+    return reduce(x, Sum.Axis.EACH_COLUMN, 1.0, "sumColumns");
+  }
+
+  /** The mean of each column: a {@code 1 x cols} row. */
+  public static Var meanColumns(Var x) {
+    return reduce(x, Sum.Axis.EACH_COLUMN, 1.0 / x.rows, "meanColumns");
+  }
+
+  /** {@code a + b}, entry by entry (same shapes). */
+  public static Var add(Var a, Var b) {
+    return linearCombination("add", a, 1.0, b, 1.0);
+  }
+
+  /** {@code a - b}, entry by entry (same shapes). */
+  public static Var sub(Var a, Var b) {
+    return linearCombination("sub", a, 1.0, b, -1.0);
+  }
+
+  /** {@code c x} for a fixed finite number {@code c}. */
+  public static Var scale(Var x, double c) {
+    requireFinite("scale", "factor", c);
     Tape t = x.tape;
-    return t.record(new Sum(t.newNode(1, 1, x.active), x, 1.0 / x.size(), "mean"));
+    return t.record(new LinearCombination("scale", t.newNode(x.rows, x.cols, x.active),
+        new Var[] {x}, new double[] {c}));
+  }
+
+  /** {@code a * b}, entry by entry (same shapes; the Hadamard product). */
+  public static Var mul(Var a, Var b) {
+    Tape t = sameShapeOperands("mul", a, b);
+    return t.record(new Multiply(t.newNode(a.rows, a.cols, a.active || b.active), a, b));
+  }
+
+  /** {@code a / b}, entry by entry (same shapes). */
+  public static Var div(Var a, Var b) {
+    Tape t = sameShapeOperands("div", a, b);
+    return t.record(new Divide(t.newNode(a.rows, a.cols, a.active || b.active), a, b));
+  }
+
+  /** Softmax of every row, computed stably. */
+  public static Var softmaxRows(Var x) {
+    Tape t = x.tape;
+    return t.record(new SoftmaxRows(t.newNode(x.rows, x.cols, x.active), x));
+  }
+
+  /** Log-softmax of every row, {@code x - logsumexp(row)}, without taking log of a probability. */
+  public static Var logSoftmaxRows(Var x) {
+    Tape t = x.tape;
+    return t.record(new LogSoftmaxRows(t.newNode(x.rows, x.cols, x.active), x));
+  }
+
+  /**
+   * {@code sum (y - t)^2} over all entries, a {@code 1 x 1} node. The target {@code t} has
+   * {@code y}'s shape and may be a constant or depend on the variables.
+   */
+  public static Var squaredError(Var y, Var t) {
+    Tape tape = sameShapeOperands("squaredError", y, t);
+    return tape.record(new SquaredError(tape.newNode(1, 1, y.active || t.active), y, t));
+  }
+
+  /**
+   * Mean over all entries of the binary cross-entropy of {@code sigmoid(z)} against targets
+   * {@code t} (a constant of {@code z}'s shape, entries in [0, 1]), computed stably from the
+   * logits: {@code mean(max(z, 0) - z t + log(1 + exp(-|z|)))}.
+   */
+  public static Var binaryCrossEntropyWithLogits(Var z, Var t) {
+    Tape tape = sameShapeOperands("binaryCrossEntropyWithLogits", z, t);
+    requireConstant("binaryCrossEntropyWithLogits", "targets", t);
+    return tape.record(new BinaryCrossEntropyWithLogits(tape.newNode(1, 1, z.active), z, t));
+  }
+
+  /** The weight-decay term {@code (coefficient/2) sum w^2}, a {@code 1 x 1} node. */
+  public static Var l2Penalty(Var w, double coefficient) {
+    requireFinite("l2Penalty", "coefficient", coefficient);
+    Tape t = w.tape;
+    return t.record(new L2Penalty(t.newNode(1, 1, w.active), w, coefficient));
   }
 
   /** Logistic sigmoid, entry by entry. */
@@ -95,10 +182,35 @@ public final class Ops {
    * the logits: {@code -(1/rows) sum_ij T_ij log softmax(Z)_ij}.
    */
   public static Var softmaxCrossEntropy(Var logits, Var targets) {
-    Tape t = sameTape("softmaxCrossEntropy", logits, targets);
-    requireSameShape("softmaxCrossEntropy", logits, targets);
+    Tape t = sameShapeOperands("softmaxCrossEntropy", logits, targets);
     requireConstant("softmaxCrossEntropy", "targets", targets);
     return t.record(new SoftmaxCrossEntropy(t.newNode(1, 1, logits.active), logits, targets));
+  }
+
+  static Var reduce(Var x, Sum.Axis axis, double c, String name) {
+    Tape t = x.tape;
+    int rows = axis == Sum.Axis.EACH_ROW ? x.rows : 1;
+    int cols = axis == Sum.Axis.EACH_COLUMN ? x.cols : 1;
+    return t.record(new Sum(t.newNode(rows, cols, x.active), x, axis, c, name));
+  }
+
+  static Var linearCombination(String op, Var a, double ca, Var b, double cb) {
+    Tape t = sameShapeOperands(op, a, b);
+    return t.record(new LinearCombination(op, t.newNode(a.rows, a.cols, a.active || b.active),
+        new Var[] {a, b}, new double[] {ca, cb}));
+  }
+
+  /** Checks that two operands share a tape and a shape; returns the tape. */
+  static Tape sameShapeOperands(String op, Var a, Var b) {
+    Tape t = sameTape(op, a, b);
+    requireSameShape(op, a, b);
+    return t;
+  }
+
+  static void requireFinite(String op, String what, double value) {
+    if (!Double.isFinite(value)) {
+      throw new IllegalArgumentException(op + ": " + what + " must be a finite number, not " + value);
+    }
   }
 
   static Var elementwise(Var x, UnaryFunction f) {

@@ -5,37 +5,34 @@ import org.dtheta.core.kernel.Kernels;
 /**
  * Mean cross-entropy of row softmaxes against targets, from logits, without forming log(0):
  * for logits {@code Z} and targets {@code T} ({@code r x c}, a constant), {@code P = softmax(Z)}
- * by row, {@code s_i = sum_j T_ij} (1 for one-hot rows) and {@code G = s P - T}:
+ * by row, {@code s_i = sum_j T_ij} (1 for one-hot rows) and {@code G = (s P - T) / r}. In
+ * {@link ScalarLoss}'s terms:
  *
  * <pre>
- *   value            L        = -(1/r) sum_ij T_ij (Z_ij - logsumexp_j Z_i.)
- *   tangent          Ldot_d   = (1/r) sum_ij G_ij Zdot_ijd
- *   adjoint          Zbar    += (Lbar/r) G
- *   adjoint tangent  Zbardot_d += (Lbardot_d/r) G + (Lbar/r) s P (Zdot_d - rowdot(P, Zdot_d))
+ *   value            L        = (1/r) sum_i (s_i logsumexp(Z_i) - &lt;T_i, Z_i&gt;)
+ *   tangent          Ldot_d   = &lt;G, Zdot_d&gt;
+ *   adjoint          Zbar    += Lbar G
+ *   adjoint tangent  Zbardot_d += Lbardot_d G + (Lbar/r) s P * (Zdot_d - &lt;P, Zdot_d&gt;)
  * </pre>
  *
- * The last line is {@code d/dt} of the adjoint: {@code Pdot = P (Zdot - rowdot(P, Zdot))}, the
- * full softmax Jacobian {@code diag(p) - p p^T} applied to {@code Zdot}.
+ * The curvature term is {@code Lbar/r} times {@code s_i} times the tangent of {@code P}, whose
+ * Jacobian is the full {@code diag(p) - p p^T} (see {@link SoftmaxJacobian}).
  */
-final class SoftmaxCrossEntropy extends Op {
+final class SoftmaxCrossEntropy extends ScalarLoss {
 
-  private static final int PROBABILITIES = 0;
-  private static final int GRADIENT = 1;
-  private static final int ROW_SCALARS = 2;
-  private static final int SCALED_P = 3;
-  private static final int ROW_MASS = 4;
+  private static final int PROBABILITIES = FIRST_FREE_SLOT;
+  private static final int LOG_NORMALISERS = FIRST_FREE_SLOT + 1;
+  private static final int ROW_MASS = FIRST_FREE_SLOT + 2;
+  private static final int WEIGHTED_P = FIRST_FREE_SLOT + 3;
+  private static final int ROW_DOTS = FIRST_FREE_SLOT + 4;
 
   private final Var logits;
   private final Var targets;
-  private final int r;
-  private final int c;
 
   SoftmaxCrossEntropy(Var out, Var logits, Var targets) {
-    super(out, logits, targets);
+    super(out, new Var[] {logits, targets}, new double[] {1.0, 0.0});
     this.logits = logits;
     this.targets = targets;
-    this.r = logits.rows;
-    this.c = logits.cols;
   }
 
   @Override
@@ -45,60 +42,28 @@ final class SoftmaxCrossEntropy extends Op {
 
   @Override
   void forward() {
-    double[] z = logits.value;
+    int n = rows * cols;
     double[] t = targets.value;
-    double[] prob = scratch(PROBABILITIES, r * c);
-    double[] g = scratch(GRADIENT, r * c);
-    double[] mass = scratch(ROW_MASS, r);
-    double total = 0.0;
-    for (int i = 0; i < r; i++) {
-      int row = i * c;
-      double lse = Kernels.softmaxRow(c, z, row, prob, row);
-      double s = Kernels.sum(c, t, row);
-      mass[i] = s;
-      total += s * lse - Kernels.dot(c, t, row, z, row);
-      Kernels.addScaled(c, t, row, -s, prob, row, g, row);
-      Kernels.scale(c, -1.0, g, row);
-    }
-    out.value[0] = total / r;
+    double[] prob = scratch(PROBABILITIES, n);
+    double[] lse = scratch(LOG_NORMALISERS, rows);
+    double[] mass = scratch(ROW_MASS, rows);
+    Kernels.softmaxRows(rows, cols, logits.value, 0, prob, 0, lse, 0);
+    Kernels.fill(rows, 0.0, mass, 0);
+    Kernels.sumRowsInto(rows, cols, t, 0, cols, mass, 0);
+    out.value[0] = (Kernels.dot(rows, mass, 0, lse, 0) - Kernels.dot(n, t, 0, logits.value, 0)) / rows;
+    double[] g = gradient();
+    Kernels.scaleRowsRepeated(rows, cols, 1, mass, 0, prob, 0, g, 0, false);
+    Kernels.axpy(n, -1.0, t, 0, g, 0);
+    Kernels.scale(n, 1.0 / rows, g, 0);
   }
 
   @Override
-  void jvp(int m) {
-    double[] perRow = scratch(ROW_SCALARS, r * m);
-    Kernels.rowDotsRepeated(r, c, m, scratch(GRADIENT, 0), 0, logits.tangent, 0, perRow, 0);
-    Kernels.fill(m, 0.0, out.tangent, 0);
-    Kernels.sumColumnsInto(r, m, perRow, 0, m, out.tangent, 0);
-    Kernels.scale(m, 1.0 / r, out.tangent, 0);
-  }
-
-  @Override
-  void vjp() {
-    Kernels.axpy(r * c, out.adjoint[0] / r, scratch(GRADIENT, 0), 0, logits.adjoint, 0);
-  }
-
-  @Override
-  void vjpTangent(int m) {
+  void addCurvature(double weight, int m, double[] target) {
     double[] prob = scratch(PROBABILITIES, 0);
-    double[] g = scratch(GRADIENT, 0);
-    double[] mass = scratch(ROW_MASS, 0);
-    double[] perRow = scratch(ROW_SCALARS, r * m);
-    // (Lbardot_d / r) G
-    for (int i = 0; i < r; i++) {
-      for (int d = 0; d < m; d++) {
-        perRow[i * m + d] = out.adjointTangent[d] / r;
-      }
-    }
-    Kernels.scaleRowsRepeated(r, c, m, perRow, 0, g, 0, logits.adjointTangent, 0, true);
-    // (Lbar / r) s_i P (Zdot - rowdot(P, Zdot))
-    double[] scaledP = scratch(SCALED_P, r * c);
-    for (int i = 0; i < r; i++) {
-      Kernels.copy(c, prob, i * c, scaledP, i * c);
-      Kernels.scale(c, out.adjoint[0] * mass[i] / r, scaledP, i * c);
-    }
-    Kernels.mulRepeated(r, c, m, scaledP, 0, logits.tangent, 0, logits.adjointTangent, 0, true);
-    Kernels.rowDotsRepeated(r, c, m, prob, 0, logits.tangent, 0, perRow, 0);
-    Kernels.scale(r * m, -1.0, perRow, 0);
-    Kernels.scaleRowsRepeated(r, c, m, perRow, 0, scaledP, 0, logits.adjointTangent, 0, true);
+    double[] weightedP = scratch(WEIGHTED_P, rows * cols);
+    Kernels.scaleRowsRepeated(rows, cols, 1, scratch(ROW_MASS, 0), 0, prob, 0, weightedP, 0, false);
+    Kernels.scale(rows * cols, weight / rows, weightedP, 0);
+    SoftmaxJacobian.apply(rows, cols, m, prob, weightedP, logits.tangent, target, true,
+        scratch(ROW_DOTS, rows * m));
   }
 }

@@ -128,4 +128,34 @@ public interface KernelSupport {
    * returns {@code lse = log sum_j exp(x_j)}.
    */
   double softmaxRow(int n, double[] x, int xOff, double[] y, int yOff);
+
+  // ---- appended for the op set (branch ops) ----
+
+  /**
+   * Adds a scaled column vector to every column: {@code y[i,j] += alpha * s[i]} for a
+   * {@code rows x cols} matrix {@code y} (the adjoint of row sums; with {@code rows = r*m} it
+   * serves the tangent layout, where {@code s[i*m+d]} belongs to row {@code i}, direction
+   * {@code d}).
+   */
+  void addColumnVector(int rows, int cols, double alpha, double[] s, int sOff, double[] y, int yOff);
+
+  /**
+   * {@code y[i,d,j] += s[d] * f[i,j]}: one scalar per direction times a {@code rows x cols}
+   * factor, accumulated into the tangent layout (a scalar seed times a fixed gradient).
+   */
+  void addScaledRepeated(
+      int rows, int cols, int m, double[] s, int sOff, double[] f, int fOff, double[] y, int yOff);
+
+  /**
+   * Softmax of every row of a {@code rows x cols} matrix, stably; {@code lse[i]} receives
+   * {@code log sum_j exp(x[i,j])}. As {@link #softmaxRow} row by row.
+   */
+  void softmaxRows(int rows, int cols, double[] x, int xOff, double[] y, int yOff, double[] lse,
+      int lseOff);
+
+  /**
+   * {@code sum_i softplus(x_i)} with {@code softplus(x) = max(x, 0) + log(1 + exp(-|x|))}, the
+   * form that neither overflows nor loses small values.
+   */
+  double softplusSum(int n, double[] x, int xOff);
 }

@@ -271,4 +271,38 @@ public final class Kernels {
               + " needs " + last + " elements, array has " + x.length);
     }
   }
+
+  // ---- appended for the op set (branch ops) ----
+
+  /** See {@link KernelSupport#addColumnVector}. */
+  public static void addColumnVector(int rows, int cols, double alpha, double[] s, int sOff,
+      double[] y, int yOff) {
+    checkRange("s", s, sOff, rows);
+    checkRange("y", y, yOff, rows * cols);
+    IMPL.addColumnVector(rows, cols, alpha, s, sOff, y, yOff);
+  }
+
+  /** See {@link KernelSupport#addScaledRepeated}. */
+  public static void addScaledRepeated(int rows, int cols, int m, double[] s, int sOff,
+      double[] f, int fOff, double[] y, int yOff) {
+    checkRange("s", s, sOff, m);
+    checkRange("f", f, fOff, rows * cols);
+    checkRange("y", y, yOff, rows * cols * m);
+    IMPL.addScaledRepeated(rows, cols, m, s, sOff, f, fOff, y, yOff);
+  }
+
+  /** See {@link KernelSupport#softmaxRows}. */
+  public static void softmaxRows(int rows, int cols, double[] x, int xOff, double[] y, int yOff,
+      double[] lse, int lseOff) {
+    checkRange("x", x, xOff, rows * cols);
+    checkRange("y", y, yOff, rows * cols);
+    checkRange("lse", lse, lseOff, rows);
+    IMPL.softmaxRows(rows, cols, x, xOff, y, yOff, lse, lseOff);
+  }
+
+  /** See {@link KernelSupport#softplusSum}. */
+  public static double softplusSum(int n, double[] x, int xOff) {
+    checkRange("x", x, xOff, n);
+    return IMPL.softplusSum(n, x, xOff);
+  }
 }

@@ -325,4 +325,43 @@ class ScalarKernels implements KernelSupport {
     scale(n, 1.0 / total, y, yOff);
     return max + Math.log(total);
   }
+
+  // ---- appended for the op set (branch ops) ----
+
+  @Override
+  public void addColumnVector(
+      int rows, int cols, double alpha, double[] s, int sOff, double[] y, int yOff) {
+    for (int i = 0; i < rows; i++) {
+      addConstant(cols, alpha * s[sOff + i], y, yOff + i * cols);
+    }
+  }
+
+  @Override
+  public void addScaledRepeated(
+      int rows, int cols, int m, double[] s, int sOff, double[] f, int fOff, double[] y, int yOff) {
+    int stride = m * cols;
+    for (int i = 0; i < rows; i++) {
+      for (int d = 0; d < m; d++) {
+        axpy(cols, s[sOff + d], f, fOff + i * cols, y, yOff + i * stride + d * cols);
+      }
+    }
+  }
+
+  @Override
+  public void softmaxRows(
+      int rows, int cols, double[] x, int xOff, double[] y, int yOff, double[] lse, int lseOff) {
+    for (int i = 0; i < rows; i++) {
+      lse[lseOff + i] = softmaxRow(cols, x, xOff + i * cols, y, yOff + i * cols);
+    }
+  }
+
+  @Override
+  public double softplusSum(int n, double[] x, int xOff) {
+    double s = 0.0;
+    for (int i = 0; i < n; i++) {
+      double v = x[xOff + i];
+      s += Math.max(v, 0.0) + Math.log1p(Math.exp(-Math.abs(v)));
+    }
+    return s;
+  }
 }
