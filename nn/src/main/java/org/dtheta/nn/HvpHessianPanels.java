@@ -48,19 +48,13 @@ public final class HvpHessianPanels implements HessianPanels {
     theta = theta.clone();
     double[] panel = new double[rowsPerPanel * p];
     int m = Math.min(directionsPerSweep, rowsPerPanel);
-    double[] units = new double[p * m];
-    double[] columns = new double[p * m];
+    UnitBatch batch = new UnitBatch(p, m);
     for (int first = 0; first < p; first += rowsPerPanel) {
       int rows = Math.min(rowsPerPanel, p - first);
       for (int done = 0; done < rows; done += m) {
         int count = Math.min(m, rows - done);
-        if (count < m) {
-          // the products take exactly P x count arrays
-          units = new double[p * count];
-          columns = new double[p * count];
-        }
-        unitColumns(p, first + done, count, units);
-        net.curvatureTimes(curvature, theta, units, count, columns);
+        double[] columns = batch.products(count);
+        net.curvatureTimes(curvature, theta, batch.units(first + done, count), count, columns);
         // columns is P x count: column c is row (first + done + c) of the symmetric matrix
         Kernels.transpose(p, count, columns, 0, count, panel, done * p, p);
       }
@@ -70,13 +64,36 @@ public final class HvpHessianPanels implements HessianPanels {
   }
 
   /**
-   * Fills {@code out} ({@code p x count} row-major) with the unit vectors {@code e_first, ...,
-   * e_(first+count-1)} as columns.
+   * Reusable buffers for products with batches of unit vectors: {@code P x count} arrays of
+   * exactly the size the products take, full batches reusing one pair of arrays.
    */
-  static void unitColumns(int p, int first, int count, double[] out) {
-    java.util.Arrays.fill(out, 0, p * count, 0.0);
-    for (int c = 0; c < count; c++) {
-      out[(first + c) * count + c] = 1.0;
+  static final class UnitBatch {
+    private final int p;
+    private final int m;
+    private final double[] units;
+    private final double[] products;
+
+    /** Buffers for batches of up to {@code m} unit vectors of dimension {@code p}. */
+    UnitBatch(int p, int m) {
+      this.p = p;
+      this.m = m;
+      this.units = new double[p * m];
+      this.products = new double[p * m];
+    }
+
+    /** The unit vectors {@code e_first .. e_(first+count-1)} as the columns of a P x count matrix. */
+    double[] units(int first, int count) {
+      double[] out = count == m ? units : new double[p * count];
+      java.util.Arrays.fill(out, 0.0);
+      for (int c = 0; c < count; c++) {
+        out[(first + c) * count + c] = 1.0;
+      }
+      return out;
+    }
+
+    /** A P x count result buffer. */
+    double[] products(int count) {
+      return count == m ? products : new double[p * count];
     }
   }
 }

@@ -70,4 +70,14 @@ public record NetworkConfig(
   public NetworkConfig withInputs(int n) {
     return new NetworkConfig(n, denseFirstLayer ? hidden : n, outputs, activation, denseFirstLayer, output, loss, l2, learningRate);
   }
+
+  /** The same network with another number of outputs. */
+  public NetworkConfig withOutputs(int n) {
+    return new NetworkConfig(inputs, hidden, n, activation, denseFirstLayer, output, loss, l2, learningRate);
+  }
+
+  /** The same network with another L2 coefficient lambda. */
+  public NetworkConfig withL2(double lambda) {
+    return new NetworkConfig(inputs, hidden, outputs, activation, denseFirstLayer, output, loss, lambda, learningRate);
+  }
 }

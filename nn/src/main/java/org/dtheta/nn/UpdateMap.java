@@ -112,16 +112,11 @@ public final class UpdateMap {
     int colStart = layout.offset(col);
     theta = theta.clone();
     int m = Math.max(1, Math.min(directionsPerSweep, cols));
-    double[] units = new double[p * m];
-    double[] products = new double[p * m];
+    HvpHessianPanels.UnitBatch batch = new HvpHessianPanels.UnitBatch(p, m);
     for (int done = 0; done < cols; done += m) {
       int count = Math.min(m, cols - done);
-      if (count < m) {
-        units = new double[p * count];
-        products = new double[p * count];
-      }
-      HvpHessianPanels.unitColumns(p, colStart + done, count, units);
-      jacobianTimes(curvature, theta, units, count, products);
+      double[] products = batch.products(count);
+      jacobianTimes(curvature, theta, batch.units(colStart + done, count), count, products);
       // products is P x count: rows of the row block, columns done .. done+count of the block
       for (int r = 0; r < rows; r++) {
         Kernels.copy(count, products, (rowStart + r) * count, out, r * cols + done);

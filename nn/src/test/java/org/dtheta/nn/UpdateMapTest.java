@@ -1,0 +1,268 @@
+package org.dtheta.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The update map and its Jacobian on tiny nets of every kind: products against central finite
+ * differences of f, symmetry, blocks, dense panels and products against each other, and the
+ * Gauss-Newton matrix against a dense construction by loops ({@link Reference}).
+ */
+class UpdateMapTest {
+
+  static NetworkConfig[] nets() {
+    return Fixtures.tinyNets();
+  }
+
+  private record Setup(UpdateMap map, Dataset data, double[] theta) {
+    int p() {
+      return map.dimension();
+    }
+  }
+
+  private static Setup setup(NetworkConfig c, long seed, int directionsPerSweep) {
+    Random rnd = new Random(seed);
+    Dataset d = Fixtures.dataset(rnd, c, 9);
+    double[] theta = Fixtures.gaussian(rnd, c.layout().size(), 0.7);
+    return new Setup(new UpdateMap(new TwoLayerNet(c, d), directionsPerSweep), d, theta);
+  }
+
+  @ParameterizedTest
+  @MethodSource("nets")
+  void applyIsAGradientStep(NetworkConfig c) {
+    Setup s = setup(c, 1, 4);
+    double[] g = new double[s.p()];
+    double loss = s.map.net().lossAndGradient(s.theta, g);
+    double[] next = new double[s.p()];
+    assertEquals(loss, s.map.apply(s.theta, next), 0.0);
+    for (int i = 0; i < s.p(); i++) {
+      assertEquals(s.theta[i] - c.learningRate() * g[i], next[i], 1e-15 * (1 + Math.abs(next[i])));
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("nets")
+  void jacobianTimesMatchesFiniteDifferencesOfF(NetworkConfig c) {
+    Setup s = setup(c, 2, 4);
+    Random rnd = new Random(3);
+    int m = 3;
+    double[] v = Fixtures.gaussian(rnd, s.p() * m, 1.0);
+    double[] dfv = new double[s.p() * m];
+    s.map.jacobianTimes(s.theta, v, m, dfv);
+    for (int d = 0; d < m; d++) {
+      double[] fd =
+          Fixtures.centralDifference(
+              th -> {
+                double[] out = new double[th.length];
+                s.map.apply(th, out);
+                return out;
+              },
+              s.theta,
+              Fixtures.column(v, s.p(), m, d),
+              1e-5);
+      double err = Fixtures.relativeError(Fixtures.column(dfv, s.p(), m, d), fd);
+      assertTrue(err < 1e-8, c + " direction " + d + ": relative error " + err);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("nets")
+  void offDiagonalBlocksAreTransposesOfEachOther(NetworkConfig c) {
+    Setup s = setup(c, 4, 3);
+    ParamLayout l = c.layout();
+    for (Block row : Block.values()) {
+      for (Block col : Block.values()) {
+        if (l.length(row) == 0 || l.length(col) == 0) {
+          continue;
+        }
+        double[] a = s.map.block(s.theta, row, col);
+        double[] b = s.map.block(s.theta, col, row);
+        assertEquals(l.length(row) * l.length(col), a.length);
+        double[] bt = transpose(b, l.length(col), l.length(row));
+        double err = Fixtures.relativeError(a, bt);
+        assertTrue(err < 1e-13, row.label() + "," + col.label() + ": " + err);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("nets")
+  void denseIsSymmetricAndAgreesWithBlocksAndProducts(NetworkConfig c) {
+    Setup s = setup(c, 5, 4);
+    int p = s.p();
+    ParamLayout l = c.layout();
+    double[] dense = s.map.dense(s.theta);
+    double err = Fixtures.relativeError(dense, transpose(dense, p, p));
+    assertTrue(err < 1e-13, "dense Df symmetric: " + err);
+    for (Block row : Block.values()) {
+      for (Block col : Block.values()) {
+        double[] block = s.map.block(s.theta, row, col);
+        for (int r = 0; r < l.length(row); r++) {
+          for (int q = 0; q < l.length(col); q++) {
+            assertEquals(dense[(l.offset(row) + r) * p + l.offset(col) + q],
+                block[r * l.length(col) + q], 1e-13, row.label() + "," + col.label());
+          }
+        }
+      }
+    }
+    Random rnd = new Random(6);
+    int m = 5;
+    double[] v = Fixtures.gaussian(rnd, p * m, 1.0);
+    double[] product = new double[p * m];
+    s.map.jacobianTimes(s.theta, v, m, product);
+    err = Fixtures.relativeError(product, Fixtures.multiply(dense, v, p, p, m));
+    assertTrue(err < 1e-13, "Df V vs dense Df times V: " + err);
+  }
+
+  @ParameterizedTest
+  @MethodSource("nets")
+  void writeDenseStreamsTheDenseMatrixInOrderedPanels(NetworkConfig c) throws IOException {
+    Setup s = setup(c, 7, 2);
+    int p = s.p();
+    double[] dense = s.map.dense(s.theta);
+    double[] streamed = new double[p * p];
+    List<Integer> starts = new ArrayList<>();
+    List<Long> progress = new ArrayList<>();
+    int panelRows = 5;
+    s.map.writeDense(s.theta, JacobianMethod.HVP, (first, rows, panel) -> {
+      assertEquals(Math.min(panelRows, p - first), rows, "panel height");
+      starts.add(first);
+      System.arraycopy(panel, 0, streamed, first * p, rows * p);
+    }, panelRows, (done, total) -> {
+      assertEquals(p, total);
+      progress.add(done);
+    });
+    assertArrayEquals(dense, streamed, 1e-14);
+    for (int i = 0; i < starts.size(); i++) {
+      assertEquals(i * panelRows, starts.get(i));
+      assertEquals(Math.min(p, (i + 1) * panelRows), progress.get(i));
+    }
+    assertEquals(p, progress.get(progress.size() - 1));
+  }
+
+  @ParameterizedTest
+  @MethodSource("nets")
+  void gaussNewtonMatchesADenseConstructionByLoops(NetworkConfig c) throws IOException {
+    Setup s = setup(c, 8, 3);
+    int p = s.p();
+    double alpha = c.learningRate();
+    double[] g = new Reference(c, s.data, s.theta).gaussNewton();
+    double[] expected = new double[p * p];
+    for (int i = 0; i < p * p; i++) {
+      expected[i] = (i % (p + 1) == 0 ? 1 : 0) - alpha * g[i];
+    }
+    double err = Fixtures.relativeError(s.map.dense(Curvature.GAUSS_NEWTON, s.theta), expected);
+    assertTrue(err < 1e-12, "dense I - alpha G vs loops: " + err);
+
+    double[] streamed = new double[p * p];
+    s.map.writeDenseGaussNewton(s.theta,
+        (first, rows, panel) -> System.arraycopy(panel, 0, streamed, first * p, rows * p), 4,
+        ProgressListener.NONE);
+    assertTrue(Fixtures.relativeError(streamed, expected) < 1e-12, "streamed Gauss-Newton");
+
+    double[] block = s.map.block(Curvature.GAUSS_NEWTON, s.theta, Block.W2, Block.B1);
+    ParamLayout l = c.layout();
+    for (int r = 0; r < l.length(Block.W2); r++) {
+      for (int q = 0; q < l.length(Block.B1); q++) {
+        assertEquals(expected[(l.offset(Block.W2) + r) * p + l.offset(Block.B1) + q],
+            block[r * l.length(Block.B1) + q], 1e-12);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("nets")
+  void gaussNewtonDiffersFromTheHessianAwayFromAMinimum(NetworkConfig c) {
+    Setup s = setup(c, 9, 4);
+    double err = Fixtures.relativeError(s.map.dense(Curvature.GAUSS_NEWTON, s.theta), s.map.dense(s.theta));
+    assertTrue(err > 1e-6, "the Hessian has terms Gauss-Newton drops: " + err);
+  }
+
+  @ParameterizedTest
+  @MethodSource("nets")
+  void linearMapsAgreeWithProductsAndCopyTheta(NetworkConfig c) {
+    Setup s = setup(c, 10, 4);
+    int p = s.p();
+    Random rnd = new Random(11);
+    int m = 2;
+    double[] v = Fixtures.gaussian(rnd, p * m, 1.0);
+    LinearMap df = s.map.asLinearMap(s.theta);
+    LinearMap hess = s.map.hessianMap(s.theta);
+    LinearMap gn = s.map.asLinearMap(Curvature.GAUSS_NEWTON, s.theta);
+    double[] theta0 = s.theta.clone();
+    s.theta[0] += 1.0; // the maps keep their own copy
+    assertEquals(p, df.dimension());
+    double[] a = new double[p * m];
+    double[] b = new double[p * m];
+    df.apply(v, m, a);
+    s.map.jacobianTimes(theta0, v, m, b);
+    assertArrayEquals(b, a, 0.0);
+    hess.apply(v, m, a);
+    s.map.net().hessianTimes(theta0, v, m, b);
+    assertArrayEquals(b, a, 0.0);
+    gn.apply(v, m, a);
+    s.map.gaussNewtonTimes(theta0, v, m, b);
+    assertArrayEquals(b, a, 0.0);
+    s.map.curvatureMap(Curvature.GAUSS_NEWTON, theta0).apply(v, m, a);
+    for (int i = 0; i < p * m; i++) {
+      assertEquals(v[i] - c.learningRate() * a[i], b[i], 1e-14 * (1 + Math.abs(b[i])));
+    }
+  }
+
+  @Test
+  void hessianProductsAreIndependentOfCallOrderAndBatching() {
+    Setup s = setup(Fixtures.tinyNets()[0], 12, 4);
+    TwoLayerNet net = s.map.net();
+    int p = s.p();
+    Random rnd = new Random(13);
+    int m = 3;
+    double[] v = Fixtures.gaussian(rnd, p * m, 1.0);
+    double[] first = new double[p * m];
+    net.hessianTimes(s.theta, v, m, first);
+    // a Gauss-Newton product in between leaves the tape's adjoints zeroed: the next Hessian
+    // product must notice
+    net.gaussNewtonTimes(s.theta, v, m, new double[p * m]);
+    double[] again = new double[p * m];
+    net.hessianTimes(s.theta, v, m, again);
+    assertArrayEquals(first, again, 0.0);
+    for (int d = 0; d < m; d++) {
+      double[] single = new double[p];
+      net.hessianTimes(s.theta, Fixtures.column(v, p, m, d), 1, single);
+      assertTrue(Fixtures.relativeError(single, Fixtures.column(first, p, m, d)) < 1e-14);
+    }
+  }
+
+  @Test
+  void rejectsWrongShapesAndTheMissingStructuredPath() {
+    Setup s = setup(Fixtures.tinyNets()[0], 14, 4);
+    int p = s.p();
+    assertThrows(IllegalArgumentException.class,
+        () -> s.map.jacobianTimes(s.theta, new double[p * 2 + 1], 2, new double[p * 2 + 1]));
+    assertThrows(IllegalArgumentException.class,
+        () -> s.map.apply(new double[p - 1], new double[p - 1]));
+    UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+        () -> s.map.writeDense(s.theta, JacobianMethod.STRUCTURED, (a, b, c) -> {}, 4,
+            ProgressListener.NONE));
+    assertTrue(e.getMessage().contains("HVP"), e.getMessage());
+  }
+
+  private static double[] transpose(double[] a, int rows, int cols) {
+    double[] t = new double[a.length];
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < cols; j++) {
+        t[j * rows + i] = a[i * cols + j];
+      }
+    }
+    return t;
+  }
+}
