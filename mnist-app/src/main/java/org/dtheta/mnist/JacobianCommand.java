@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.dtheta.core.kernel.Kernels;
 import org.dtheta.mnist.plot.Plots;
 import org.dtheta.nn.Block;
 import org.dtheta.nn.Curvature;
@@ -16,6 +17,7 @@ import org.dtheta.nn.io.Npy;
 import org.dtheta.nn.io.NpyFormatException;
 import org.dtheta.nn.io.NpyMatrixWriter;
 import org.dtheta.nn.io.NpyReader;
+import org.dtheta.nn.structured.StructuredHessianPanels;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -88,10 +90,11 @@ final class JacobianCommand implements Callable<Integer> {
       description = "Learning rate alpha in Df = I - alpha*Hess L. Default: the run's, or 0.1 with --theta.")
   Double lr;
 
-  @Option(names = "--method", defaultValue = "HVP", paramLabel = "METHOD",
-      description = "How the whole matrix is computed: ${COMPLETION-CANDIDATES} (hvp: P batched"
-          + " Hessian-vector products, the reference; structured: the Kronecker-structured"
-          + " Hessian of the two-layer net) (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--method", defaultValue = "STRUCTURED", paramLabel = "METHOD",
+      description = "How the whole matrix or a block is computed: ${COMPLETION-CANDIDATES}"
+          + " (structured: the Kronecker-structured Hessian of the two-layer net, fast; hvp:"
+          + " batched Hessian-vector products, the general reference). --times always uses"
+          + " Hessian-vector products, --gauss-newton always hvp (default: ${DEFAULT-VALUE}).")
   JacobianMethod method;
 
   @Option(names = "--gauss-newton",
@@ -147,6 +150,8 @@ final class JacobianCommand implements Callable<Integer> {
     try (Progress progress = Progress.start("jacobian", p, "rows", quiet)) {
       if (curvature == Curvature.GAUSS_NEWTON) {
         map.writeDenseGaussNewton(theta, writer, rows, progress);
+      } else if (method == JacobianMethod.STRUCTURED) {
+        new StructuredHessianPanels(map.net()).writeUpdateJacobian(theta, writer, rows, progress);
       } else {
         map.writeDense(theta, method, writer, rows, progress);
       }
@@ -166,9 +171,19 @@ final class JacobianCommand implements Callable<Integer> {
     Block row = Block.parse(names[0]);
     Block col = Block.parse(names[1]);
     ParamLayout layout = map.net().layout();
-    double[] block = map.block(curvature, theta, row, col);
     int r = layout.length(row);
     int c = layout.length(col);
+    double[] block;
+    if (method == JacobianMethod.STRUCTURED && curvature == Curvature.HESSIAN) {
+      // Df block = delta - alpha H block, the delta only on diagonal blocks
+      block = new StructuredHessianPanels(map.net()).block(theta, row, col);
+      Kernels.scale(block.length, -map.alpha(), block, 0);
+      for (int i = 0; row == col && i < r; i++) {
+        block[i * c + i] += 1.0;
+      }
+    } else {
+      block = map.block(curvature, theta, row, col);
+    }
     Npy.writeMatrix(out, block, r, c);
     Path png = siblingPng(out);
     String title = "Df block (" + row.label() + ", " + col.label() + ")";

@@ -29,6 +29,8 @@ import picocli.CommandLine.IVersionProvider;
       DataCommand.class,
       TrainCommand.class,
       JacobianCommand.class,
+      SpectrumCommand.class,
+      LyapunovCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MnistApp {

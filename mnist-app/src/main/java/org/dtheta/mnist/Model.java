@@ -33,6 +33,13 @@ record Model(NetworkConfig network, Mnist data, TwoLayerNet net, UpdateMap map) 
     return new Model(network, mnist, net, new UpdateMap(net));
   }
 
+  /** The model of a completed training run, on the run's data (or {@code --data}). */
+  static Model forRun(RunDir run, TrainConfig config, Integer k, Double lr, DataOptions data,
+      PrintWriter log) throws IOException, InterruptedException {
+    return load(data, run.dataFolder(), k != null ? k : config.k(), config.hidden(),
+        lr != null ? lr : config.lr(), log);
+  }
+
   /** P. */
   int parameters() {
     return network.layout().size();

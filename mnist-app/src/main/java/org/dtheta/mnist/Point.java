@@ -30,8 +30,7 @@ record Point(double[] theta, Model model, String label) {
             + config.hidden() + " (" + run.runJson() + ")");
       }
       double[] theta = run.theta(config, step);
-      Model model = Model.load(data, run.dataFolder(), k != null ? k : config.k(), config.hidden(),
-          lr != null ? lr : config.lr(), log);
+      Model model = Model.forRun(run, config, k, lr, data, log);
       return new Point(theta, model, "step " + step + " of " + runDir);
     }
     double[] theta = Npy.readVector(thetaFile, -1, "--theta (parameters of a 784-H-10 network)");
