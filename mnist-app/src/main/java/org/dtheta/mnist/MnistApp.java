@@ -26,6 +26,7 @@ import picocli.CommandLine.IVersionProvider;
       "Start with: dtheta demo"
     },
     subcommands = {
+      DemoCommand.class,
       DataCommand.class,
       TrainCommand.class,
       JacobianCommand.class,
