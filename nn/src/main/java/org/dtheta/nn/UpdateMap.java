@@ -28,7 +28,8 @@ public final class UpdateMap {
    */
   public UpdateMap(TwoLayerNet net, int directionsPerSweep) {
     if (directionsPerSweep < 1) {
-      throw new IllegalArgumentException("directions per sweep must be >= 1, not " + directionsPerSweep);
+      throw new IllegalArgumentException(
+          "directions per sweep must be >= 1, not " + directionsPerSweep);
     }
     this.net = net;
     this.alpha = net.config().learningRate();
@@ -138,10 +139,10 @@ public final class UpdateMap {
           "a dense " + p + " x " + p + " matrix does not fit in one array; stream it with writeDense");
     }
     double[] all = new double[p * p];
+    PanelSink keepAll = (first, rows, panel) -> Kernels.copy(rows * p, panel, 0, all, first * p);
     try {
       new HvpHessianPanels(net, curvature, directionsPerSweep)
-          .write(theta, updateJacobianPanels((first, rows, panel) ->
-              Kernels.copy(rows * p, panel, 0, all, first * p)), directionsPerSweep, ProgressListener.NONE);
+          .write(theta, updateJacobianPanels(keepAll), directionsPerSweep, ProgressListener.NONE);
     } catch (IOException e) {
       throw new AssertionError("an in-memory sink does not do I/O", e);
     }
