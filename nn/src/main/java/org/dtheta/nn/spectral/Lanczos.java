@@ -202,7 +202,7 @@ public final class Lanczos {
       boolean full = k1 == capacity;
       int stride = Math.max(b, (k1 + CHECK_FRACTION - 1) / CHECK_FRACTION);
       if (full || (k1 >= wanted && k1 - lastCheck >= stride)) {
-        ritz = new Ritz(arnoldi, capacity, k1, lastR, b);
+        ritz = new Ritz(arnoldi, capacity, k1, lastR, b, false);
         lastCheck = k1;
         if (full || ritz.converged(largest, smallest, tolerance)) {
           break;
@@ -212,6 +212,9 @@ public final class Lanczos {
       k0 = k1;
     }
 
+    if (computeVectors) {
+      ritz = new Ritz(arnoldi, capacity, ritz.size, lastR, b, true);
+    }
     SpectrumResult.Stop stop = ritz.converged(largest, smallest, tolerance)
         ? SpectrumResult.Stop.CONVERGED
         : ritz.size == n ? SpectrumResult.Stop.WHOLE_SPACE
@@ -274,7 +277,9 @@ public final class Lanczos {
   /**
    * Ritz pairs of the leading {@code size x size} block of the projected matrix, with the
    * residual estimates {@code ||R y_last||} that the block recurrence gives for free: {@code A Q
-   * = Q T + Q_next R E^T}, so {@code (A - theta) Q y = Q_next R (E^T y)}.
+   * = Q T + Q_next R E^T}, so {@code (A - theta) Q y = Q_next R (E^T y)}. Only the last {@code b}
+   * components of each eigenvector {@code y} are needed for that, so the full eigenvectors (an
+   * {@code O(K^3)} accumulation) are formed only when Ritz vectors are wanted.
    */
   private static final class Ritz {
     final int size;
@@ -283,24 +288,39 @@ public final class Lanczos {
     final double[] residualEstimates;
     final double normEstimate;
 
-    Ritz(double[] arnoldi, int stride, int size, double[] lastR, int b) {
+    Ritz(double[] arnoldi, int stride, int size, double[] lastR, int b, boolean fullVectors) {
       this.size = size;
       double[] t = new double[size * size];
       for (int i = 0; i < size; i++) {
         System.arraycopy(arnoldi, i * stride, t, i * size, size);
       }
-      SymmetricEigensolver.Decomposition d = SymmetricEigensolver.decompose(t, size, true);
-      values = d.values();
-      vectors = d.vectors();
+      int last = size - b;
+      // Row j of `tail` holds the last b components of eigenvector j.
+      double[] tail;
+      if (fullVectors) {
+        SymmetricEigensolver.Decomposition d = SymmetricEigensolver.decompose(t, size, true);
+        values = d.values();
+        vectors = d.vectors();
+        tail = new double[size * b];
+        for (int j = 0; j < size; j++) {
+          System.arraycopy(vectors, j * size + last, tail, j * b, b);
+        }
+      } else {
+        tail = new double[size * b];
+        for (int c = 0; c < b; c++) {
+          tail[(last + c) * b + c] = 1.0;
+        }
+        values = SymmetricEigensolver.decompose(t, size, tail, b);
+        vectors = null;
+      }
       normEstimate = Math.max(Math.abs(values[0]), Math.abs(values[size - 1]));
       residualEstimates = new double[size];
-      int last = size - b;
       for (int j = 0; j < size; j++) {
         double sum = 0.0;
         for (int row = 0; row < b; row++) {
           double acc = 0.0;
           for (int col = row; col < b; col++) {
-            acc += lastR[row * b + col] * vectors[j * size + last + col];
+            acc += lastR[row * b + col] * tail[j * b + col];
           }
           sum += acc * acc;
         }

@@ -77,7 +77,8 @@ public final class Orthonormalizer {
     int dependent = 0;
     for (int c = 0; c < count; c++) {
       int off = rowsOff + c * n;
-      projector.projectOffEarlierRows(c, r);
+      // One pass against the finished rows; the DGKS loop below repeats it (and the basis
+      // pass) only when it cancelled enough to have lost digits.
       projector.projectOffEarlierRows(c, r);
       double length = norm(rows, off, n);
       double reference = normsAfterFirstPass[c];
@@ -103,19 +104,22 @@ public final class Orthonormalizer {
   /**
    * QR of the {@code m} columns of the {@code n x m} row-major matrix {@code a} (the layout of
    * {@link org.dtheta.nn.LinearMap}): on return {@code a} holds {@code Q} with orthonormal columns
-   * and {@code r} ({@code m x m}) the upper triangular factor, {@code A = Q R}. Zero columns get
-   * {@code R_ii = 0} and a replacement column from {@code replacements} (zero when it is null).
+   * and {@code r} ({@code m x m}) the upper triangular factor, {@code A = Q R}. Dependent columns
+   * (see {@link #orthonormalizeRows} for {@code dependenceTolerance}) get {@code R_ii = 0} and a
+   * replacement column from {@code replacements} (zero when it is null).
    *
-   * @return the number of zero (dependent) columns
+   * @return the number of dependent columns
    */
-  public static int qrColumns(double[] a, int n, int m, double[] r, RandomGenerator replacements) {
+  public static int qrColumns(double[] a, int n, int m, double[] r, double dependenceTolerance,
+      RandomGenerator replacements) {
     if (a.length < (long) n * m) {
       throw new IllegalArgumentException(
           "qrColumns: a must hold " + n + "x" + m + " entries, has " + a.length);
     }
     double[] rows = new double[n * m];
     Kernels.transpose(n, m, a, 0, m, rows, 0, n);
-    int dependent = orthonormalizeRows(rows, 0, m, n, rows, 0, null, r, 0.0, replacements);
+    int dependent = orthonormalizeRows(rows, 0, m, n, rows, 0, null, r,
+        dependenceTolerance, replacements);
     Kernels.transpose(m, n, rows, 0, n, a, 0, m);
     return dependent;
   }

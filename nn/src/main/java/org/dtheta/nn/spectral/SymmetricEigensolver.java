@@ -46,9 +46,27 @@ public final class SymmetricEigensolver {
    * lets callers hand over matrices that are symmetric only up to rounding.
    */
   public static Decomposition decompose(double[] a, int n, boolean wantVectors) {
+    double[] w = wantVectors ? identity(n) : null;
+    double[] values = decompose(a, n, w, n);
+    return new Decomposition(n, values, w);
+  }
+
+  /**
+   * Eigenvalues of the symmetric part of {@code a} (ascending, returned) and the eigenvectors'
+   * components along {@code probeCount} given vectors: {@code probes} is {@code n x probeCount}
+   * row-major (one probe per column) and is overwritten by {@code V^T P}, whose row {@code j}
+   * holds {@code v_j . p_c} for each probe {@code c}. With the last few unit vectors as probes
+   * this gives the last components of every eigenvector, all Lanczos needs for its residual
+   * estimates, at {@code O(n^2 probeCount)} instead of the {@code O(n^3)} of full vectors.
+   */
+  public static double[] decompose(double[] a, int n, double[] probes, int probeCount) {
     if (n < 0 || a.length < (long) n * n) {
       throw new IllegalArgumentException(
           "matrix: need " + n + "x" + n + " entries, array has " + a.length);
+    }
+    if (probes != null && probes.length < (long) n * probeCount) {
+      throw new IllegalArgumentException("probes: need " + n + "x" + probeCount
+          + " entries, array has " + probes.length);
     }
     double[] s = new double[n * n];
     for (int i = 0; i < n; i++) {
@@ -61,9 +79,13 @@ public final class SymmetricEigensolver {
     }
     double[] d = new double[n];
     double[] e = new double[n];
-    double[] qt = tridiagonalize(s, n, d, e, wantVectors);
-    diagonalizeTridiagonal(d, e, qt, n);
-    return sorted(d, qt, n);
+    double[] beta = tridiagonalize(s, n, d, e);
+    if (probes != null) {
+      applyReflectors(s, beta, n, probes, probeCount);
+    }
+    diagonalizeTridiagonal(d, e, probes, probeCount);
+    sort(d, probes, probeCount);
+    return d;
   }
 
   /**
@@ -81,24 +103,26 @@ public final class SymmetricEigensolver {
     double[] d = diagonal.clone();
     double[] e = new double[n];
     System.arraycopy(offDiagonal, 0, e, 0, Math.max(0, n - 1));
-    double[] zt = null;
-    if (wantVectors) {
-      zt = new double[n * n];
-      for (int i = 0; i < n; i++) {
-        zt[i * n + i] = 1.0;
-      }
-    }
+    double[] zt = wantVectors ? identity(n) : null;
     diagonalizeTridiagonal(d, e, zt, n);
-    return sorted(d, zt, n);
+    sort(d, zt, n);
+    return new Decomposition(n, d, zt);
+  }
+
+  private static double[] identity(int n) {
+    double[] id = new double[n * n];
+    for (int i = 0; i < n; i++) {
+      id[i * n + i] = 1.0;
+    }
+    return id;
   }
 
   /**
-   * Householder reduction of the symmetric {@code s} (overwritten) to tridiagonal {@code (d, e)}.
-   * Returns {@code Q^T} with {@code S = Q T Q^T} when vectors are wanted, else null. Storing
-   * {@code Q^T} (rows = the later eigenvectors) keeps every later rotation on two contiguous rows.
+   * Householder reduction of the symmetric {@code s} to tridiagonal {@code (d, e)}, {@code S = Q
+   * T Q^T} with {@code Q = H_0 ... H_(n-3)}. The reflector vectors are left in the rows of
+   * {@code s} right of the diagonal; their coefficients are returned.
    */
-  private static double[] tridiagonalize(double[] s, int n, double[] d, double[] e,
-      boolean wantVectors) {
+  private static double[] tridiagonalize(double[] s, int n, double[] d, double[] e) {
     double[] beta = new double[n];
     double[] p = new double[n];
     for (int k = 0; k + 2 < n; k++) {
@@ -154,41 +178,44 @@ public final class SymmetricEigensolver {
       e[n - 2] = s[(n - 2) * n + n - 1];
     }
     e[n == 0 ? 0 : n - 1] = 0.0;
-    if (!wantVectors) {
-      return null;
-    }
-    // Q^T = H_(n-3) ... H_0, built from the right so each reflector touches a shrinking block.
-    double[] qt = new double[n * n];
-    for (int i = 0; i < n; i++) {
-      qt[i * n + i] = 1.0;
-    }
-    for (int k = n - 3; k >= 0; k--) {
+    return beta;
+  }
+
+  /**
+   * {@code W <- Q^T W = H_(n-3) ... H_0 W} for the {@code n x c} row-major {@code W}: the
+   * eigenvectors of S are {@code Q} times those of T, so their components along W's columns are
+   * those of T's eigenvectors along {@code Q^T W}.
+   */
+  private static void applyReflectors(double[] s, double[] beta, int n, double[] w, int c) {
+    double[] u = new double[c];
+    for (int k = 0; k + 2 < n; k++) {
       if (beta[k] == 0.0) {
         continue;
       }
       int vOff = k * n + k + 1;
-      int m = n - k - 1;
-      for (int r = k + 1; r < n; r++) {
-        int row = r * n + k + 1;
-        double dot = 0.0;
-        for (int j = 0; j < m; j++) {
-          dot += qt[row + j] * s[vOff + j];
+      java.util.Arrays.fill(u, 0.0);
+      for (int i = k + 1; i < n; i++) {
+        double vi = s[vOff + i - k - 1];
+        for (int j = 0; j < c; j++) {
+          u[j] += vi * w[i * c + j];
         }
-        double f = beta[k] * dot;
-        for (int j = 0; j < m; j++) {
-          qt[row + j] -= f * s[vOff + j];
+      }
+      for (int i = k + 1; i < n; i++) {
+        double f = beta[k] * s[vOff + i - k - 1];
+        for (int j = 0; j < c; j++) {
+          w[i * c + j] -= f * u[j];
         }
       }
     }
-    return qt;
   }
 
   /**
    * Implicit QL with Wilkinson shifts on {@code (d, e)} ({@code e[i]} couples {@code i, i+1},
-   * {@code e[n-1]} unused): eigenvalues into {@code d}; the rotations are applied to the rows of
-   * {@code zt} when it is not null.
+   * {@code e[n-1]} unused): eigenvalues into {@code d}; the rotations are applied to the rows
+   * (of length {@code rowLength}) of {@code zt} when it is not null.
    */
-  private static void diagonalizeTridiagonal(double[] d, double[] e, double[] zt, int n) {
+  private static void diagonalizeTridiagonal(double[] d, double[] e, double[] zt, int rowLength) {
+    int n = d.length;
     for (int l = 0; l < n; l++) {
       int sweeps = 0;
       int m;
@@ -236,7 +263,7 @@ public final class SymmetricEigensolver {
           d[i + 1] = g + p;
           g = c * r - b;
           if (zt != null) {
-            rotateRows(zt, n, i, c, s);
+            rotateRows(zt, rowLength, i, c, s);
           }
         }
         if (splitEarly) {
@@ -250,10 +277,10 @@ public final class SymmetricEigensolver {
   }
 
   /** Applies the plane rotation of the QL step to rows {@code i} and {@code i+1} of {@code zt}. */
-  private static void rotateRows(double[] zt, int n, int i, double c, double s) {
-    int a = i * n;
-    int b = a + n;
-    for (int k = 0; k < n; k++) {
+  private static void rotateRows(double[] zt, int rowLength, int i, double c, double s) {
+    int a = i * rowLength;
+    int b = a + rowLength;
+    for (int k = 0; k < rowLength; k++) {
       double f = zt[b + k];
       double z = zt[a + k];
       zt[b + k] = s * z + c * f;
@@ -261,8 +288,9 @@ public final class SymmetricEigensolver {
     }
   }
 
-  /** Sorts eigenvalues ascending, moving the eigenvector rows along. */
-  private static Decomposition sorted(double[] d, double[] zt, int n) {
+  /** Sorts eigenvalues ascending, moving the rows (of length {@code rowLength}) of zt along. */
+  private static void sort(double[] d, double[] zt, int rowLength) {
+    int n = d.length;
     for (int i = 0; i < n - 1; i++) {
       int min = i;
       for (int j = i + 1; j < n; j++) {
@@ -275,14 +303,13 @@ public final class SymmetricEigensolver {
         d[i] = d[min];
         d[min] = t;
         if (zt != null) {
-          for (int k = 0; k < n; k++) {
-            double u = zt[i * n + k];
-            zt[i * n + k] = zt[min * n + k];
-            zt[min * n + k] = u;
+          for (int k = 0; k < rowLength; k++) {
+            double u = zt[i * rowLength + k];
+            zt[i * rowLength + k] = zt[min * rowLength + k];
+            zt[min * rowLength + k] = u;
           }
         }
       }
     }
-    return new Decomposition(n, d, zt);
   }
 }

@@ -1,5 +1,6 @@
 package org.dtheta.nn.spectral;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -95,15 +96,24 @@ class LanczosTest {
     assertEquals(s.krylovDimension() + 7, s.vectorsApplied(), "Krylov blocks plus the check");
   }
 
-  @Test
-  void unconvergedRunReportsFlagsThatMatchTheTruth() {
+  @ParameterizedTest(name = "block {0}")
+  @CsvSource({"1", "3"})
+  void unconvergedRunReportsFlagsThatMatchTheTruth(int block) {
     int n = 200;
     double[] a = SpectralFixtures.withSpectrum(clusteredSpectrum(n, 7), 7);
     double[] expected = SpectralFixtures.ejmlEigenvalues(a, n);
-    SpectrumResult s = new Lanczos(new SpectralFixtures.DenseMap(a, n)).largest(4).smallest(4)
-        .maxKrylovDimension(12).tolerance(1e-10).seed(1).run();
+    Lanczos lanczos = new Lanczos(new SpectralFixtures.DenseMap(a, n)).largest(4).smallest(4)
+        .blockSize(block).maxKrylovDimension(12).tolerance(1e-10).seed(1);
+    SpectrumResult s = lanczos.run();
     assertEquals(SpectrumResult.Stop.MAX_KRYLOV_DIMENSION, s.stop());
     assertEquals(12, s.krylovDimension());
+    // The estimates (from the last block of each eigenvector only) equal the residuals measured
+    // on the Ritz vectors of the same run.
+    SpectrumResult measured = lanczos.computeVectors(true).run();
+    assertArrayEquals(s.largest().residualEstimates(), measured.largest().measuredResiduals(),
+        1e-10 * s.normEstimate());
+    assertArrayEquals(s.smallest().residualEstimates(), measured.smallest().measuredResiduals(),
+        1e-10 * s.normEstimate());
     assertFalse(s.allConverged(), "12 Krylov vectors cannot resolve a 1e-3 cluster");
     for (Eigenpairs pairs : List.of(s.largest(), s.smallest())) {
       for (int j = 0; j < pairs.count(); j++) {
@@ -237,17 +247,7 @@ class LanczosTest {
         () -> new Lanczos(map).largest(3).blockSize(2).maxKrylovDimension(3).run());
     assertTrue(tooMany.getMessage().contains("at most 2"), tooMany.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new Lanczos(map).tolerance(0.0));
-    LinearMap broken = new LinearMap() {
-      @Override
-      public int dimension() {
-        return 4;
-      }
-
-      @Override
-      public void apply(double[] v, int m, double[] out) {
-        Arrays.fill(out, 0, 4 * m, Double.NaN);
-      }
-    };
+    LinearMap broken = SpectralFixtures.filledMap(4, Double.NaN);
     IllegalStateException nan =
         assertThrows(IllegalStateException.class, () -> new Lanczos(broken).run());
     assertTrue(nan.getMessage().contains("non-finite"), nan.getMessage());

@@ -236,17 +236,7 @@ class LyapunovExponentsTest {
         () -> new LyapunovExponents(4).forward(t -> map, 5));
     assertThrows(IllegalArgumentException.class,
         () -> new LyapunovExponents(2).initialVectors(new double[5]).forward(t -> map, 5));
-    LinearMap nan = new LinearMap() {
-      @Override
-      public int dimension() {
-        return 3;
-      }
-
-      @Override
-      public void apply(double[] v, int m, double[] out) {
-        Arrays.fill(out, Double.POSITIVE_INFINITY);
-      }
-    };
+    LinearMap nan = SpectralFixtures.filledMap(3, Double.POSITIVE_INFINITY);
     assertThrows(IllegalStateException.class, () -> new LyapunovExponents(1).forward(t -> nan, 2));
   }
 

@@ -15,12 +15,7 @@ class OrthonormalizerTest {
   void qrOfRandomColumnsIsOrthonormalAndReproducesA() {
     int n = 300;
     int m = 7;
-    double[] a = randomColumns(n, m, 1);
-    double[] q = a.clone();
-    double[] r = new double[m * m];
-    assertEquals(0, Orthonormalizer.qrColumns(q, n, m, r, new SplittableRandom(2)));
-    assertOrthonormalColumns(q, n, m, 1e-14);
-    assertProductEquals(a, q, r, n, m, 1e-13);
+    double[] r = checkedQr(randomColumns(n, m, 1), n, m, 0.0, new SplittableRandom(2), 0);
     for (int i = 0; i < m; i++) {
       assertTrue(r[i * m + i] > 0.0, "positive diagonal");
       for (int j = 0; j < i; j++) {
@@ -37,18 +32,9 @@ class OrthonormalizerTest {
     for (int i = 0; i < n; i++) {
       a[i * m + 2] = 2.0 * a[i * m] - a[i * m + 1]; // column 2 lies in the span of 0 and 1
     }
-    double[] q = a.clone();
-    double[] r = new double[m * m];
     // Exact dependence leaves rounding noise; a relative tolerance declares it dependent.
-    double[] rows = new double[m * n];
-    org.dtheta.core.kernel.Kernels.transpose(n, m, q, 0, m, rows, 0, n);
-    int dependent = Orthonormalizer.orthonormalizeRows(rows, 0, m, n, rows, 0, null, r, 1e-12,
-        new SplittableRandom(4));
-    org.dtheta.core.kernel.Kernels.transpose(m, n, rows, 0, n, q, 0, m);
-    assertEquals(1, dependent);
+    double[] r = checkedQr(a, n, m, 1e-12, new SplittableRandom(4), 1);
     assertEquals(0.0, r[2 * m + 2], 0.0);
-    assertOrthonormalColumns(q, n, m, 1e-14);
-    assertProductEquals(a, q, r, n, m, 1e-13);
   }
 
   @Test
@@ -61,7 +47,7 @@ class OrthonormalizerTest {
     }
     double[] q = a.clone();
     double[] r = new double[m * m];
-    assertEquals(1, Orthonormalizer.qrColumns(q, n, m, r, null));
+    assertEquals(1, Orthonormalizer.qrColumns(q, n, m, r, 0.0, null));
     for (int i = 0; i < n; i++) {
       assertEquals(0.0, q[i * m + 1], 0.0);
     }
@@ -78,11 +64,19 @@ class OrthonormalizerTest {
       a[i * m + 1] = a[i * m] + 1e-9 * rnd.nextGaussian();
       a[i * m + 2] = a[i * m] - a[i * m + 1] * (1 + 1e-10) + 1e-11 * rnd.nextGaussian();
     }
+    checkedQr(a, n, m, 0.0, null, 0);
+  }
+
+  /** QR of a copy of {@code a}; checks the dependent count, Q^T Q = I and Q R = A; returns R. */
+  static double[] checkedQr(double[] a, int n, int m, double dependenceTolerance,
+      SplittableRandom replacements, int expectedDependent) {
     double[] q = a.clone();
     double[] r = new double[m * m];
-    assertEquals(0, Orthonormalizer.qrColumns(q, n, m, r, null));
+    assertEquals(expectedDependent,
+        Orthonormalizer.qrColumns(q, n, m, r, dependenceTolerance, replacements));
     assertOrthonormalColumns(q, n, m, 1e-14);
     assertProductEquals(a, q, r, n, m, 1e-13);
+    return r;
   }
 
   @Test
@@ -104,6 +98,11 @@ class OrthonormalizerTest {
     // Make row 1 almost entirely a combination of basis rows: the hard case for one pass.
     for (int i = 0; i < n; i++) {
       original[n + i] = 1e6 * (basis[i] - 3 * basis[4 * n + i]) + original[n + i];
+    }
+    // Make row 3 almost row 2 plus a basis row: after the in-block step only 1e-9 of it is
+    // left, so the rounding left along the basis would dominate without a further basis pass.
+    for (int i = 0; i < n; i++) {
+      original[3 * n + i] = original[2 * n + i] + basis[2 * n + i] + 1e-9 * rnd.nextGaussian();
     }
     double[] rows = original.clone();
     double[] proj = new double[basisCount * count];
@@ -133,7 +132,7 @@ class OrthonormalizerTest {
   @Test
   void rejectsBadShapes() {
     assertThrows(IllegalArgumentException.class,
-        () -> Orthonormalizer.qrColumns(new double[5], 3, 2, new double[4], null));
+        () -> Orthonormalizer.qrColumns(new double[5], 3, 2, new double[4], 0.0, null));
     double[] rows = new double[20];
     assertThrows(IllegalArgumentException.class, () -> Orthonormalizer.orthonormalizeRows(
         rows, 5, 2, 10, rows, 1, null, new double[4], 0.0, null)); // rows overlap the basis

@@ -54,6 +54,21 @@ final class SpectralFixtures {
     }
   }
 
+  /** A broken map of dimension n whose every output entry is {@code value} (NaN, infinity). */
+  static LinearMap filledMap(int n, double value) {
+    return new LinearMap() {
+      @Override
+      public int dimension() {
+        return n;
+      }
+
+      @Override
+      public void apply(double[] v, int m, double[] out) {
+        Arrays.fill(out, 0, n * m, value);
+      }
+    };
+  }
+
   /** {@code Q diag(d) Q^T} with Q a random orthogonal matrix from EJML. */
   static double[] withSpectrum(double[] d, long seed) {
     int n = d.length;

@@ -36,6 +36,37 @@ class SymmetricEigensolverTest {
   }
 
   @Test
+  void projectedEigenvectorsReproduceTheQuadraticForms() {
+    // W = V^T P: sign-free checks are W^T W = P^T P and W^T diag(lambda) W = P^T A P.
+    int n = 45;
+    int c = 3;
+    double[] a = SpectralFixtures.randomSymmetric(n, 77);
+    double[] p = OrthonormalizerTest.randomColumns(n, c, 78);
+    double[] w = p.clone();
+    double[] values = SymmetricEigensolver.decompose(a, n, w, c);
+    assertArrayEquals(SpectralFixtures.ejmlEigenvalues(a, n), values, 1e-12 * n);
+    SpectralFixtures.DenseMap map = new SpectralFixtures.DenseMap(a, n);
+    double[] ap = new double[n * c];
+    map.apply(p, c, ap);
+    for (int x = 0; x < c; x++) {
+      for (int y = 0; y < c; y++) {
+        double gram = 0.0;
+        double form = 0.0;
+        double expectedGram = 0.0;
+        double expectedForm = 0.0;
+        for (int j = 0; j < n; j++) {
+          gram += w[j * c + x] * w[j * c + y];
+          form += values[j] * w[j * c + x] * w[j * c + y];
+          expectedGram += p[j * c + x] * p[j * c + y];
+          expectedForm += p[j * c + x] * ap[j * c + y];
+        }
+        assertEquals(expectedGram, gram, 1e-11, "W^T W at " + x + "," + y);
+        assertEquals(expectedForm, form, 1e-10, "W^T Lambda W at " + x + "," + y);
+      }
+    }
+  }
+
+  @Test
   void diagonalInputSkipsReflectorsAndSorts() {
     int n = 5;
     double[] a = new double[n * n];
