@@ -45,25 +45,7 @@ final class DemoCommand implements Callable<Integer> {
       description = "Gradient-descent steps (default: ${DEFAULT-VALUE}).")
   int steps;
 
-  @Option(names = "--save-every", defaultValue = "1", paramLabel = "S",
-      description = "Save theta every S steps (default: ${DEFAULT-VALUE}).")
-  int saveEvery;
-
-  @Option(names = "--k", defaultValue = "60000", paramLabel = "N",
-      description = "Training images (default: ${DEFAULT-VALUE}).")
-  int k;
-
-  @Option(names = "--hidden", defaultValue = "50", paramLabel = "H",
-      description = "Hidden units (default: ${DEFAULT-VALUE}).")
-  int hidden;
-
-  @Option(names = "--lr", defaultValue = "0.1", paramLabel = "ALPHA",
-      description = "Learning rate (default: ${DEFAULT-VALUE}).")
-  double lr;
-
-  @Option(names = "--seed", defaultValue = "0", paramLabel = "S",
-      description = "Seed of the initial weights (default: ${DEFAULT-VALUE}).")
-  long seed;
+  @Mixin NetworkOptions network;
 
   @Option(names = "--jacobian", defaultValue = "full", paramLabel = "WHAT",
       description = "Which Jacobian to write at the last step: full (P x P, 12.6 GB for 784-50-10),"
@@ -100,22 +82,27 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try {
+      return runStages();
+    } catch (StageFailed e) {
+      return e.exitCode;
+    }
+  }
+
+  private int runStages() throws Exception {
     PrintWriter log = spec.commandLine().getOut();
     long t0 = System.nanoTime();
     Files.createDirectories(out);
     Path run = out.resolve("run");
     Map<String, Path> outputs = new LinkedHashMap<>();
 
-    stage(log, "MNIST");
+    log.println("== MNIST");
     Path folder = data.folder(true, log);
     List<String> dataArgs = List.of("--data", folder.toString());
 
-    stage(log, "training");
-    int code = run(with(dataArgs, "train", "--k", k, "--hidden", hidden, "--steps", steps,
-        "--save-every", saveEvery, "--lr", lr, "--seed", seed, "--out", run));
-    if (code != 0) {
-      return code;
-    }
+    List<Object> trainArgs = new ArrayList<>(List.of("train", "--steps", steps, "--out", run));
+    trainArgs.addAll(network.asArgs());
+    stage(log, "training", dataArgs, trainArgs);
     outputs.put("trajectory (float64, rows = saved steps, P columns)", run.resolve(RunDir.TRAJECTORY));
     outputs.put("metrics per step", run.resolve(RunDir.METRICS));
     outputs.put("run metadata", run.resolve(RunDir.RUN));
@@ -123,7 +110,6 @@ final class DemoCommand implements Callable<Integer> {
     outputs.put("accuracy curves", run.resolve("accuracy.png"));
 
     if (!jacobian.equalsIgnoreCase("none")) {
-      stage(log, "update Jacobian at step " + steps);
       boolean full = jacobian.equalsIgnoreCase("full");
       Path npy = out.resolve(full ? "jacobian.npy"
           : "jacobian_" + jacobian.replace(',', '_') + ".npy");
@@ -132,10 +118,7 @@ final class DemoCommand implements Callable<Integer> {
       if (!full) {
         args.addAll(List.of("--block", jacobian));
       }
-      code = run(with(dataArgs, args.toArray()));
-      if (code != 0) {
-        return code;
-      }
+      stage(log, "update Jacobian at step " + steps, dataArgs, args);
       outputs.put(full ? "Df at the last step (P x P float64)" : "Df block " + jacobian, npy);
       if (!full) {
         outputs.put("heat map of that block", JacobianCommand.siblingPng(npy));
@@ -143,26 +126,18 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     if (spectrumSteps > 0) {
-      stage(log, "spectra of Hess L and Df");
       TrainConfig config = new RunDir(run).config();
       List<Integer> chosen = SpectrumCommand.evenlySpaced(config, spectrumSteps);
       String list = chosen.stream().map(String::valueOf).reduce((a, b) -> a + "," + b).orElse("");
-      code = run(with(dataArgs, "spectrum", "--run", run, "--steps", list, "--top", top,
-          "--bottom", bottom));
-      if (code != 0) {
-        return code;
-      }
+      stage(log, "spectra of Hess L and Df", dataArgs,
+          List.of("spectrum", "--run", run, "--steps", list, "--top", top, "--bottom", bottom));
       outputs.put("eigenvalues of Hess L and Df", run.resolve("spectrum.csv"));
       outputs.put("sharpness per step", run.resolve("sharpness.csv"));
       outputs.put("sharpness vs 2/alpha", run.resolve("sharpness.png"));
     }
 
     if (lyapunov > 0) {
-      stage(log, "Lyapunov exponents");
-      code = run(with(dataArgs, "lyapunov", "--run", run, "--m", lyapunov));
-      if (code != 0) {
-        return code;
-      }
+      stage(log, "Lyapunov exponents", dataArgs, List.of("lyapunov", "--run", run, "--m", lyapunov));
       outputs.put("Lyapunov exponents", run.resolve("lyapunov.csv"));
       outputs.put("their convergence", run.resolve("lyapunov.png"));
     }
@@ -176,14 +151,26 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void stage(PrintWriter log, String what) {
-    log.println();
-    log.println("== " + what);
-    log.flush();
+  /** A stage that failed; its command has already printed why. */
+  private static final class StageFailed extends Exception {
+    private static final long serialVersionUID = 1L;
+    final int exitCode;
+
+    StageFailed(int exitCode) {
+      super(null, null, false, false);
+      this.exitCode = exitCode;
+    }
   }
 
-  /** The command words plus the shared flags (data folder, quiet). */
-  private List<String> with(List<String> dataArgs, Object... words) {
+  /**
+   * Runs one command of this tool (its words, then the shared data folder and quiet flag) with
+   * the demo's output streams, under a heading.
+   */
+  private void stage(PrintWriter log, String title, List<String> dataArgs, List<?> words)
+      throws StageFailed {
+    log.println();
+    log.println("== " + title);
+    log.flush();
     List<String> args = new ArrayList<>();
     for (Object w : words) {
       args.add(w.toString());
@@ -192,14 +179,12 @@ final class DemoCommand implements Callable<Integer> {
     if (quiet) {
       args.add("--quiet");
     }
-    return args;
-  }
-
-  /** Runs one command of this tool with the demo's output streams. */
-  private int run(List<String> args) {
     CommandLine cmd = MnistApp.commandLine();
     cmd.setOut(spec.commandLine().getOut());
     cmd.setErr(spec.commandLine().getErr());
-    return cmd.execute(args.toArray(String[]::new));
+    int code = cmd.execute(args.toArray(String[]::new));
+    if (code != 0) {
+      throw new StageFailed(code);
+    }
   }
 }

@@ -2,7 +2,6 @@ package org.dtheta.mnist;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,9 +36,6 @@ import picocli.CommandLine.Spec;
     })
 final class LyapunovCommand implements Callable<Integer> {
 
-  @Option(names = "--run", required = true, paramLabel = "DIR", description = "A training run's folder.")
-  Path runDir;
-
   @Option(names = "--m", defaultValue = "5", paramLabel = "M",
       description = "Number of exponents (default: ${DEFAULT-VALUE}).")
   int m;
@@ -48,23 +44,15 @@ final class LyapunovCommand implements Callable<Integer> {
       description = "Seed of the random initial frame (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--out", paramLabel = "DIR", description = "Output folder. Default: the run's folder.")
-  Path out;
-
-  @Option(names = "--quiet", description = "No progress bar.")
-  boolean quiet;
-
-  @Mixin DataOptions data;
+  @Mixin AnalysisOptions analysis;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter log = spec.commandLine().getOut();
-    Path folder = out != null ? out : runDir;
-    Files.createDirectories(folder);
-    AtomicFiles.requireFolder(folder);
-    RunDir run = new RunDir(runDir);
+    Path folder = analysis.outputFolder();
+    RunDir run = new RunDir(analysis.runDir);
     TrainConfig config = run.config();
     if (config.steps() < 1) {
       throw new IllegalArgumentException(run.runJson() + ": the run has no steps to follow");
@@ -72,11 +60,11 @@ final class LyapunovCommand implements Callable<Integer> {
     if (m < 1 || m > config.parameters()) {
       throw new IllegalArgumentException("--m must be in 1.." + config.parameters() + ", not " + m);
     }
-    Model model = Model.forRun(run, config, null, null, data, log);
+    Model model = Model.forRun(run, config, null, null, analysis.data, log);
     long t0 = System.nanoTime();
     LyapunovResult result;
     try (NpyReader trajectory = NpyReader.open(run.trajectory());
-        Progress progress = Progress.start("lyapunov", config.steps(), "steps", quiet)) {
+        Progress progress = Progress.start("lyapunov", config.steps(), "steps", analysis.quiet)) {
       trajectory.requireShape("the trajectory of " + run.runJson(), config.savedRows(),
           config.parameters());
       Walk walk = new Walk(trajectory, model.map(), config.saveEvery());

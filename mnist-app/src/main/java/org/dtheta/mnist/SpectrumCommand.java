@@ -2,7 +2,6 @@ package org.dtheta.mnist;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,9 +35,6 @@ import picocli.CommandLine.Spec;
     })
 final class SpectrumCommand implements Callable<Integer> {
 
-  @Option(names = "--run", required = true, paramLabel = "DIR", description = "A training run's folder.")
-  Path runDir;
-
   @Option(names = "--steps", split = ",", paramLabel = "T",
       description = "Saved steps to analyse, comma-separated. Default: 5 evenly spaced saved steps"
           + " from the first to the last.")
@@ -64,29 +60,21 @@ final class SpectrumCommand implements Callable<Integer> {
       description = "Relative residual tolerance of the eigenpairs (default: ${DEFAULT-VALUE}).")
   double tolerance;
 
-  @Option(names = "--out", paramLabel = "DIR", description = "Output folder. Default: the run's folder.")
-  Path out;
-
-  @Option(names = "--quiet", description = "No progress bar.")
-  boolean quiet;
-
-  @Mixin DataOptions data;
+  @Mixin AnalysisOptions analysis;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter log = spec.commandLine().getOut();
-    Path folder = out != null ? out : runDir;
-    Files.createDirectories(folder);
-    AtomicFiles.requireFolder(folder);
-    RunDir run = new RunDir(runDir);
+    Path folder = analysis.outputFolder();
+    RunDir run = new RunDir(analysis.runDir);
     TrainConfig config = run.config();
     List<Integer> chosen = steps != null ? steps : evenlySpaced(config, 5);
     for (int t : chosen) {
       run.savedRow(config, t); // reject unsaved steps before any work
     }
-    Model model = Model.forRun(run, config, null, null, data, log);
+    Model model = Model.forRun(run, config, null, null, analysis.data, log);
     double alpha = model.map().alpha();
     StringBuilder spectrum = new StringBuilder(
         "step,end,index,hessian_eigenvalue,df_eigenvalue,residual,converged\n");
@@ -100,7 +88,7 @@ final class SpectrumCommand implements Callable<Integer> {
       int t = chosen.get(i);
       double[] theta = run.theta(config, t);
       SpectrumResult result;
-      try (Progress progress = Progress.start("step " + t, maxKrylov, "dims", quiet)) {
+      try (Progress progress = Progress.start("step " + t, maxKrylov, "dims", analysis.quiet)) {
         result = new Lanczos(model.map().hessianMap(theta))
             .largest(top).smallest(bottom).blockSize(blockSize).maxKrylovDimension(maxKrylov)
             .tolerance(tolerance).seed(1).progress((done, total) -> progress.update(done, total))

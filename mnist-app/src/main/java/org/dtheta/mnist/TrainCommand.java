@@ -28,25 +28,11 @@ import picocli.CommandLine.Spec;
     })
 final class TrainCommand implements Callable<Integer> {
 
-  @Option(names = "--k", defaultValue = "60000", paramLabel = "N",
-      description = "Training images: the first N in file order (default: ${DEFAULT-VALUE}).")
-  int k;
-
-  @Option(names = "--hidden", defaultValue = "50", paramLabel = "H",
-      description = "Hidden units (default: ${DEFAULT-VALUE}).")
-  int hidden;
-
   @Option(names = "--steps", defaultValue = "100", paramLabel = "T",
       description = "Gradient-descent steps (default: ${DEFAULT-VALUE}).")
   int steps;
 
-  @Option(names = "--lr", defaultValue = "0.1", paramLabel = "ALPHA",
-      description = "Learning rate alpha (default: ${DEFAULT-VALUE}).")
-  double lr;
-
-  @Option(names = "--seed", defaultValue = "0", paramLabel = "S",
-      description = "Seed of the initial weights (default: ${DEFAULT-VALUE}).")
-  long seed;
+  @Mixin NetworkOptions network;
 
   @Option(names = "--init-std", defaultValue = "0.01", paramLabel = "SIGMA",
       description = "Initial weights ~ N(0, SIGMA^2), biases 0 (default: ${DEFAULT-VALUE}).")
@@ -56,10 +42,6 @@ final class TrainCommand implements Callable<Integer> {
       description = "Start from these parameters instead (float64, shape (P,) in the order W1, b1,"
           + " W2, b2; P = 785*H + 10*(H + 1)). Default: seeded random weights.")
   Path init;
-
-  @Option(names = "--save-every", defaultValue = "1", paramLabel = "S",
-      description = "Save theta every S steps; --steps must be a multiple (default: ${DEFAULT-VALUE}).")
-  int saveEvery;
 
   @Option(names = "--out", required = true, paramLabel = "DIR",
       description = "Output folder (created if missing).")
@@ -87,7 +69,8 @@ final class TrainCommand implements Callable<Integer> {
 
   TrainConfig config() throws java.io.IOException {
     String initSha = init == null ? null : MnistFetcher.sha256(init);
-    return new TrainConfig(k, hidden, steps, lr, seed, initStd, saveEvery,
+    return new TrainConfig(network.k, network.hidden, steps, network.lr, network.seed, initStd,
+        network.saveEvery,
         init == null ? null : init.toAbsolutePath().toString(), initSha);
   }
 
