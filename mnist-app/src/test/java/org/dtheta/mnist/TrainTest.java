@@ -131,6 +131,59 @@ class TrainTest {
   }
 
   @Test
+  void resumesAfterARealKill() throws Exception {
+    // A separate JVM trains and is killed (SIGKILL: no shutdown hooks, no cleanup) as soon as a
+    // few steps are checkpointed; the resumed run must match an uninterrupted one exactly.
+    List<String> options = List.of("--data", data.toString(), "--k", "12", "--hidden", "3",
+        "--steps", "300", "--lr", "0.5", "--seed", "7", "--init-std", "0.3", "--quiet");
+    Path killed = tmp.resolve("killed");
+    List<String> command = new java.util.ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        System.getProperty("java.class.path")));
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+      command.add("--add-modules=jdk.incubator.vector"); // the same kernels as this JVM
+    }
+    command.addAll(List.of(MnistApp.class.getName(), "train", "--out", killed.toString()));
+    command.addAll(options);
+    Process process = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(tmp.resolve("child.log").toFile()).start();
+    Path checkpoint = killed.resolve("checkpoint.json");
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (process.isAlive() && System.nanoTime() < deadline && checkpointedStep(checkpoint) < 5) {
+      Thread.sleep(5);
+    }
+    boolean killedMidway = process.isAlive();
+    process.destroyForcibly().waitFor();
+    org.junit.jupiter.api.Assumptions.assumeTrue(killedMidway,
+        "the child finished before it could be killed: " + Files.readString(tmp.resolve("child.log")));
+    assertFalse(Files.exists(killed.resolve("trajectory.npy")), "killed before the end");
+
+    List<String> resume = new java.util.ArrayList<>(List.of("train", "--out", killed.toString()));
+    resume.addAll(options);
+    Fixtures.Result r = Fixtures.run(resume.toArray(String[]::new));
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().contains("Resuming"), r.toString());
+    Path whole = tmp.resolve("whole300");
+    List<String> uninterrupted = new java.util.ArrayList<>(List.of("train", "--out", whole.toString()));
+    uninterrupted.addAll(options);
+    assertEquals(0, Fixtures.run(uninterrupted.toArray(String[]::new)).code());
+    assertArrayEquals(Files.readAllBytes(whole.resolve("trajectory.npy")),
+        Files.readAllBytes(killed.resolve("trajectory.npy")), "trajectory bytes");
+    assertEquals(withoutSeconds(whole.resolve("metrics.csv")),
+        withoutSeconds(killed.resolve("metrics.csv")), "metrics");
+  }
+
+  /** The step a checkpoint file records, or -1 while there is none. */
+  private static int checkpointedStep(Path checkpoint) throws IOException {
+    if (!Files.exists(checkpoint)) {
+      return -1; // atomic replacement: the file is either absent or complete
+    }
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\"step\": (\\d+)").matcher(Files.readString(checkpoint));
+    return m.find() ? Integer.parseInt(m.group(1)) : -1;
+  }
+
+  @Test
   void resumeRefusesAnotherConfig() {
     Path out = tmp.resolve("r");
     assertEquals(0, train(out, "--stop-after", "1").code());
