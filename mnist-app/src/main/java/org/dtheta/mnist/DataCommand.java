@@ -63,10 +63,19 @@ final class DataCommand {
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       Mnist m = data.load(-1, false, out);
-      out.printf("%s%n  %s: %d images%n  %s: %d labels%n  %s: %d images%n  %s: %d labels%n",
+      StringBuilder first = new StringBuilder();
+      for (int i = 0; i < Math.min(10, m.train().k()); i++) {
+        for (int c = 0; c < Mnist.CLASSES; c++) {
+          if (m.train().targets()[i * Mnist.CLASSES + c] == 1) {
+            first.append(' ').append(c);
+          }
+        }
+      }
+      out.printf("%s%n  %s: %d images%n  %s: %d labels (first:%s)%n  %s: %d images%n"
+              + "  %s: %d labels%n",
           data.folder(false, out).toAbsolutePath(),
           m.files().trainImages().getFileName(), m.train().k(),
-          m.files().trainLabels().getFileName(), m.train().k(),
+          m.files().trainLabels().getFileName(), m.train().k(), first,
           m.files().testImages().getFileName(), m.test().k(),
           m.files().testLabels().getFileName(), m.test().k());
       out.flush();
