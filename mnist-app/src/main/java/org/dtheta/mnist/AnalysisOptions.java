@@ -1,6 +1,7 @@
 package org.dtheta.mnist;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.dtheta.nn.io.AtomicFiles;
@@ -21,11 +22,26 @@ final class AnalysisOptions {
 
   @Mixin DataOptions data;
 
-  /** The output folder, created if missing and checked to be writable. */
-  Path outputFolder() throws IOException {
+  /**
+   * A completed run to analyse and where results go.
+   *
+   * @param folder the output folder (created, writable)
+   * @param run the run's folder
+   * @param config the run's config
+   */
+  record Target(Path folder, RunDir run, TrainConfig config) {}
+
+  /** Reads the run's config and prepares the output folder; errors name the file. */
+  Target open() throws IOException {
     Path folder = out != null ? out : runDir;
     Files.createDirectories(folder);
     AtomicFiles.requireFolder(folder);
-    return folder;
+    RunDir run = new RunDir(runDir);
+    return new Target(folder, run, run.config());
+  }
+
+  /** The run's network, data and update map. */
+  Model model(Target target, PrintWriter log) throws IOException, InterruptedException {
+    return Model.forRun(target.run(), target.config(), null, null, data, log);
   }
 }

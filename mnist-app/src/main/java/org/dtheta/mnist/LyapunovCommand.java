@@ -51,16 +51,16 @@ final class LyapunovCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter log = spec.commandLine().getOut();
-    Path folder = analysis.outputFolder();
-    RunDir run = new RunDir(analysis.runDir);
-    TrainConfig config = run.config();
+    AnalysisOptions.Target target = analysis.open();
+    RunDir run = target.run();
+    TrainConfig config = target.config();
     if (config.steps() < 1) {
       throw new IllegalArgumentException(run.runJson() + ": the run has no steps to follow");
     }
     if (m < 1 || m > config.parameters()) {
       throw new IllegalArgumentException("--m must be in 1.." + config.parameters() + ", not " + m);
     }
-    Model model = Model.forRun(run, config, null, null, analysis.data, log);
+    Model model = analysis.model(target, log);
     long t0 = System.nanoTime();
     LyapunovResult result;
     try (NpyReader trajectory = NpyReader.open(run.trajectory());
@@ -69,10 +69,10 @@ final class LyapunovCommand implements Callable<Integer> {
           config.parameters());
       Walk walk = new Walk(trajectory, model.map(), config.saveEvery());
       result = new LyapunovExponents(m).seed(seed)
-          .progress((done, total) -> progress.update(done, total))
+          .progress(progress.spectral())
           .forward(walk::jacobianAt, config.steps());
     }
-    write(folder, result, model.map().alpha(), log, (System.nanoTime() - t0) * 1e-9);
+    write(target.folder(), result, model.map().alpha(), log, (System.nanoTime() - t0) * 1e-9);
     return 0;
   }
 

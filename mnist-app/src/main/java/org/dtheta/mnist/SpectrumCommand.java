@@ -67,14 +67,14 @@ final class SpectrumCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter log = spec.commandLine().getOut();
-    Path folder = analysis.outputFolder();
-    RunDir run = new RunDir(analysis.runDir);
-    TrainConfig config = run.config();
+    AnalysisOptions.Target target = analysis.open();
+    RunDir run = target.run();
+    TrainConfig config = target.config();
     List<Integer> chosen = steps != null ? steps : evenlySpaced(config, 5);
     for (int t : chosen) {
       run.savedRow(config, t); // reject unsaved steps before any work
     }
-    Model model = Model.forRun(run, config, null, null, analysis.data, log);
+    Model model = analysis.model(target, log);
     double alpha = model.map().alpha();
     StringBuilder spectrum = new StringBuilder(
         "step,end,index,hessian_eigenvalue,df_eigenvalue,residual,converged\n");
@@ -91,7 +91,7 @@ final class SpectrumCommand implements Callable<Integer> {
       try (Progress progress = Progress.start("step " + t, maxKrylov, "dims", analysis.quiet)) {
         result = new Lanczos(model.map().hessianMap(theta))
             .largest(top).smallest(bottom).blockSize(blockSize).maxKrylovDimension(maxKrylov)
-            .tolerance(tolerance).seed(1).progress((done, total) -> progress.update(done, total))
+            .tolerance(tolerance).seed(1).progress(progress.spectral())
             .run();
       }
       UpdateStability s = UpdateStability.of(result, alpha);
@@ -106,6 +106,7 @@ final class SpectrumCommand implements Callable<Integer> {
           result.allConverged() ? "" : " [some pairs not converged: raise --max-krylov]");
       log.flush();
     }
+    Path folder = target.folder();
     Path csv = folder.resolve("spectrum.csv");
     Path sharpCsv = folder.resolve("sharpness.csv");
     Path png = folder.resolve("sharpness.png");
