@@ -98,6 +98,7 @@ final class DemoCommand implements Callable<Integer> {
 
     log.println("== MNIST");
     Path folder = data.folder(true, log);
+    log.println("MNIST in " + folder.toAbsolutePath());
     List<String> dataArgs = List.of("--data", folder.toString());
 
     List<Object> trainArgs = new ArrayList<>(List.of("train", "--steps", steps, "--out", run));
