@@ -237,15 +237,18 @@ public final class Tape {
     }
   }
 
-  /** Copies a node's tangents into a flat {@code size x m} matrix (row-major). */
+  /**
+   * Copies a node's tangents into a flat {@code size x m} matrix (row-major); a longer array is
+   * allowed, its tail is left alone.
+   */
   public void getTangents(Var node, double[] out, int m) {
     requireOwn(node);
-    if (out.length != node.size() * m) {
+    if (out.length < (long) node.size() * m) {
       throw new IllegalArgumentException(
-          "out has length " + out.length + ", expected " + node.size() + " x " + m);
+          "out has length " + out.length + ", expected at least " + node.size() + " x " + m);
     }
     if (!node.active) {
-      Kernels.fill(out.length, 0.0, out, 0);
+      Kernels.fill(node.size() * m, 0.0, out, 0);
       return;
     }
     for (int i = 0; i < node.rows; i++) {
@@ -254,9 +257,9 @@ public final class Tape {
     }
   }
 
-  // ---- recording (used by Ops) ----
+  // ---- inspection (package-private: tests check that replays keep their buffers) ----
 
-  /** Every node in creation order, read-only (tests check that replays keep their buffers). */
+  /** Every node in creation order, read-only. */
   ListIterable<Var> nodes() {
     return nodes.asUnmodifiable();
   }
@@ -265,6 +268,8 @@ public final class Tape {
   ListIterable<Op> ops() {
     return ops.asUnmodifiable();
   }
+
+  // ---- recording (used by Ops) ----
 
   Var newNode(int rows, int cols, boolean active) {
     Var v =
