@@ -66,7 +66,7 @@ public final class Lanczos {
   private boolean computeVectors;
   private ProgressListener progress = ProgressListener.NONE;
 
-  /** A solver for the symmetric map {@code map}; configure it with the setters, then {@link #run}. */
+  /** A solver for the symmetric {@code map}; configure it with the setters, then {@link #run}. */
   public Lanczos(LinearMap map) {
     if (map == null) {
       throw new IllegalArgumentException("Lanczos: map is null");
@@ -74,7 +74,10 @@ public final class Lanczos {
     this.map = map;
   }
 
-  /** How many of the largest eigenvalues to find (default 1; 0 for none). */
+  /**
+   * How many of the largest eigenvalues to find (default 1; 0 for none). When the Krylov
+   * dimension is below {@code largest + smallest} the two lists overlap.
+   */
   public Lanczos largest(int count) {
     this.largest = requireNonNegative("largest", count);
     return this;
@@ -230,7 +233,8 @@ public final class Lanczos {
     Eigenpairs topPairs = pairs(ritz, top, basis, n, applier);
     Eigenpairs bottomPairs = pairs(ritz, bottom, basis, n, applier);
     return new SpectrumResult(topPairs, bottomPairs, ritz.size, applier.vectorsApplied,
-        ritz.normEstimate, tolerance, stop);
+        ritz.normEstimate, ritz.asymmetry / Math.max(ritz.normEstimate, Double.MIN_NORMAL),
+        tolerance, stop);
   }
 
   /** The chosen Ritz pairs, with vectors and measured residuals when asked for. */
@@ -287,6 +291,8 @@ public final class Lanczos {
     final double[] vectors;
     final double[] residualEstimates;
     final double normEstimate;
+    /** {@code max |T_ij - T_ji|}: rounding for a symmetric map, large otherwise. */
+    final double asymmetry;
 
     Ritz(double[] arnoldi, int stride, int size, double[] lastR, int b, boolean fullVectors) {
       this.size = size;
@@ -294,6 +300,13 @@ public final class Lanczos {
       for (int i = 0; i < size; i++) {
         System.arraycopy(arnoldi, i * stride, t, i * size, size);
       }
+      double worst = 0.0;
+      for (int i = 0; i < size; i++) {
+        for (int j = 0; j < i; j++) {
+          worst = Math.max(worst, Math.abs(t[i * size + j] - t[j * size + i]));
+        }
+      }
+      asymmetry = worst;
       int last = size - b;
       // Row j of `tail` holds the last b components of eigenvector j.
       double[] tail;

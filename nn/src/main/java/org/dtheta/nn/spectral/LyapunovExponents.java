@@ -8,10 +8,10 @@ import org.dtheta.nn.LinearMap;
 
 /**
  * The {@code m} leading Lyapunov exponents of a map {@code theta -> f(theta)} along a stored
- * trajectory, by the QR method (Benettin et al. 1980): given the Jacobians {@code J_t = Df(theta^t)}
- * for {@code t = 0..T-1}, push an orthonormal frame {@code V} through each step, {@code V <- J_t
- * V = Q R}, keep {@code Q} and add up {@code log |R_ii|}; the exponents are the sums over
- * {@code T}. Re-orthonormalising every step keeps the columns from all collapsing onto the most
+ * trajectory, by the QR method (Benettin et al. 1980): given the Jacobians {@code J_t =
+ * Df(theta^t)} for {@code t = 0..T-1}, push an orthonormal frame {@code V} through each step,
+ * {@code V <- J_t V = Q R}, keep {@code Q} and add up {@code log |R_ii|}; the exponents are the
+ * sums over {@code T}. Re-orthonormalising every step keeps the columns from all collapsing onto the most
  * expanding direction, and each {@code R_ii} is the growth of the {@code i}-dimensional volume
  * beyond the first {@code i-1}.
  *

@@ -5,7 +5,8 @@ package org.dtheta.nn.spectral;
  *
  * @param exponents the time-averaged {@code log |R_ii|}, in Gram-Schmidt order (which settles
  *     into descending order once the frame has aligned); {@code -Infinity} when a map annihilated
- *     the direction
+ *     the direction exactly, a rate near {@code log(1e-16)} per step when it did so only up to
+ *     rounding
  * @param history the running estimates, {@code steps x count} row-major: row {@code s} is the
  *     average over the first {@code s + 1} steps (for convergence plots)
  * @param vectors the final orthonormal tangent vectors, {@code n x count} row-major like {@link

@@ -10,6 +10,10 @@ package org.dtheta.nn.spectral;
  *     (the cost measure: one batched application to b vectors counts b)
  * @param normEstimate {@code max |theta|} over all Ritz values, a lower bound on {@code ||A||_2}
  *     that the tolerance is relative to
+ * @param asymmetry {@code max |T_ij - T_ji| / normEstimate} over the projected matrix {@code T =
+ *     Q^T A Q} as computed: rounding level (about 1e-15) for a symmetric map; anything large means
+ *     the map is not symmetric and the results mean nothing, a cheap check on a Hessian or Df
+ *     implementation
  * @param tolerance a pair is converged when its residual is at most {@code tolerance *
  *     normEstimate}
  * @param stop why the iteration stopped
@@ -20,6 +24,7 @@ public record SpectrumResult(
     int krylovDimension,
     long vectorsApplied,
     double normEstimate,
+    double asymmetry,
     double tolerance,
     Stop stop) {
 

@@ -11,7 +11,7 @@ public final class SymmetricEigensolver {
   /** Unit roundoff: an off-diagonal entry this small next to its diagonal neighbours is zero. */
   private static final double EPS = Math.ulp(1.0);
 
-  /** QL sweeps allowed per eigenvalue; it converges cubically, so 30 is never reached in practice. */
+  /** QL sweeps allowed per eigenvalue; convergence is cubic, so 30 is never reached in practice. */
   private static final int MAX_SWEEPS = 30;
 
   private SymmetricEigensolver() {}
@@ -21,8 +21,8 @@ public final class SymmetricEigensolver {
    *
    * @param size the order n
    * @param values the eigenvalues in ascending order
-   * @param vectors {@code n x n} row-major, row {@code j} the unit eigenvector of {@code values[j]};
-   *     null when vectors were not asked for
+   * @param vectors {@code n x n} row-major, row {@code j} the unit eigenvector of {@code
+   *     values[j]}; null when vectors were not asked for
    */
   public record Decomposition(int size, double[] values, double[] vectors) {
 

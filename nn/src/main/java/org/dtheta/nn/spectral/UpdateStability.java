@@ -40,11 +40,26 @@ public record UpdateStability(
 
   /** Reads the spectrum of {@code Hess L} (not of Df) for learning rate {@code alpha}. */
   public static UpdateStability of(SpectrumResult hessianSpectrum, double alpha) {
-    if (!(alpha > 0.0) || !Double.isFinite(alpha)) {
-      throw new IllegalArgumentException("UpdateStability: learning rate must be > 0, got " + alpha);
-    }
-    double[] top = hessianSpectrum.largest().values().clone();
-    double[] bottom = hessianSpectrum.smallest().values().clone();
+    checkLearningRate(alpha);
+    Eigenpairs top = hessianSpectrum.largest();
+    return from(top.values().clone(), top.count() > 0 && top.converged()[0],
+        hessianSpectrum.smallest().values().clone(), alpha);
+  }
+
+  /**
+   * Reads a spectrum computed for {@code Df = I - alpha Hess L} itself: {@code lambda = (1 -
+   * mu)/alpha}, so Df's smallest eigenvalues give the Hessian's largest and the other way round.
+   */
+  public static UpdateStability ofUpdateJacobian(SpectrumResult updateSpectrum, double alpha) {
+    checkLearningRate(alpha);
+    Eigenpairs dfSmallest = updateSpectrum.smallest();
+    return from(hessianEigenvalues(dfSmallest.values(), alpha),
+        dfSmallest.count() > 0 && dfSmallest.converged()[0],
+        hessianEigenvalues(updateSpectrum.largest().values(), alpha), alpha);
+  }
+
+  private static UpdateStability from(double[] top, boolean topConverged, double[] bottom,
+      double alpha) {
     double edge = 2.0 / alpha;
     int above = 0;
     for (double lambda : top) {
@@ -59,14 +74,29 @@ public record UpdateStability(
       }
     }
     double sharpness = top.length > 0 ? top[0] : Double.NaN;
-    boolean sharpnessConverged = top.length > 0 && hessianSpectrum.largest().converged()[0];
     double norm = top.length > 0 && bottom.length > 0
         ? Math.max(Math.abs(1.0 - alpha * top[0]), Math.abs(1.0 - alpha * bottom[0]))
         : Double.NaN;
-    return new UpdateStability(alpha, edge, sharpness, sharpnessConverged,
+    return new UpdateStability(alpha, edge, sharpness, topConverged,
         top, updateEigenvalues(top, alpha), bottom, updateEigenvalues(bottom, alpha),
         above, top.length > 0 && above == top.length,
         negative, bottom.length > 0 && negative == bottom.length, norm);
+  }
+
+  private static void checkLearningRate(double alpha) {
+    if (!(alpha > 0.0) || !Double.isFinite(alpha)) {
+      throw new IllegalArgumentException(
+          "UpdateStability: learning rate must be > 0, got " + alpha);
+    }
+  }
+
+  /** {@code (1 - mu)/alpha} for each eigenvalue {@code mu} of Df, in the same order. */
+  public static double[] hessianEigenvalues(double[] updateEigenvalues, double alpha) {
+    double[] out = new double[updateEigenvalues.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (1.0 - updateEigenvalues[i]) / alpha;
+    }
+    return out;
   }
 
   /** {@code 1 - alpha lambda} for each Hessian eigenvalue {@code lambda}, in the same order. */

@@ -184,6 +184,7 @@ class LanczosTest {
         .run();
     assertTrue(s.allConverged(), "stop " + s.stop());
     assertTopAndBottom(expected, s, 1e-7);
+    assertTrue(s.asymmetry() < 1e-12, "forward-over-reverse Hessian is symmetric");
     UpdateStability u = UpdateStability.of(s, 0.1);
     assertEquals(3, u.negative());
     assertTrue(u.negativeIsLowerBound());
@@ -222,6 +223,35 @@ class LanczosTest {
     assertFalse(UpdateStability.isExpanding(19.9, 0.1));
     assertFalse(UpdateStability.isExpanding(0.0, 0.1));
     assertTrue(u.summary().contains("2 above the edge"), u.summary());
+
+    // The same reading from a run on Df = I - alpha A itself.
+    double[] df = new double[n * n];
+    for (int i = 0; i < n * n; i++) {
+      df[i] = (i % (n + 1) == 0 ? 1.0 : 0.0) - 0.1 * a[i];
+    }
+    SpectrumResult onDf = new Lanczos(new SpectralFixtures.DenseMap(df, n)).largest(3)
+        .smallest(3).maxKrylovDimension(n).tolerance(1e-10).run();
+    UpdateStability v = UpdateStability.ofUpdateJacobian(onDf, 0.1);
+    assertArrayEquals(u.largestHessianEigenvalues(), v.largestHessianEigenvalues(), 1e-8);
+    assertArrayEquals(u.smallestHessianEigenvalues(), v.smallestHessianEigenvalues(), 1e-8);
+    assertArrayEquals(onDf.smallest().values(), v.largestUpdateEigenvalues(), 1e-12);
+    assertEquals(u.aboveEdge(), v.aboveEdge());
+    assertEquals(u.negative(), v.negative());
+    assertEquals(u.updateNorm(), v.updateNorm(), 1e-9);
+  }
+
+  @Test
+  void asymmetryExposesANonSymmetricMap() {
+    int n = 60;
+    double[] a = SpectralFixtures.randomSymmetric(n, 31);
+    SpectrumResult symmetric = new Lanczos(new SpectralFixtures.DenseMap(a, n)).blockSize(2)
+        .maxKrylovDimension(30).run();
+    assertTrue(symmetric.asymmetry() < 1e-13, "symmetric: " + symmetric.asymmetry());
+    double[] skewed = a.clone();
+    skewed[3 * n + 40] += 0.5; // one entry off: A is no longer symmetric
+    SpectrumResult broken = new Lanczos(new SpectralFixtures.DenseMap(skewed, n)).blockSize(2)
+        .maxKrylovDimension(30).run();
+    assertTrue(broken.asymmetry() > 1e-3, "non-symmetric: " + broken.asymmetry());
   }
 
   @Test

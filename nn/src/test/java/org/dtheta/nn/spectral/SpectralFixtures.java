@@ -130,7 +130,8 @@ final class SpectralFixtures {
     }
     double[][] values = new double[n][];
     for (int i = 0; i < n; i++) {
-      values[i] = new double[] {eig.getEigenvalue(i).getReal(), eig.getEigenvalue(i).getImaginary()};
+      values[i] =
+          new double[] {eig.getEigenvalue(i).getReal(), eig.getEigenvalue(i).getImaginary()};
     }
     return values;
   }
