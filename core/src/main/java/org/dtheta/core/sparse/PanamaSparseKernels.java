@@ -27,6 +27,10 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
       int n, int count, int[] index, int indexOff, double[] weight, int weightOff,
       double[] src, int srcOff, int ldSrc, double[] dst, int dstOff, boolean accumulate) {
     int c = 0;
+    for (; c + 8 * L <= n; c += 8 * L) {
+      gatherBlock8(c, count, index, indexOff, weight, weightOff, src, srcOff, ldSrc, dst, dstOff,
+          accumulate);
+    }
     for (; c + 4 * L <= n; c += 4 * L) {
       int d = dstOff + c;
       DoubleVector v0;
@@ -73,6 +77,60 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
       }
       dst[dstOff + c] = s;
     }
+  }
+
+  /** Eight vectors of output columns {@code c ..} kept in registers over all entries. */
+  private static void gatherBlock8(int c, int count, int[] index, int indexOff, double[] weight,
+      int weightOff, double[] src, int srcOff, int ldSrc, double[] dst, int dstOff,
+      boolean accumulate) {
+    int d = dstOff + c;
+    DoubleVector v0;
+    DoubleVector v1;
+    DoubleVector v2;
+    DoubleVector v3;
+    DoubleVector v4;
+    DoubleVector v5;
+    DoubleVector v6;
+    DoubleVector v7;
+    if (accumulate) {
+      v0 = DoubleVector.fromArray(S, dst, d);
+      v1 = DoubleVector.fromArray(S, dst, d + L);
+      v2 = DoubleVector.fromArray(S, dst, d + 2 * L);
+      v3 = DoubleVector.fromArray(S, dst, d + 3 * L);
+      v4 = DoubleVector.fromArray(S, dst, d + 4 * L);
+      v5 = DoubleVector.fromArray(S, dst, d + 5 * L);
+      v6 = DoubleVector.fromArray(S, dst, d + 6 * L);
+      v7 = DoubleVector.fromArray(S, dst, d + 7 * L);
+    } else {
+      v0 = DoubleVector.zero(S);
+      v1 = v0;
+      v2 = v0;
+      v3 = v0;
+      v4 = v0;
+      v5 = v0;
+      v6 = v0;
+      v7 = v0;
+    }
+    for (int t = 0; t < count; t++) {
+      DoubleVector w = DoubleVector.broadcast(S, weight[weightOff + t]);
+      int row = srcOff + index[indexOff + t] * ldSrc + c;
+      v0 = DoubleVector.fromArray(S, src, row).fma(w, v0);
+      v1 = DoubleVector.fromArray(S, src, row + L).fma(w, v1);
+      v2 = DoubleVector.fromArray(S, src, row + 2 * L).fma(w, v2);
+      v3 = DoubleVector.fromArray(S, src, row + 3 * L).fma(w, v3);
+      v4 = DoubleVector.fromArray(S, src, row + 4 * L).fma(w, v4);
+      v5 = DoubleVector.fromArray(S, src, row + 5 * L).fma(w, v5);
+      v6 = DoubleVector.fromArray(S, src, row + 6 * L).fma(w, v6);
+      v7 = DoubleVector.fromArray(S, src, row + 7 * L).fma(w, v7);
+    }
+    v0.intoArray(dst, d);
+    v1.intoArray(dst, d + L);
+    v2.intoArray(dst, d + 2 * L);
+    v3.intoArray(dst, d + 3 * L);
+    v4.intoArray(dst, d + 4 * L);
+    v5.intoArray(dst, d + 5 * L);
+    v6.intoArray(dst, d + 6 * L);
+    v7.intoArray(dst, d + 7 * L);
   }
 
   @Override

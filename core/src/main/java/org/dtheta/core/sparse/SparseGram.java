@@ -17,8 +17,8 @@ import java.util.Arrays;
  * {@code A[i,j] != 0} and pixels {@code l} lit in them are visited: the cost is
  * {@code sum_{i: A[i,j] != 0} nnz(row i) * width} multiply-adds.
  *
- * <p>How: the samples of column {@code j} are taken in groups small enough that their feature
- * rows stay in a core's L2 cache; within a group the (sample, weight) pairs are sorted by
+ * <p>How: the samples of column {@code j} are taken in groups of about a core's L2 cache of
+ * feature rows; within a group the (sample, weight) pairs are sorted by
  * pixel {@code l}, and each output row {@code G_j[l]} is then one {@link
  * SparseKernels#gatherRows} call that keeps its block of the output in registers while
  * summing the group's feature rows. Each output row is thus loaded and stored once per group
@@ -28,8 +28,14 @@ import java.util.Arrays;
  */
 public final class SparseGram {
 
-  /** Feature rows per group are kept at most this many doubles (about 640 KiB). */
-  private static final int GROUP_DOUBLES = 80_000;
+  /**
+   * Feature rows per group: about 1 MiB of them (a core's L2), but 64 to 512 samples, so that
+   * each output row gathers a list long enough to pay for loading and storing it. (Measured on
+   * random MNIST-density data: longer lists beat a group that fits L2 exactly.)
+   */
+  private static final int GROUP_DOUBLES = 1 << 17;
+  private static final int GROUP_MIN = 64;
+  private static final int GROUP_MAX = 512;
 
   private final CsrMatrix a;
   private final CsrMatrix byColumn;
@@ -51,7 +57,7 @@ public final class SparseGram {
     this.byColumn = a.transpose();
     this.features = features;
     this.width = width;
-    this.groupSize = Math.max(4, GROUP_DOUBLES / width);
+    this.groupSize = Math.max(GROUP_MIN, Math.min(GROUP_MAX, GROUP_DOUBLES / width));
     int longest = 0;
     for (int i = 0; i < a.rows(); i++) {
       longest = Math.max(longest, a.rowLength(i));

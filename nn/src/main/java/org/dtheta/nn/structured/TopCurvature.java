@@ -68,9 +68,13 @@ final class TopCurvature {
         Math.min(data.k(), chunkRows > 0 ? chunkRows : TANGENT_BUDGET / perRow));
   }
 
-  /** Width of a packed symmetric {@code h x h} matrix. */
+  /**
+   * Row length of a packed symmetric {@code h x h} matrix: its {@code h(h+1)/2} upper-triangle
+   * entries, rounded up to a multiple of 8 (one 512-bit vector) so that the Gram kernels never
+   * run a scalar tail. The padding stays zero.
+   */
   static int packedWidth(int h) {
-    return h * (h + 1) / 2;
+    return (h * (h + 1) / 2 + 7) / 8 * 8;
   }
 
   /** {@code t2}: the number of second-layer parameters (W2 and b2). */
