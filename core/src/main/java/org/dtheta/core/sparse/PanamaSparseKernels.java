@@ -4,7 +4,7 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API sparse kernels. Loaded by name from {@link SparseKernels.Holder} only when the
+ * The Vector API sparse kernels. Loaded by name from {@link SparseKernelSelection} only when the
  * dense kernels run on the Vector API, so nothing links against the incubator module otherwise.
  *
  * <p>Both loops keep a block of vectors of the output (gather: eight, then four, then one) or
