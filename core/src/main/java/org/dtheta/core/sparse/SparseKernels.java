@@ -1,7 +1,5 @@
 package org.dtheta.core.sparse;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import org.dtheta.core.kernel.Kernels;
 
 /**
@@ -41,35 +39,11 @@ public interface SparseKernels {
 
   /** The implementation in use: Vector API when the dense kernels use it, scalar otherwise. */
   static SparseKernels selected() {
-    return Holder.SELECTED;
+    return SparseKernelSelection.SELECTED;
   }
 
   /** The portable implementation, whatever was selected (for tests that compare the two). */
   static SparseKernels scalar() {
-    return Holder.SCALAR;
-  }
-
-  /** Lazy holder: the Vector API class is loaded by name only when the dense side uses it. */
-  final class Holder {
-    static final SparseKernels SCALAR = new ScalarSparseKernels();
-    static final SparseKernels SELECTED = select();
-
-    private Holder() {}
-
-    private static SparseKernels select() {
-      if (!Kernels.implementation().name().startsWith("panama")) {
-        return SCALAR;
-      }
-      try {
-        Class<?> cls =
-            MethodHandles.lookup().findClass(SparseKernels.class.getPackageName() + ".PanamaSparseKernels");
-        return (SparseKernels)
-            MethodHandles.lookup().findConstructor(cls, MethodType.methodType(void.class)).invoke();
-      } catch (RuntimeException | Error e) {
-        throw e;
-      } catch (Throwable e) {
-        throw new LinkageError("could not load the Vector API sparse kernels", e);
-      }
-    }
+    return SparseKernelSelection.SCALAR;
   }
 }

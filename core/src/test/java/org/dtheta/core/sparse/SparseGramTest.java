@@ -15,8 +15,9 @@ class SparseGramTest {
   @Test
   void everyColumnEqualsTheTripleSum() {
     Random rnd = new Random(8);
-    // More samples than one group holds (width 700 gives groups of 114), so groups add up.
-    int k = 300;
+    // More samples per column than one group holds (width 700 gives groups of 187 samples; a
+    // column has about 300 here), so the groups of a column add up.
+    int k = 900;
     int n = 17;
     int width = 700;
     double[] x = sparseDense(rnd, k, n, 0.35);

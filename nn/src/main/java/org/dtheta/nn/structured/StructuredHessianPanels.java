@@ -273,8 +273,8 @@ public final class StructuredHessianPanels implements HessianPanels {
       for (int d = 0; d < tail; d++) {
         out[o + firstLayer + d] = scale * tailColumns[tailFrom + d];
       }
-      boolean weight = j < pixels - 1;
-      out[o + row] += diagonal + (weight ? scale * l2Diagonal : 0.0);
+      boolean isWeight = j < pixels - 1; // pixel n is the bias: no L2 term
+      out[o + row] += diagonal + (isWeight ? scale * l2Diagonal : 0.0);
     }
   }
 }

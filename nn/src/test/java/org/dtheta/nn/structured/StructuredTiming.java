@@ -24,6 +24,7 @@ public final class StructuredTiming {
 
   private StructuredTiming() {}
 
+  /** Runs one timing, see the class comment; prints to standard output. */
   public static void main(String[] args) throws Exception {
     System.out.println("kernels " + Kernels.implementation().name() + ", sparse "
         + SparseKernels.selected().name() + ", java " + System.getProperty("java.version"));
@@ -84,17 +85,21 @@ public final class StructuredTiming {
       System.arraycopy(new Random(4).doubles(vm.length).toArray(), 0, vm, 0, vm.length);
       double[] hvm = new double[p * m];
       for (int rep = 0; rep < 4; rep++) {
+        double c0 = processCpuSeconds();
         long t0 = System.nanoTime();
         Gradients.valueAndGradient(loss, th, g);
+        double c1 = processCpuSeconds();
         long t1 = System.nanoTime();
         Hessians.hessianVectorProduct(loss, th, v, g, hv);
+        double c2 = processCpuSeconds();
         long t2 = System.nanoTime();
         Hessians.hessianMatrixProduct(loss, th, vm, m, null, hvm);
+        double c3 = processCpuSeconds();
         long t3 = System.nanoTime();
-        System.out.printf("%s k=%d: gradient %.3f s, HVP (with gradient) %.3f s, H V (m=%d) %.3f s"
-                + " (wall; process CPU so far %.1f s)%n",
-            sparse ? "sparse" : "dense ", k, (t1 - t0) * 1e-9, (t2 - t1) * 1e-9, m, (t3 - t2) * 1e-9,
-            processCpuSeconds());
+        System.out.printf("%s k=%d: gradient %.3f s wall %.2f s CPU, HVP (with gradient) %.3f s wall"
+                + " %.2f s CPU, H V (m=%d) %.3f s wall %.2f s CPU%n",
+            sparse ? "sparse" : "dense ", k, (t1 - t0) * 1e-9, c1 - c0, (t2 - t1) * 1e-9, c2 - c1,
+            m, (t3 - t2) * 1e-9, c3 - c2);
       }
     }
   }
