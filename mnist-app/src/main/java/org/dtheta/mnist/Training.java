@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.dtheta.core.kernel.Kernels;
 import org.dtheta.mnist.data.Mnist;
 import org.dtheta.mnist.plot.Plots;
 import org.dtheta.nn.Initializer;
@@ -129,7 +130,8 @@ final class Training {
           gradNorm = step.gradientNorm();
         } else {
           loss = net.lossAndGradient(theta, gradient);
-          gradNorm = Math.sqrt(dot(gradient));
+          // the same reduction as Trainer's, so the last row is computed like the others
+          gradNorm = Math.sqrt(Kernels.dot(p, gradient, 0, gradient, 0));
         }
         double seconds = before + (System.nanoTime() - start) * 1e-9;
         write(metrics, Metrics.line(t, loss, trainAcc, testAcc, gradNorm, seconds));
@@ -242,14 +244,6 @@ final class Training {
     while (b.hasRemaining()) {
       channel.write(b);
     }
-  }
-
-  private static double dot(double[] v) {
-    double s = 0;
-    for (double x : v) {
-      s += x * x;
-    }
-    return s;
   }
 
   private void writeRunJson(String status, Path dataFolder, Mnist data, Checkpoint end)
