@@ -237,4 +237,19 @@ public final class Ops {
           op + ": " + role + " " + v + " must not depend on a variable (it is not differentiated)");
     }
   }
+
+  /**
+   * {@code X W} for a fixed sparse {@code X} ({@code q x p}, compressed sparse rows) and a
+   * {@code p x n} node {@code w}: one multiply-add per stored entry of {@code X} and column, the
+   * form for data matrices that are mostly zeros (use it when more than half the entries are 0;
+   * see {@link org.dtheta.core.sparse.CsrMatrix#zeroFraction}).
+   */
+  public static Var sparseMatmul(org.dtheta.core.sparse.CsrMatrix x, Var w) {
+    if (x.cols() != w.rows) {
+      throw new ShapeException(
+          "sparseMatmul: " + x + " times " + w + ": columns of X must equal rows of W");
+    }
+    Tape t = w.tape;
+    return t.record(new SparseMatMul(t.newNode(x.rows(), w.cols, w.active), x, w));
+  }
 }

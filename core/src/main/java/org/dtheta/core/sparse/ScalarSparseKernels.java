@@ -1,0 +1,42 @@
+package org.dtheta.core.sparse;
+
+/**
+ * Plain loops the JIT may auto-vectorise; the reference the Vector API version is tested
+ * against. Not final: {@link PanamaSparseKernels} overrides the loops it vectorises.
+ */
+class ScalarSparseKernels implements SparseKernels {
+
+  @Override
+  public String name() {
+    return "scalar";
+  }
+
+  @Override
+  public void gatherRows(
+      int n, int count, int[] index, int indexOff, double[] weight, int weightOff,
+      double[] src, int srcOff, int ldSrc, double[] dst, int dstOff, boolean accumulate) {
+    if (!accumulate) {
+      java.util.Arrays.fill(dst, dstOff, dstOff + n, 0.0);
+    }
+    for (int t = 0; t < count; t++) {
+      double w = weight[weightOff + t];
+      int row = srcOff + index[indexOff + t] * ldSrc;
+      for (int c = 0; c < n; c++) {
+        dst[dstOff + c] += w * src[row + c];
+      }
+    }
+  }
+
+  @Override
+  public void scatterRow(
+      int n, int count, int[] index, int indexOff, double[] weight, int weightOff,
+      double[] src, int srcOff, double[] dst, int dstOff, int ldDst) {
+    for (int t = 0; t < count; t++) {
+      double w = weight[weightOff + t];
+      int row = dstOff + index[indexOff + t] * ldDst;
+      for (int c = 0; c < n; c++) {
+        dst[row + c] += w * src[srcOff + c];
+      }
+    }
+  }
+}

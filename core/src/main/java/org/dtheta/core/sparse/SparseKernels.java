@@ -1,0 +1,49 @@
+package org.dtheta.core.sparse;
+
+import org.dtheta.core.kernel.Kernels;
+
+/**
+ * The two loops every sparse product here reduces to, on flat row-major {@code double[]}: a
+ * weighted sum of selected rows ({@link #gatherRows}) and its transpose, a scaled row added to
+ * selected rows ({@link #scatterRow}). A compressed sparse row matrix times a dense matrix is one
+ * gather per sparse row; its transpose times a dense matrix is one scatter per sparse row.
+ *
+ * <p>Like {@link org.dtheta.core.kernel.KernelSupport}: a scalar implementation that always
+ * works and a Vector API one, chosen once per JVM to follow the dense kernels' choice ({@link
+ * Kernels#implementation()}), so {@code -Ddtheta.kernels=scalar} and a missing
+ * {@code jdk.incubator.vector} module switch both. Implementations trust their arguments;
+ * {@link CsrMatrix} validates shapes before calling them.
+ */
+public interface SparseKernels {
+
+  /** A short name for logs: "scalar" or "panama-512" and so on. */
+  String name();
+
+  /**
+   * Weighted sum of {@code count} rows of {@code src}: for {@code c < n},
+   * {@code dst[dstOff + c] (+)= sum_t weight[weightOff + t] * src[srcOff + index[indexOff + t] *
+   * ldSrc + c]}; with {@code accumulate} false the old content of {@code dst} is ignored.
+   */
+  void gatherRows(
+      int n, int count, int[] index, int indexOff, double[] weight, int weightOff,
+      double[] src, int srcOff, int ldSrc, double[] dst, int dstOff, boolean accumulate);
+
+  /**
+   * One row added, scaled, to {@code count} rows of {@code dst}: for {@code c < n},
+   * {@code dst[dstOff + index[indexOff + t] * ldDst + c] += weight[weightOff + t] *
+   * src[srcOff + c]}. The indices must be distinct (they are within one sparse row).
+   */
+  void scatterRow(
+      int n, int count, int[] index, int indexOff, double[] weight, int weightOff,
+      double[] src, int srcOff, double[] dst, int dstOff, int ldDst);
+
+  /** The implementation in use: Vector API when the dense kernels use it, scalar otherwise. */
+  static SparseKernels selected() {
+    return SparseKernelSelection.SELECTED;
+  }
+
+  /** The portable implementation, whatever was selected (for tests that compare the two). */
+  static SparseKernels scalar() {
+    return SparseKernelSelection.SCALAR;
+  }
+}

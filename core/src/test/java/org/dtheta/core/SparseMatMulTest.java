@@ -1,0 +1,130 @@
+package org.dtheta.core;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.dtheta.core.sparse.CsrMatrix;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sparse product op against the dense one on the same data (an independent path through
+ * other kernels), and its gradient against finite differences.
+ */
+class SparseMatMulTest {
+
+  static final int K = 23;
+  static final int N_IN = 31;
+  static final int H = 6;
+  static final int N_OUT = 4;
+
+  /** Data with about 70% zeros, an all-zero column and an all-zero row. */
+  static double[] data(Random rnd) {
+    double[] x = new double[K * N_IN];
+    for (int i = 0; i < K; i++) {
+      for (int j = 0; j < N_IN; j++) {
+        if (j != 3 && i != 5 && rnd.nextDouble() < 0.3) {
+          x[i * N_IN + j] = rnd.nextDouble();
+        }
+      }
+    }
+    return x;
+  }
+
+  /** The two-layer loss with the first product sparse or dense. */
+  static Var loss(Tape t, double[] x, double[] targets, boolean sparse) {
+    Var w1 = t.variable(N_IN, H);
+    Var b1 = t.variable(1, H);
+    Var w2 = t.variable(H, N_OUT);
+    Var b2 = t.variable(1, N_OUT);
+    Var xw = sparse
+        ? Ops.sparseMatmul(CsrMatrix.fromDense(x, K, N_IN), w1)
+        : Ops.matmul(t.constant(x, K, N_IN), w1);
+    Var z1 = Ops.sigmoid(Ops.addRowBroadcast(xw, b1));
+    Var a2 = Ops.addRowBroadcast(Ops.matmul(z1, w2), b2);
+    return Ops.softmaxCrossEntropy(a2, t.constant(targets, K, N_OUT));
+  }
+
+  static double[] targets(Random rnd) {
+    double[] t = new double[K * N_OUT];
+    for (int i = 0; i < K; i++) {
+      t[i * N_OUT + rnd.nextInt(N_OUT)] = 1;
+    }
+    return t;
+  }
+
+  @Test
+  void gradientAndHessianProductsEqualTheDenseOp() {
+    Random rnd = new Random(11);
+    double[] x = data(rnd);
+    double[] y = targets(rnd);
+    Tape ts = new Tape();
+    Var sparse = loss(ts, x, y, true);
+    Tape td = new Tape();
+    Var dense = loss(td, x, y, false);
+    int p = ts.parameterCount();
+    double[] theta = TwoLayerShapedFunctionTest.randomVector(rnd, p);
+    double[] gs = new double[p];
+    double[] gd = new double[p];
+    double vs = Gradients.valueAndGradient(sparse, theta, gs);
+    double vd = Gradients.valueAndGradient(dense, theta, gd);
+    assertTrue(Math.abs(vs - vd) <= 1e-12 * Math.abs(vd), "loss value");
+    assertTrue(FiniteDifferences.relativeError(gs, gd, 1e-12) < 1e-12, "gradient");
+
+    int m = 7;
+    double[] dirs = TwoLayerShapedFunctionTest.randomVector(rnd, p * m);
+    double[] hs = new double[p * m];
+    double[] hd = new double[p * m];
+    Hessians.hessianMatrixProduct(sparse, theta, dirs, m, null, hs);
+    Hessians.hessianMatrixProduct(dense, theta, dirs, m, null, hd);
+    assertTrue(FiniteDifferences.relativeError(hs, hd, 1e-12) < 1e-12, "Hessian times 7 directions");
+
+    double[] js = new double[K * H * m];
+    double[] jd = new double[K * H * m];
+    Var xwSparse = firstProduct(ts, sparse);
+    Var xwDense = firstProduct(td, dense);
+    Gradients.jacobianVectorProducts(xwSparse, theta, dirs, m, js);
+    Gradients.jacobianVectorProducts(xwDense, theta, dirs, m, jd);
+    assertTrue(FiniteDifferences.relativeError(js, jd, 1e-12) < 1e-12, "tangents of X W1");
+  }
+
+  @Test
+  void gradientMatchesFiniteDifferences() {
+    Random rnd = new Random(12);
+    double[] x = data(rnd);
+    Tape t = new Tape();
+    Var loss = loss(t, x, targets(rnd), true);
+    double[] theta = TwoLayerShapedFunctionTest.randomVector(rnd, t.parameterCount());
+    double[] g = Gradients.gradient(loss, theta);
+    double[] fd = FiniteDifferences.gradient(th -> {
+      t.setVariables(th);
+      t.forward();
+      return loss.scalar();
+    }, theta, 1e-6);
+    assertTrue(FiniteDifferences.relativeError(g, fd, 1e-3) < 1e-7);
+  }
+
+  @Test
+  void shapeMismatchNamesTheOp() {
+    Tape t = new Tape();
+    Var w = t.variable(4, 2);
+    CsrMatrix x = CsrMatrix.fromDense(new double[] {1, 0, 2}, 1, 3);
+    ShapeException e = assertThrows(ShapeException.class, () -> Ops.sparseMatmul(x, w));
+    assertTrue(e.getMessage().startsWith("sparseMatmul"));
+  }
+
+  /** The node {@code X W1}: the input of the first addRowBroadcast feeding the loss. */
+  private static Var firstProduct(Tape t, Var loss) {
+    Var v = loss;
+    while (v.producer != null) {
+      Var[] in = v.producer.inputs();
+      if (v.producer instanceof MatMul || v.producer instanceof SparseMatMul) {
+        if (in[0].kind != Var.Kind.COMPUTED) {
+          return v;
+        }
+      }
+      v = in[0];
+    }
+    throw new AssertionError("no first product in " + t.size() + " ops");
+  }
+}

@@ -1,0 +1,136 @@
+package org.dtheta.core.sparse;
+
+import static org.dtheta.core.sparse.SparseTestData.denseProduct;
+import static org.dtheta.core.sparse.SparseTestData.gaussian;
+import static org.dtheta.core.sparse.SparseTestData.relativeError;
+import static org.dtheta.core.sparse.SparseTestData.sparseDense;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class CsrMatrixTest {
+
+  @Test
+  void fromDenseKeepsExactlyTheNonzerosAndConvertsBack() {
+    double[] d = {0, 2, 0, 0, -1.5, 0, 3, 0, 0, 0, 0, 4};
+    CsrMatrix a = CsrMatrix.fromDense(d, 3, 4);
+    assertEquals(4, a.nonZeros());
+    assertArrayEquals(new int[] {1, 0, 2, 3}, a.columnIndices());
+    assertArrayEquals(new double[] {2, -1.5, 3, 4}, a.values());
+    assertEquals(1, a.rowLength(0));
+    assertEquals(1, a.rowStart(1));
+    assertEquals(1, a.rowLength(2));
+    assertArrayEquals(d, a.toDense());
+    assertEquals(4.0 / 12, a.density(), 0);
+    assertEquals(8.0 / 12, CsrMatrix.zeroFraction(d), 0);
+  }
+
+  @Test
+  void constructorRejectsMalformedArraysNamingTheField() {
+    int[] ptr = {0, 1, 3};
+    assertTrue(msg(() -> new CsrMatrix(2, 3, new int[] {0, 1}, new int[] {0}, new double[] {1}))
+        .contains("rowPointers has length 2"));
+    assertTrue(msg(() -> new CsrMatrix(2, 3, ptr, new int[] {0, 1}, new double[] {1, 2}))
+        .contains("from 0 to the number of values"));
+    assertTrue(msg(() -> new CsrMatrix(2, 3, ptr, new int[] {0, 2, 1}, new double[] {1, 2, 3}))
+        .contains("strictly increasing"));
+    assertTrue(msg(() -> new CsrMatrix(2, 3, ptr, new int[] {0, 1, 3}, new double[] {1, 2, 3}))
+        .contains("columnIndices[2] = 3"));
+    assertTrue(msg(() -> new CsrMatrix(2, 3, ptr, new int[] {0, 0, 1}, new double[] {1, Double.NaN, 3}))
+        .contains("values[1]"));
+    assertTrue(msg(() -> new CsrMatrix(2, 3, new int[] {0, 2, 1}, new int[] {0}, new double[] {1}))
+        .contains("rowPointers"));
+    assertTrue(msg(() -> new CsrMatrix(2, 3, ptr, new int[] {0, 1}, new double[] {1, 2, 3}))
+        .contains("columnIndices has length 2"));
+    assertTrue(msg(() -> CsrMatrix.fromDense(new double[5], 2, 3)).contains("expected 2 x 3"));
+    assertTrue(msg(() -> CsrMatrix.fromDense(new double[] {1, Double.POSITIVE_INFINITY}, 1, 2))
+        .contains("non-finite"));
+    // A valid matrix is accepted as given.
+    CsrMatrix ok = new CsrMatrix(2, 3, ptr, new int[] {2, 0, 1}, new double[] {1, 2, 3});
+    assertArrayEquals(new double[] {0, 0, 1, 2, 3, 0}, ok.toDense());
+  }
+
+  @Test
+  void transposeAndConstantColumnMatchTheDenseForms() {
+    Random rnd = new Random(4);
+    int rows = 9;
+    int cols = 7;
+    double[] d = sparseDense(rnd, rows, cols, 0.4);
+    CsrMatrix a = CsrMatrix.fromDense(d, rows, cols);
+    double[] t = a.transpose().toDense();
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < cols; j++) {
+        assertEquals(d[i * cols + j], t[j * rows + i], 0);
+      }
+    }
+    double[] ones = a.withConstantColumn(1.0).toDense();
+    for (int i = 0; i < rows; i++) {
+      assertArrayEquals(Arrays.copyOfRange(d, i * cols, (i + 1) * cols),
+          Arrays.copyOfRange(ones, i * (cols + 1), i * (cols + 1) + cols));
+      assertEquals(1.0, ones[i * (cols + 1) + cols], 0);
+    }
+  }
+
+  @Test
+  void productsEqualDenseProductsForNarrowAndWideOperands() {
+    Random rnd = new Random(5);
+    // Big enough for several row blocks, both threads and several dense panels.
+    int rows = 2100;
+    int cols = 500;
+    double[] d = sparseDense(rnd, rows, cols, 0.2);
+    CsrMatrix a = CsrMatrix.fromDense(d, rows, cols);
+    for (int bCols : new int[] {1, 13, 50, 300}) {
+      double[] b = gaussian(rnd, cols * bCols);
+      double[] c = new double[rows * bCols];
+      Arrays.fill(c, Double.NaN); // overwritten, whatever was there
+      a.multiply(b, bCols, c, false);
+      double[] want = denseProduct(d, rows, cols, false, b, bCols);
+      assertTrue(relativeError(c, want) < 1e-13, "A B with " + bCols + " columns");
+      a.multiply(b, bCols, c, true);
+      for (int i = 0; i < want.length; i++) {
+        want[i] *= 2;
+      }
+      assertTrue(relativeError(c, want) < 1e-13, "A B accumulated, " + bCols + " columns");
+
+      double[] bt = gaussian(rnd, rows * bCols);
+      double[] ct = new double[cols * bCols];
+      Arrays.fill(ct, Double.NaN);
+      a.multiplyTransposed(bt, bCols, ct, false);
+      double[] wantT = denseProduct(d, rows, cols, true, bt, bCols);
+      assertTrue(relativeError(ct, wantT) < 1e-13, "A^T B with " + bCols + " columns");
+    }
+  }
+
+  @Test
+  void transposedProductOverARowRangeUsesOnlyThoseRows() {
+    Random rnd = new Random(6);
+    int rows = 40;
+    int cols = 11;
+    int bCols = 9;
+    double[] d = sparseDense(rnd, rows, cols, 0.3);
+    CsrMatrix a = CsrMatrix.fromDense(d, rows, cols);
+    int r0 = 13;
+    int r1 = 29;
+    double[] b = gaussian(rnd, 3 + (r1 - r0) * bCols);
+    double[] c = gaussian(rnd, cols * bCols);
+    double[] before = c.clone();
+    a.multiplyTransposed(r0, r1, b, 3, bCols, c, true);
+    double[] slice = Arrays.copyOfRange(d, r0 * cols, r1 * cols);
+    double[] want = denseProduct(slice, r1 - r0, cols, true, Arrays.copyOfRange(b, 3, b.length), bCols);
+    for (int i = 0; i < want.length; i++) {
+      want[i] += before[i];
+    }
+    assertTrue(relativeError(c, want) < 1e-14);
+    assertThrows(IllegalArgumentException.class, () -> a.multiplyTransposed(5, 41, b, 0, bCols, c, true));
+    assertThrows(IllegalArgumentException.class, () -> a.multiply(new double[3], 2, c, false));
+  }
+
+  private static String msg(Runnable r) {
+    return assertThrows(IllegalArgumentException.class, r::run).getMessage();
+  }
+}

@@ -1,0 +1,249 @@
+package org.dtheta.mnist;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.dtheta.core.kernel.Kernels;
+import org.dtheta.mnist.plot.Plots;
+import org.dtheta.nn.Block;
+import org.dtheta.nn.Curvature;
+import org.dtheta.nn.JacobianMethod;
+import org.dtheta.nn.ParamLayout;
+import org.dtheta.nn.UpdateMap;
+import org.dtheta.nn.io.AtomicFiles;
+import org.dtheta.nn.io.Npy;
+import org.dtheta.nn.io.NpyFormatException;
+import org.dtheta.nn.io.NpyMatrixWriter;
+import org.dtheta.nn.io.NpyReader;
+import org.dtheta.nn.structured.StructuredHessianPanels;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code dtheta jacobian}: the update Jacobian at one point, whole, one block, or times V. */
+@Command(
+    name = "jacobian",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "The exact Jacobian Df(theta) = I - alpha*Hess L(theta) of one gradient-descent step,"
+          + " at a step of a training run or at parameters from a file.",
+      "Writes float64 .npy: the whole P x P matrix (streamed by row panels; 12.6 GB for the"
+          + " 784-50-10 net, free disk space is checked first), one block with a heat map PNG"
+          + " beside it, or the product Df*V. Rows and columns follow theta's order: W1"
+          + " (row-major), b1, W2 (row-major), b2."
+    })
+final class JacobianCommand implements Callable<Integer> {
+
+  /** Where theta comes from. */
+  static final class At {
+    @ArgGroup(exclusive = false, multiplicity = "1")
+    FromRun run;
+
+    @Option(names = "--theta", required = true, paramLabel = "FILE.npy",
+        description = "Parameters theta, float64 shape (P,) (e.g. a row of a trajectory).")
+    Path theta;
+  }
+
+  /** A step of a training run. */
+  static final class FromRun {
+    @Option(names = "--run", required = true, paramLabel = "DIR",
+        description = "A training run's output folder.")
+    Path dir;
+
+    @Option(names = "--step", required = true, paramLabel = "T",
+        description = "A saved step of that run (a multiple of its --save-every).")
+    int step;
+  }
+
+  /** What part of Df. */
+  static final class Part {
+    @Option(names = "--block", paramLabel = "R,C",
+        description = "Only block (R, C) of Df, R and C among W1, b1, W2, b2 (e.g. W2,b2).")
+    String block;
+
+    @Option(names = "--times", paramLabel = "V.npy",
+        description = "Only the product Df*V, V of shape (P, m) or (P,); the output has V's shape.")
+    Path times;
+  }
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  At at;
+
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
+  Part part;
+
+  @Option(names = "--k", paramLabel = "N",
+      description = "Training images in the loss (the first N). Default: the run's, or 60000 with --theta.")
+  Integer k;
+
+  @Option(names = "--hidden", paramLabel = "H",
+      description = "Hidden units. Default: the run's, or inferred from the length of --theta.")
+  Integer hidden;
+
+  @Option(names = "--lr", paramLabel = "ALPHA",
+      description = "Learning rate alpha in Df = I - alpha*Hess L. Default: the run's, or 0.1 with --theta.")
+  Double lr;
+
+  @Option(names = "--method", defaultValue = "STRUCTURED", paramLabel = "METHOD",
+      description = "How the whole matrix or a block is computed: ${COMPLETION-CANDIDATES}"
+          + " (structured: the Kronecker-structured Hessian of the two-layer net, fast; hvp:"
+          + " batched Hessian-vector products, the general reference). --times always uses"
+          + " Hessian-vector products, --gauss-newton always hvp (default: ${DEFAULT-VALUE}).")
+  JacobianMethod method;
+
+  @Option(names = "--gauss-newton",
+      description = "Use the Gauss-Newton matrix G instead of Hess L: Df_GN = I - alpha*G.")
+  boolean gaussNewton;
+
+  @Option(names = "--panel-rows", paramLabel = "N",
+      description = "Rows per panel when streaming the whole matrix. Default: about 128 MB per panel.")
+  Integer panelRows;
+
+  @Option(names = "--out", required = true, paramLabel = "FILE.npy", description = "Output file.")
+  Path out;
+
+  @Option(names = "--quiet", description = "No progress bar.")
+  boolean quiet;
+
+  @Mixin DataOptions data;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter log = spec.commandLine().getOut();
+    AtomicFiles.requireFolder(AtomicFiles.folderOf(out));
+    Point point = Point.resolve(at.run != null ? at.run.dir : null,
+        at.run != null ? at.run.step : 0, at.theta, k, hidden, lr, data, log);
+    Model model = point.model();
+    double[] theta = point.theta();
+    Curvature curvature = gaussNewton ? Curvature.GAUSS_NEWTON : Curvature.HESSIAN;
+    String what = (gaussNewton ? "Gauss-Newton update Jacobian" : "Df") + " at " + point.label();
+    long t0 = System.nanoTime();
+    if (part != null && part.block != null) {
+      writeBlock(model.map(), curvature, theta, log, what);
+    } else if (part != null && part.times != null) {
+      writeProduct(model.map(), curvature, theta, log, what);
+    } else {
+      writeWhole(model.map(), curvature, theta, what);
+    }
+    log.printf(Locale.ROOT, "Computed %s in %.2f s%nWrote %s%n", what, (System.nanoTime() - t0) * 1e-9,
+        out.toAbsolutePath());
+    log.flush();
+    return 0;
+  }
+
+  private void writeWhole(UpdateMap map, Curvature curvature, double[] theta, String what)
+      throws IOException {
+    int p = map.dimension();
+    int rows = panelRows != null ? panelRows : (int) Math.max(1, Math.min(p, (128L << 20) / (8L * p)));
+    if (rows < 1) {
+      throw new IllegalArgumentException("--panel-rows must be >= 1, not " + rows);
+    }
+    NpyMatrixWriter writer = NpyMatrixWriter.create(out, p, p);
+    try (Progress progress = Progress.start("jacobian", p, "rows", quiet)) {
+      if (curvature == Curvature.GAUSS_NEWTON) {
+        map.writeDenseGaussNewton(theta, writer, rows, progress);
+      } else if (method == JacobianMethod.STRUCTURED) {
+        new StructuredHessianPanels(map.net()).writeUpdateJacobian(theta, writer, rows, progress);
+      } else {
+        map.writeDense(theta, method, writer, rows, progress);
+      }
+    } catch (IOException | RuntimeException e) {
+      writer.abort();
+      throw e;
+    }
+    writer.close();
+  }
+
+  private void writeBlock(UpdateMap map, Curvature curvature, double[] theta, PrintWriter log,
+      String what) throws IOException {
+    String[] names = part.block.split(",");
+    if (names.length != 2) {
+      throw new IllegalArgumentException("--block wants two block names R,C (e.g. W2,b2), not '" + part.block + "'");
+    }
+    Block row = Block.parse(names[0]);
+    Block col = Block.parse(names[1]);
+    ParamLayout layout = map.net().layout();
+    int r = layout.length(row);
+    int c = layout.length(col);
+    double[] block;
+    if (method == JacobianMethod.STRUCTURED && curvature == Curvature.HESSIAN) {
+      // Df block = delta - alpha H block, the delta only on diagonal blocks
+      block = new StructuredHessianPanels(map.net()).block(theta, row, col);
+      Kernels.scale(block.length, -map.alpha(), block, 0);
+      for (int i = 0; row == col && i < r; i++) {
+        block[i * c + i] += 1.0;
+      }
+    } else {
+      block = map.block(curvature, theta, row, col);
+    }
+    Npy.writeMatrix(out, block, r, c);
+    Path png = siblingPng(out);
+    String title = "Df block (" + row.label() + ", " + col.label() + ")";
+    if (row == col) {
+      // The identity would dominate the colour scale; Df - I = -alpha*Hess L shows the structure.
+      double[] shifted = block.clone();
+      for (int i = 0; i < r; i++) {
+        shifted[i * c + i] -= 1.0;
+      }
+      block = shifted;
+      title = "Df - I, block (" + row.label() + ", " + col.label() + ")";
+    }
+    Plots.heatMap(png, title + ", " + what, block, r, c,
+        row.label() + " index", col.label() + " index");
+    log.println("Block (" + row.label() + ", " + col.label() + "): " + r + " x " + c
+        + " at theta[" + layout.offset(row) + ".." + (layout.offset(row) + r) + ") x theta["
+        + layout.offset(col) + ".." + (layout.offset(col) + c) + "); heat map " + png.toAbsolutePath());
+  }
+
+  private void writeProduct(UpdateMap map, Curvature curvature, double[] theta, PrintWriter log,
+      String what) throws IOException {
+    int p = map.dimension();
+    long[] shape;
+    double[] v;
+    try (NpyReader r = NpyReader.open(part.times)) {
+      shape = r.header().shape();
+      if (shape[0] != p) {
+        throw new NpyFormatException(part.times, "shape " + r.header().shapeText() + ", expected (" + p
+            + ",) or (" + p + ", m) for --times: V's rows are theta's " + p + " components");
+      }
+      v = r.readAll();
+    }
+    int m = shape.length == 1 ? 1 : (int) shape[1];
+    double[] product = new double[v.length];
+    // Chunks of the net's directions per sweep: memory grows with the directions carried.
+    int chunk = Math.max(1, map.directionsPerSweep());
+    double[] in = new double[p * Math.min(chunk, Math.max(1, m))];
+    double[] res = new double[in.length];
+    for (int first = 0; first < m; first += chunk) {
+      int count = Math.min(chunk, m - first);
+      if (count * p != in.length) {
+        in = new double[p * count];
+        res = new double[p * count];
+      }
+      for (int i = 0; i < p; i++) {
+        System.arraycopy(v, i * m + first, in, i * count, count);
+      }
+      map.jacobianTimes(curvature, theta, in, count, res);
+      for (int i = 0; i < p; i++) {
+        System.arraycopy(res, i * count, product, i * m + first, count);
+      }
+    }
+    Npy.write(out, product, shape);
+    log.println("Product Df*V with V " + (shape.length == 1 ? "(" + p + ",)" : "(" + p + ", " + m + ")"));
+  }
+
+  /** {@code x.npy} -> {@code x.png} beside it. */
+  static Path siblingPng(Path npy) {
+    String name = npy.getFileName().toString();
+    String base = name.endsWith(".npy") ? name.substring(0, name.length() - 4) : name;
+    return npy.resolveSibling(base + ".png");
+  }
+}

@@ -1,0 +1,103 @@
+package org.dtheta.mnist;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.dtheta.mnist.data.Mnist;
+import org.dtheta.mnist.data.MnistFetcher;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code dtheta train}: full-batch gradient descent, saving the trajectory. */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Train the 784-H-10 sigmoid/softmax network of the source notes on the first k MNIST"
+          + " training images by full-batch gradient descent, theta <- theta - alpha*grad L(theta).",
+      "Writes to the --out folder: trajectory.npy (float64, (steps/save-every + 1) x P, row j ="
+          + " theta at step j*save-every), metrics.csv (step,loss,train_accuracy,test_accuracy,"
+          + "grad_norm,seconds; one row per step, at theta of that step), run.json (config, seed,"
+          + " versions, JDK, kernels, timings), loss.png and accuracy.png.",
+      "Interrupted runs resume: run the same command again and it continues from the last saved"
+          + " step, giving exactly the numbers of an uninterrupted run."
+    })
+final class TrainCommand implements Callable<Integer> {
+
+  @Option(names = "--steps", defaultValue = "100", paramLabel = "T",
+      description = "Gradient-descent steps (default: ${DEFAULT-VALUE}).")
+  int steps;
+
+  @Mixin NetworkOptions network;
+
+  @Option(names = "--init-std", defaultValue = "0.01", paramLabel = "SIGMA",
+      description = "Initial weights ~ N(0, SIGMA^2), biases 0 (default: ${DEFAULT-VALUE}).")
+  double initStd;
+
+  @Option(names = "--init", paramLabel = "FILE.npy",
+      description = "Start from these parameters instead (float64, shape (P,) in the order W1, b1,"
+          + " W2, b2; P = 785*H + 10*(H + 1)). Default: seeded random weights.")
+  Path init;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR",
+      description = "Output folder (created if missing).")
+  Path out;
+
+  @Option(names = "--quiet", description = "No progress bar.")
+  boolean quiet;
+
+  @Option(names = "--stop-after", hidden = true, paramLabel = "N",
+      description = "Stop as if interrupted after N steps (tests of resumption).")
+  Integer stopAfter;
+
+  @Mixin DataOptions data;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter log = spec.commandLine().getOut();
+    TrainConfig config = config();
+    Path folder = data.folder(false, log);
+    train(config, folder, log);
+    return 0;
+  }
+
+  TrainConfig config() throws java.io.IOException {
+    String initSha = init == null ? null : MnistFetcher.sha256(init);
+    return new TrainConfig(network.k, network.hidden, steps, network.lr, network.seed, initStd,
+        network.saveEvery,
+        init == null ? null : init.toAbsolutePath().toString(), initSha);
+  }
+
+  /** Loads the data and trains into {@code --out}; prints what was written. */
+  Training.Outcome train(TrainConfig config, Path dataFolder, PrintWriter log) throws Exception {
+    long t0 = System.nanoTime();
+    Mnist mnist = Mnist.load(dataFolder, config.k());
+    log.printf("Loaded MNIST from %s in %.1f s: %d training images (of the first k), %d test images%n",
+        dataFolder, (System.nanoTime() - t0) * 1e-9, mnist.train().k(), mnist.test().k());
+    log.printf("Training 784-%d-10 (P = %d) for %d steps, alpha = %s, kernels %s%n",
+        config.hidden(), config.parameters(), config.steps(), config.lr(), RunInfo.kernelName());
+    log.flush();
+    Training.Outcome outcome =
+        new Training(config, out, log, quiet).run(mnist, dataFolder, init, stopAfter);
+    RunDir run = new RunDir(out);
+    if (outcome == Training.Outcome.STOPPED) {
+      log.println("Stopped after step " + stopAfter + "; run the same command to resume.");
+    } else {
+      Metrics m = Metrics.read(run.metrics());
+      int last = m.step().length - 1;
+      log.printf("Step %d: loss %.6f, train accuracy %.4f, test accuracy %.4f (%.1f s training)%n",
+          m.step()[last], m.loss()[last], m.trainAccuracy()[last], m.testAccuracy()[last],
+          m.seconds()[last]);
+      log.println("Wrote " + run.trajectory() + ", " + run.metrics() + ", " + run.runJson()
+          + ", " + run.dir.resolve("loss.png") + ", " + run.dir.resolve("accuracy.png"));
+    }
+    log.flush();
+    return outcome;
+  }
+}

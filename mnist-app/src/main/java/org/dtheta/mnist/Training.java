@@ -1,0 +1,273 @@
+package org.dtheta.mnist;
+
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.dtheta.core.kernel.Kernels;
+import org.dtheta.mnist.data.Mnist;
+import org.dtheta.mnist.plot.Plots;
+import org.dtheta.nn.Initializer;
+import org.dtheta.nn.NetworkConfig;
+import org.dtheta.nn.Trainer;
+import org.dtheta.nn.TwoLayerNet;
+import org.dtheta.nn.UpdateMap;
+import org.dtheta.nn.io.AtomicFiles;
+import org.dtheta.nn.io.FileFormatException;
+import org.dtheta.nn.io.Npy;
+import org.dtheta.nn.io.NpyMatrixWriter;
+
+/**
+ * Full-batch gradient descent on MNIST into a {@link RunDir}, resumable bit for bit.
+ *
+ * <p>Why resuming gives the same numbers: a step of full-batch GD depends on theta alone (no
+ * minibatch order, no optimiser state), and a run is bitwise reproducible for one kernel
+ * implementation. So the whole state is the last saved theta, kept exactly (float64) as a row of
+ * the trajectory. After each saved row the trajectory and the metrics written so far are forced
+ * to disk, then {@code checkpoint.json} records, atomically, how many rows and metric bytes are
+ * valid. A resumed run truncates both partial files to those lengths (dropping whatever a kill
+ * left after them), reads theta from the last row and carries on; the steps in between are
+ * recomputed and come out identical.
+ */
+final class Training {
+
+  /**
+   * What the checkpoint records.
+   *
+   * @param config the run's config (a resume needs an equal one)
+   * @param kernels kernel implementation the run started with
+   * @param rows trajectory rows on disk and synced
+   * @param step the step of the last of them
+   * @param metricsBytes valid bytes of the metrics file (rows for steps {@code < step})
+   * @param trainSeconds training time spent so far
+   */
+  record Checkpoint(
+      TrainConfig config, String kernels, int rows, int step, long metricsBytes, double trainSeconds) {}
+
+  /** How a call ended. */
+  enum Outcome {
+    COMPLETE,
+    ALREADY_COMPLETE,
+    STOPPED
+  }
+
+  private final TrainConfig config;
+  private final RunDir run;
+  private final PrintWriter log;
+  private final boolean quiet;
+
+  Training(TrainConfig config, Path out, PrintWriter log, boolean quiet) {
+    this.config = config;
+    this.run = new RunDir(out);
+    this.log = log;
+    this.quiet = quiet;
+  }
+
+  /**
+   * Trains (or resumes, or finds complete) the run; {@code stopAfter} (null for never) stops as
+   * if interrupted once that many steps are done, for tests of resumption.
+   */
+  Outcome run(Mnist data, Path dataFolder, Path initFile, Integer stopAfter) throws IOException {
+    Files.createDirectories(run.dir);
+    AtomicFiles.requireFolder(run.dir);
+    Checkpoint checkpoint = readCheckpoint();
+    if (checkpoint == null && Files.exists(run.runJson())) {
+      return alreadyThere();
+    }
+    NetworkConfig network = config.network();
+    int p = network.layout().size();
+    TwoLayerNet net = new TwoLayerNet(network, data.train());
+    Trainer trainer = new Trainer(new UpdateMap(net));
+    Path metricsPartial = RunDir.partial(run.metrics());
+    double[] theta;
+    NpyMatrixWriter trajectory;
+    if (checkpoint == null) {
+      theta = initialTheta(initFile, network);
+      trajectory = NpyMatrixWriter.create(run.trajectory(), config.savedRows(), p);
+      trajectory.appendRow(theta);
+      trajectory.sync();
+      AtomicFiles.writeString(metricsPartial, Metrics.HEADER + "\n");
+      checkpoint = new Checkpoint(config, RunInfo.kernelName(), 1, 0,
+          Metrics.HEADER.length() + 1, 0);
+      Json.write(run.checkpoint(), checkpoint);
+      writeRunJson("running", dataFolder, data, null);
+    } else {
+      log.println("Resuming " + run.dir + " from step " + checkpoint.step() + " of " + config.steps());
+      if (!checkpoint.kernels().equals(RunInfo.kernelName())) {
+        log.println("warning: the run started with kernels " + checkpoint.kernels() + ", now "
+            + RunInfo.kernelName() + ": the numbers will not be bit-identical to an uninterrupted run");
+      }
+      restoreIfRenamed(run.trajectory());
+      restoreIfRenamed(run.metrics());
+      trajectory = NpyMatrixWriter.resume(run.trajectory(), config.savedRows(), p, checkpoint.rows());
+      theta = trajectory.readRow(checkpoint.rows() - 1);
+      truncate(metricsPartial, checkpoint.metricsBytes());
+    }
+    log.flush();
+    try (FileChannel metrics = FileChannel.open(metricsPartial, StandardOpenOption.WRITE,
+            StandardOpenOption.APPEND);
+        Progress progress = Progress.start("train", config.steps(), "steps", quiet)) {
+      double[] gradient = new double[p];
+      long start = System.nanoTime();
+      double before = checkpoint.trainSeconds();
+      for (int t = checkpoint.step(); t <= config.steps(); t++) {
+        double trainAcc = net.accuracy(theta, data.train());
+        double testAcc = net.accuracy(theta, data.test());
+        double loss;
+        double gradNorm;
+        if (t < config.steps()) {
+          Trainer.Step step = trainer.step(theta, t);
+          loss = step.loss();
+          gradNorm = step.gradientNorm();
+        } else {
+          loss = net.lossAndGradient(theta, gradient);
+          // the same reduction as Trainer's, so the last row is computed like the others
+          gradNorm = Math.sqrt(Kernels.dot(p, gradient, 0, gradient, 0));
+        }
+        double seconds = before + (System.nanoTime() - start) * 1e-9;
+        write(metrics, Metrics.line(t, loss, trainAcc, testAcc, gradNorm, seconds));
+        if (t < config.steps() && (t + 1) % config.saveEvery() == 0) {
+          trajectory.appendRow(theta);
+          trajectory.sync();
+          metrics.force(false);
+          checkpoint = new Checkpoint(config, checkpoint.kernels(), (int) trajectory.rowsWritten(),
+              t + 1, metrics.position(), seconds);
+          Json.write(run.checkpoint(), checkpoint);
+        }
+        progress.set(Math.min(t + 1, config.steps()));
+        if (stopAfter != null && t + 1 == stopAfter && t < config.steps()) {
+          trajectory.suspend();
+          return Outcome.STOPPED;
+        }
+      }
+      metrics.force(false);
+      checkpoint = new Checkpoint(config, checkpoint.kernels(), checkpoint.rows(), config.steps(),
+          metrics.position(), before + (System.nanoTime() - start) * 1e-9);
+    } catch (IOException | RuntimeException e) {
+      trajectory.suspend(); // keep the partial trajectory: the checkpoint can resume it
+      throw e;
+    }
+    trajectory.close();
+    AtomicFiles.move(metricsPartial, run.metrics());
+    writeRunJson("complete", dataFolder, data, checkpoint);
+    Files.deleteIfExists(run.checkpoint());
+    plot(run, Metrics.read(run.metrics()));
+    return Outcome.COMPLETE;
+  }
+
+  /** Loss and accuracy curves of a finished run, as {@code loss.png} and {@code accuracy.png}. */
+  static void plot(RunDir run, Metrics m) throws IOException {
+    double[] x = m.steps();
+    Plots.lines(run.dir.resolve("loss.png"), "Training loss (full-batch GD)", "step",
+        "cross-entropy loss", List.of(new Plots.Series("loss", x, m.loss())), List.of(), false);
+    Plots.lines(run.dir.resolve("accuracy.png"), "Accuracy", "step", "fraction correct",
+        List.of(new Plots.Series("train (first k images)", x, m.trainAccuracy()),
+            new Plots.Series("test (10000 images)", x, m.testAccuracy())),
+        List.of(), false);
+  }
+
+  private Outcome alreadyThere() throws IOException {
+    TrainConfig existing;
+    try {
+      existing = run.config();
+    } catch (IOException e) {
+      throw new FileFormatException(run.runJson(),
+          "the output folder holds another run that is not complete or readable (" + e.getMessage()
+              + "); choose another --out");
+    }
+    if (!existing.equals(config)) {
+      throw new IllegalArgumentException(
+          run.dir + " already holds a run with another config (" + existing + "); choose another"
+              + " --out or delete it");
+    }
+    log.println(run.dir + " already holds this completed run; nothing to do");
+    log.flush();
+    return Outcome.ALREADY_COMPLETE;
+  }
+
+  private Checkpoint readCheckpoint() throws IOException {
+    Path file = run.checkpoint();
+    if (!Files.exists(file)) {
+      return null;
+    }
+    JsonObject o = Json.readObject(file);
+    TrainConfig saved = Json.field(file, o, "config", TrainConfig.class);
+    if (!saved.equals(config)) {
+      throw new IllegalArgumentException(
+          run.dir + " holds an interrupted run with another config: " + saved + "; rerun with the"
+              + " same options to resume it, or choose another --out");
+    }
+    Checkpoint c = Json.GSON.fromJson(o, Checkpoint.class);
+    if (c.rows() < 1 || c.rows() > config.savedRows() || c.step() != (c.rows() - 1) * config.saveEvery()
+        || c.metricsBytes() < Metrics.HEADER.length() + 1 || c.kernels() == null) {
+      throw new FileFormatException(file, "inconsistent checkpoint: " + o);
+    }
+    return c;
+  }
+
+  private double[] initialTheta(Path initFile, NetworkConfig network) throws IOException {
+    if (initFile == null) {
+      return Initializer.gaussian(config.seed(), config.initStd()).initialize(network);
+    }
+    return Npy.readVector(initFile, network.layout().size(),
+        "--init: the initial parameters of a 784-" + config.hidden() + "-10 network");
+  }
+
+  /** A kill between the final renames and the checkpoint's deletion: undo the rename. */
+  private static void restoreIfRenamed(Path file) throws IOException {
+    Path partial = RunDir.partial(file);
+    if (!Files.exists(partial) && Files.exists(file)) {
+      AtomicFiles.move(file, partial);
+    }
+  }
+
+  private static void truncate(Path file, long bytes) throws IOException {
+    try (FileChannel c = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      if (c.size() < bytes) {
+        throw new FileFormatException(file, "holds " + c.size() + " bytes, the checkpoint recorded " + bytes);
+      }
+      c.truncate(bytes);
+    }
+  }
+
+  private static void write(FileChannel channel, String text) throws IOException {
+    ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
+    while (b.hasRemaining()) {
+      channel.write(b);
+    }
+  }
+
+  private void writeRunJson(String status, Path dataFolder, Mnist data, Checkpoint end)
+      throws IOException {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("status", status);
+    m.put("config", config);
+    m.put("network", config.network());
+    m.put("parameters", config.parameters());
+    m.put("data_folder", dataFolder.toAbsolutePath().toString());
+    m.put("data_files", List.of(data.files().trainImages().getFileName().toString(),
+        data.files().trainLabels().getFileName().toString(),
+        data.files().testImages().getFileName().toString(),
+        data.files().testLabels().getFileName().toString()));
+    m.put("initializer", config.initFile() != null ? "file " + config.initFile()
+        : Initializer.gaussian(config.seed(), config.initStd()).toString());
+    m.put("trajectory", Map.of("file", RunDir.TRAJECTORY, "rows", config.savedRows(),
+        "cols", config.parameters(), "row_j_is_step", "j * " + config.saveEvery()));
+    m.put("environment", RunInfo.environment());
+    if (end != null) {
+      m.put("timings", Map.of("train_seconds", end.trainSeconds(),
+          "seconds_per_step", config.steps() == 0 ? 0 : end.trainSeconds() / config.steps()));
+      m.put("finished", Instant.now().toString());
+    }
+    Json.write(run.runJson(), m);
+  }
+}

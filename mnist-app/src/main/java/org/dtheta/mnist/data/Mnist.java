@@ -1,0 +1,57 @@
+package org.dtheta.mnist.data;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.dtheta.nn.Dataset;
+import org.dtheta.nn.io.FileFormatException;
+
+/**
+ * MNIST as the network sees it (DESIGN.md section 2): one image per row of {@code X}, pixels
+ * divided by 255, one-hot labels in {@code T}. The training set is the first {@code k} images in
+ * file order; the test set is always complete.
+ *
+ * @param train the first {@code k} training images ({@code k x 784}) and their one-hot labels
+ * @param test all test images and labels
+ * @param files where they were read from
+ */
+public record Mnist(Dataset train, Dataset test, MnistFiles files) {
+
+  /** Image side in pixels. */
+  public static final int SIDE = 28;
+  /** Pixels per image, the network's inputs. */
+  public static final int PIXELS = SIDE * SIDE;
+  /** Digit classes. */
+  public static final int CLASSES = 10;
+
+  /**
+   * Loads MNIST from {@code dir} (any folder holding the four files, raw or {@code .gz}), with
+   * the first {@code k} training images.
+   */
+  public static Mnist load(Path dir, int k) throws IOException {
+    MnistFiles files = MnistFiles.in(dir);
+    Dataset train = load(files.trainImages(), files.trainLabels(), k);
+    Dataset test = load(files.testImages(), files.testLabels(), -1);
+    return new Mnist(train, test, files);
+  }
+
+  /** The first {@code k} (all when negative) images and labels of a pair of files. */
+  static Dataset load(Path imagesFile, Path labelsFile, int k) throws IOException {
+    Idx.Images images = Idx.readImages(imagesFile, SIDE, SIDE);
+    int[] labels = Idx.readLabels(labelsFile, CLASSES);
+    if (labels.length != images.count()) {
+      throw new FileFormatException(
+          labelsFile, labels.length + " labels, but " + imagesFile + " has " + images.count() + " images");
+    }
+    int n = k < 0 ? images.count() : k;
+    if (n < 1 || n > images.count()) {
+      throw new IllegalArgumentException(
+          "--k " + k + " must be in 1.." + images.count() + " (the images in " + imagesFile + ")");
+    }
+    double[] x = new double[n * PIXELS];
+    byte[] pixels = images.pixels();
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (pixels[i] & 0xFF) / 255.0;
+    }
+    return Dataset.ofLabels(x, n == labels.length ? labels : java.util.Arrays.copyOf(labels, n), PIXELS, CLASSES);
+  }
+}

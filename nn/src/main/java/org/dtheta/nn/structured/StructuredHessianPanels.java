@@ -1,0 +1,280 @@
+package org.dtheta.nn.structured;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.dtheta.core.kernel.Parallel;
+import org.dtheta.core.sparse.CsrMatrix;
+import org.dtheta.core.sparse.SparseGram;
+import org.dtheta.nn.Block;
+import org.dtheta.nn.Dataset;
+import org.dtheta.nn.HessianPanels;
+import org.dtheta.nn.NetworkConfig;
+import org.dtheta.nn.PanelSink;
+import org.dtheta.nn.ParamLayout;
+import org.dtheta.nn.ProgressListener;
+import org.dtheta.nn.TwoLayerNet;
+
+/**
+ * The exact Hessian of a two-layer network's loss by its Kronecker structure (DESIGN.md section
+ * 3), streamed by row panels: the fast route to the dense {@code Df = I - alpha Hess L}.
+ *
+ * <p>With {@code A1 = [X 1] [W1; b1]} and the loss {@code F(A1, W2, b2)} a sum over samples,
+ * the first-layer parameters {@code [W1; b1]} (together, as the {@code (n+1) x h} factor of the
+ * augmented data {@code [X 1]}) have the Hessian block
+ *
+ * <pre>
+ *   H[(j,p), (l,q)] = sum_i x_ij x_il M_i[p,q],     M_i = d^2 F / da_i da_i   (h x h)
+ * </pre>
+ *
+ * with {@code x_i,n = 1} for the bias. Everything else is the {@code t2 = h c + c} columns of the
+ * second-layer parameters, which the engine gives exactly by batched Hessian products of the top
+ * of the net (see {@link TopCurvature}), and their transposes. The per-sample {@code M_i} come
+ * from one forward-over-reverse sweep of the top with {@code h} directions; the block is then a
+ * sparse weighted Gram product ({@link SparseGram}) over the nonzero pixels only. Because every
+ * {@code M_i} is symmetric, each {@code h x h} pixel block is symmetric too: it is computed as a
+ * packed triangle, half the work, and rows are read off it by symmetry.
+ *
+ * <p>Cost, MNIST ({@code k} = 60000, about 150 lit pixels per image, h = 50): about
+ * {@code k * 151^2 * 1275 = 1.7e12} multiply-adds for the first-layer block, {@code nnz(X) * h
+ * * t2 = 2.3e11} for the second-layer columns, and the sweeps of the top. Memory: the packed
+ * curvatures ({@code k * h(h+1)/2} doubles, 612 MB for MNIST), the second-layer columns
+ * ({@code P * t2}, 162 MB), one panel and an {@code (n+1) x h(h+1)/2} accumulator per core.
+ *
+ * <p>Supported: every network of the family with a dense first layer (any activation, output
+ * and loss of {@link NetworkConfig}, with its L2 term). A bias-only first layer has no Kronecker
+ * block; use {@link org.dtheta.nn.HvpHessianPanels} for it. Not thread-safe.
+ */
+public final class StructuredHessianPanels implements HessianPanels {
+
+  private final NetworkConfig config;
+  private final ParamLayout layout;
+  private final CsrMatrix xAug;
+  private final TopCurvature top;
+  private final int h;
+  private final int pixels;
+  private final int width;
+  private final int tail;
+  private final int p;
+  private final double l2Diagonal;
+  /** {@code packedIndex[p*h + q]}: where {@code M[p,q]} sits in a packed upper triangle. */
+  private final int[] packedIndex;
+
+  /** The Hessian of {@code config}'s loss on {@code data}. */
+  public StructuredHessianPanels(NetworkConfig config, Dataset data) {
+    this(config, data, 0, 0);
+  }
+
+  /**
+   * With a given number of samples per chunk of the top's sweeps and of second-layer directions
+   * per sweep (0: chosen from a memory budget); tests use small values to exercise chunking.
+   */
+  StructuredHessianPanels(NetworkConfig config, Dataset data, int chunkRows, int directionsPerSweep) {
+    if (!config.denseFirstLayer()) {
+      throw new IllegalArgumentException(
+          "the structured Hessian needs a dense first layer (A1 = X W1 + 1 b1); this network's first"
+              + " layer is bias-only: use HvpHessianPanels");
+    }
+    if (data.inputs() != config.inputs() || data.outputs() != config.outputs()) {
+      throw new IllegalArgumentException(
+          "dataset has " + data.inputs() + " inputs and " + data.outputs() + " target columns; the"
+              + " network needs " + config.inputs() + " and " + config.outputs());
+    }
+    this.config = config;
+    this.layout = config.layout();
+    this.h = config.hidden();
+    this.pixels = config.inputs() + 1;
+    this.width = TopCurvature.packedWidth(h);
+    this.p = layout.size();
+    this.xAug = CsrMatrix.fromDense(data.x(), data.k(), data.inputs()).withConstantColumn(1.0);
+    this.top = new TopCurvature(config, data, xAug, chunkRows, directionsPerSweep);
+    this.tail = top.tailWidth();
+    this.l2Diagonal = config.l2() / data.k();
+    this.packedIndex = new int[h * h];
+    int at = 0;
+    for (int r = 0; r < h; r++) {
+      for (int q = r; q < h; q++) {
+        packedIndex[r * h + q] = at;
+        packedIndex[q * h + r] = at++;
+      }
+    }
+  }
+
+  /** The Hessian of {@code net}'s loss on its training batch. */
+  public StructuredHessianPanels(TwoLayerNet net) {
+    this(net.config(), net.data());
+  }
+
+  /**
+   * Sends rows {@code [0, P)} of {@code Hess L(theta)} to {@code sink} in increasing order,
+   * {@code panelRows} rows at a time (the last panel may be shorter), reporting rows done.
+   */
+  @Override
+  public void write(double[] theta, PanelSink sink, int panelRows, ProgressListener progress)
+      throws IOException {
+    write(theta, sink, panelRows, progress, 1.0, 0.0);
+  }
+
+  /**
+   * As {@link #write}, but the rows of the update Jacobian {@code Df = I - alpha Hess L(theta)},
+   * alpha the network's learning rate, formed as the rows are assembled (no extra pass).
+   */
+  public void writeUpdateJacobian(
+      double[] theta, PanelSink sink, int panelRows, ProgressListener progress) throws IOException {
+    write(theta, sink, panelRows, progress, -config.learningRate(), 1.0);
+  }
+
+  /**
+   * Block {@code (row, col)} of {@code Hess L(theta)}, dense and row-major,
+   * {@code length(row) x length(col)}. Only the rows of {@code row} are computed: blocks with
+   * rows in {@code W2} or {@code b2} need no first-layer Gram work at all.
+   */
+  public double[] block(double[] theta, Block row, Block col) {
+    int rows = layout.length(row);
+    int cols = layout.length(col);
+    if ((long) rows * cols > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(
+          "block (" + row.label() + ", " + col.label() + ") has " + rows + " x " + cols
+              + " entries, more than one array holds; stream the rows with write");
+    }
+    double[] out = new double[rows * cols];
+    int r0 = layout.offset(row);
+    int c0 = layout.offset(col);
+    PanelSink copy = (first, n, panel) -> {
+      for (int r = 0; r < n; r++) {
+        System.arraycopy(panel, r * p + c0, out, (first - r0 + r) * cols, cols);
+      }
+    };
+    int panelRows = Math.min(rows, Math.max(64, h * Parallel.threads()));
+    try {
+      emitRows(theta, r0, r0 + rows,
+          new PanelEmitter(copy, ProgressListener.NONE, p, panelRows, r0, p), 1.0, 0.0);
+    } catch (IOException e) {
+      throw new AssertionError("an in-memory sink does not do I/O", e);
+    }
+    return out;
+  }
+
+  private void write(double[] theta, PanelSink sink, int panelRows, ProgressListener progress,
+      double scale, double diagonal) throws IOException {
+    if (panelRows < 1) {
+      throw new IllegalArgumentException("panel rows must be >= 1, not " + panelRows);
+    }
+    int rowsPerPanel = Math.min(panelRows, p);
+    PanelEmitter emitter = new PanelEmitter(sink, progress, p, rowsPerPanel, 0, p);
+    emitRows(theta, 0, p, emitter, scale, diagonal);
+  }
+
+  /** Computes rows {@code [r0, r1)} of {@code scale * H + diagonal * I} into {@code emitter}. */
+  private void emitRows(double[] theta, int r0, int r1, PanelEmitter emitter, double scale,
+      double diagonal) throws IOException {
+    layout.checkLength(theta);
+    theta = theta.clone();
+    int firstLayerRows = pixels * h;
+    boolean needGram = r0 < firstLayerRows;
+    double[] packed = needGram ? new double[Math.multiplyExact(xAug.rows(), width)] : null;
+    double[] tailColumns = new double[Math.multiplyExact(p, tail)];
+    top.compute(theta, tailColumns, packed);
+    finishTailColumns(tailColumns);
+    if (needGram) {
+      SparseGram gram = new SparseGram(xAug, packed, width);
+      emitFirstLayerRows(gram, tailColumns, r0, Math.min(r1, firstLayerRows), emitter, scale, diagonal);
+    }
+    int tailBlock = emitter.panelRows();
+    for (int r = Math.max(r0, firstLayerRows); r < r1; r += tailBlock) {
+      int rows = Math.min(tailBlock, r1 - r);
+      double[] buf = emitter.target(rows);
+      int row0 = emitter.targetRow(rows);
+      for (int e = 0; e < rows; e++) {
+        int o = (row0 + e) * p;
+        int column = r + e - firstLayerRows;
+        for (int cc = 0; cc < p; cc++) {
+          buf[o + cc] = scale * tailColumns[cc * tail + column];
+        }
+        buf[o + r + e] += diagonal;
+      }
+      emitter.commit(buf, rows);
+    }
+    emitter.finish();
+  }
+
+  /**
+   * The L2 term's Hessian on the W2 diagonal, and exact symmetry of the second-layer block
+   * (the engine's two halves agree to rounding; their mean is used for both).
+   */
+  private void finishTailColumns(double[] tailColumns) {
+    int base = layout.offset(Block.W2);
+    for (int e = 0; e < layout.length(Block.W2); e++) {
+      tailColumns[(base + e) * tail + e] += l2Diagonal;
+    }
+    for (int e = 0; e < tail; e++) {
+      for (int d = 0; d < e; d++) {
+        int ed = (base + e) * tail + d;
+        int de = (base + d) * tail + e;
+        double mean = 0.5 * (tailColumns[ed] + tailColumns[de]);
+        tailColumns[ed] = mean;
+        tailColumns[de] = mean;
+      }
+    }
+  }
+
+  /** Rows {@code [r0, r1)} of the first layer ({@code [W1; b1]}), pixel by pixel, in parallel. */
+  private void emitFirstLayerRows(SparseGram gram, double[] tailColumns, int r0, int r1,
+      PanelEmitter emitter, double scale, double diagonal) throws IOException {
+    int threads = Parallel.threads();
+    SparseGram.Workspace[] workspaces = new SparseGram.Workspace[threads];
+    double[][] slices = new double[threads][];
+    for (int w = 0; w < threads; w++) {
+      workspaces[w] = gram.newWorkspace();
+      slices[w] = new double[pixels * width];
+    }
+    int j0 = r0 / h;
+    int j1 = (r1 + h - 1) / h;
+    // Blocks of whole pixels as large as a panel (written straight into it when aligned), and
+    // at least one pixel per core.
+    int blockPixels = Math.max(threads, emitter.panelRows() / h);
+    for (int jb = j0; jb < j1; jb += blockPixels) {
+      int je = Math.min(j1, jb + blockPixels);
+      int lo = Math.max(r0, jb * h);
+      int hi = Math.min(r1, je * h);
+      double[] buf = emitter.target(hi - lo);
+      int row0 = emitter.targetRow(hi - lo);
+      AtomicInteger next = new AtomicInteger(jb);
+      Parallel.forEachChunk(threads, w -> {
+        for (int j = next.getAndIncrement(); j < je; j = next.getAndIncrement()) {
+          gram.column(j, workspaces[w], slices[w]);
+          int pLo = Math.max(lo, j * h) - j * h;
+          int pHi = Math.min(hi, (j + 1) * h) - j * h;
+          pixelRows(j, slices[w], tailColumns, pLo, pHi, buf, row0 + j * h + pLo - lo, scale, diagonal);
+        }
+      });
+      emitter.commit(buf, hi - lo);
+    }
+  }
+
+  /**
+   * Rows {@code (j, p)}, {@code pLo <= p < pHi}, of {@code scale * H + diagonal * I} from the
+   * Gram slice of pixel {@code j} (pixel {@code n} being the bias) and the tail columns.
+   */
+  private void pixelRows(int j, double[] slice, double[] tailColumns, int pLo, int pHi,
+      double[] out, int outRow, double scale, double diagonal) {
+    int firstLayer = pixels * h;
+    for (int r = pLo; r < pHi; r++) {
+      int o = (outRow + r - pLo) * p;
+      int index = r * h;
+      for (int l = 0; l < pixels; l++) {
+        int from = l * width;
+        int to = o + l * h;
+        for (int q = 0; q < h; q++) {
+          out[to + q] = scale * slice[from + packedIndex[index + q]];
+        }
+      }
+      int row = j * h + r;
+      int tailFrom = row * tail;
+      for (int d = 0; d < tail; d++) {
+        out[o + firstLayer + d] = scale * tailColumns[tailFrom + d];
+      }
+      boolean isWeight = j < pixels - 1; // pixel n is the bias: no L2 term
+      out[o + row] += diagonal + (isWeight ? scale * l2Diagonal : 0.0);
+    }
+  }
+}

@@ -1,0 +1,226 @@
+package org.dtheta.nn.structured;
+
+import org.dtheta.core.Tape;
+import org.dtheta.core.Var;
+import org.dtheta.core.sparse.CsrMatrix;
+import org.dtheta.nn.Block;
+import org.dtheta.nn.Dataset;
+import org.dtheta.nn.Loss;
+import org.dtheta.nn.NetworkConfig;
+import org.dtheta.nn.ParamLayout;
+import org.dtheta.nn.TwoLayerNet;
+
+/**
+ * The engine's part of the structured Hessian: forward-over-reverse sweeps of the network's top
+ * {@code F(A1, W2, b2)} ({@link TwoLayerNet#buildTop}) over chunks of samples, giving
+ *
+ * <ul>
+ *   <li>the per-sample curvature {@code M_i = d^2 F / da_i da_i} ({@code h x h}) of every
+ *       sample, from ONE sweep per chunk with {@code h} directions: direction {@code p} is 1 in
+ *       column {@code p} of every row of {@code A1}. {@code F} is a sum over samples, so its
+ *       Hessian in {@code A1} is block diagonal and row {@code i} of the adjoint tangent of
+ *       {@code A1} is {@code M_i} itself. Kept as packed upper triangles ({@code M_i} is
+ *       symmetric), which halves the Gram work that follows;
+ *   <li>the {@code t2 = h c + c} columns of the Hessian for the second-layer parameters
+ *       {@code (W2, b2)}, all {@code P} rows: sweeps with unit directions on {@code W2, b2};
+ *       the adjoint tangent of {@code A1} gives the rows of {@code [W1; b1]} through
+ *       {@code [X 1]^T} (the data enter only through {@code A1 = [X 1] [W1; b1]}), those of
+ *       {@code W2, b2} are their own adjoint tangents.
+ * </ul>
+ *
+ * The top is recorded for {@code chunkRows} samples (and once more for a shorter last chunk):
+ * its tangents cost {@code chunkRows x (h + c) x directions} doubles per node, not {@code k x}.
+ * A chunk's loss is normalised over the chunk; {@link #chunkScale} turns it into its share of
+ * the full loss.
+ */
+final class TopCurvature {
+
+  /** Tangent budget of one chunk tape, in doubles (about 128 MB over its four wide nodes). */
+  private static final long TANGENT_BUDGET = 1L << 24;
+
+  private final NetworkConfig config;
+  private final Dataset data;
+  private final CsrMatrix xAug;
+  private final ParamLayout layout;
+  private final int h;
+  private final int c;
+  private final int tail;
+  private final int directionsPerSweep;
+  private final int chunkRows;
+
+  /**
+   * For data {@code xAug = [X 1]} (CSR) of the dataset; sizes from {@code config}. Chunk rows
+   * and directions per second-layer sweep: 0 chooses them from a memory budget.
+   */
+  TopCurvature(NetworkConfig config, Dataset data, CsrMatrix xAug, int chunkRows,
+      int directionsPerSweep) {
+    this.config = config;
+    this.data = data;
+    this.xAug = xAug;
+    this.layout = config.layout();
+    this.h = config.hidden();
+    this.c = config.outputs();
+    this.tail = layout.length(Block.W2) + layout.length(Block.B2);
+    this.directionsPerSweep =
+        Math.min(tail, directionsPerSweep > 0 ? directionsPerSweep : Math.max(h, 64));
+    long perRow = 4L * (h + c) * Math.max(h, this.directionsPerSweep);
+    this.chunkRows = (int) Math.max(1,
+        Math.min(data.k(), chunkRows > 0 ? chunkRows : TANGENT_BUDGET / perRow));
+  }
+
+  /**
+   * Row length of a packed symmetric {@code h x h} matrix: its {@code h(h+1)/2} upper-triangle
+   * entries, rounded up to a multiple of 8 (one 512-bit vector) so that the Gram kernels never
+   * run a scalar tail. The padding stays zero.
+   */
+  static int packedWidth(int h) {
+    return (h * (h + 1) / 2 + 7) / 8 * 8;
+  }
+
+  /** {@code t2}: the number of second-layer parameters (W2 and b2). */
+  int tailWidth() {
+    return tail;
+  }
+
+  /**
+   * Runs the sweeps at {@code theta}. Writes the tail columns to {@code tailColumns}
+   * ({@code P x t2}, row-major: entry {@code (r, d)} is {@code H[r, W2 offset + d]}), and, when
+   * {@code packedCurvature} is not null, the packed {@code M_i} ({@code k x h(h+1)/2}, upper
+   * triangles row by row), both scaled to the full loss. The L2 term is not included.
+   */
+  void compute(double[] theta, double[] tailColumns, double[] packedCurvature) {
+    int k = data.k();
+    int p = layout.size();
+    java.util.Arrays.fill(tailColumns, 0, p * tail, 0.0);
+    double[] a1 = new double[k * h];
+    // theta starts with [W1; b1] row-major: exactly the (n+1) x h factor of [X 1].
+    xAug.multiply(theta, h, a1, false);
+    ChunkTape full = null;
+    double[] gathered = new double[xAug.cols() * directionsPerSweep * h];
+    for (int i0 = 0; i0 < k; i0 += chunkRows) {
+      int rows = Math.min(chunkRows, k - i0);
+      // One tape serves every full chunk; a shorter last chunk gets its own.
+      if (rows == chunkRows && full == null) {
+        full = new ChunkTape(rows);
+      }
+      ChunkTape t = rows == chunkRows ? full : new ChunkTape(rows);
+      t.evaluate(theta, a1, i0);
+      double scale = chunkScale(rows);
+      if (packedCurvature != null) {
+        t.curvature(packedCurvature, i0, scale);
+      }
+      for (int d0 = 0; d0 < tail; d0 += directionsPerSweep) {
+        int count = Math.min(directionsPerSweep, tail - d0);
+        t.tailSweep(d0, count);
+        xAug.multiplyTransposed(i0, i0 + rows, t.a1.adjointTangent(), 0, count * h, gathered, false);
+        addTangentLayout(gathered, xAug.cols(), h, count, scale, tailColumns, 0, d0);
+        addTangentLayout(t.w2.adjointTangent(), h, c, count, scale, tailColumns,
+            layout.offset(Block.W2), d0);
+        addTangentLayout(t.b2.adjointTangent(), 1, c, count, scale, tailColumns,
+            layout.offset(Block.B2), d0);
+      }
+    }
+  }
+
+  /**
+   * The factor that turns a chunk's loss into its share of the full data loss: the chunk's
+   * mean over {@code rows} samples is {@code rows / k} of the full mean; a sum needs none.
+   */
+  double chunkScale(int rows) {
+    return config.loss() == Loss.SQUARED_ERROR ? 1.0 : (double) rows / data.k();
+  }
+
+  /**
+   * {@code dst[(row0 + i*cols + j) * tail + col0 + d] += scale * src[i*m*cols + d*cols + j]}:
+   * a node's {@code m} directions, stored in the engine's tangent layout, added as columns
+   * {@code col0 ..} of the rows of that node's entries.
+   */
+  private void addTangentLayout(double[] src, int rows, int cols, int m, double scale,
+      double[] dst, int row0, int col0) {
+    for (int i = 0; i < rows; i++) {
+      for (int d = 0; d < m; d++) {
+        int from = i * m * cols + d * cols;
+        for (int j = 0; j < cols; j++) {
+          dst[(row0 + i * cols + j) * tail + col0 + d] += scale * src[from + j];
+        }
+      }
+    }
+  }
+
+  /** The top recorded for one chunk size, with its direction matrices. */
+  private final class ChunkTape {
+    final int rows;
+    final Tape tape = new Tape();
+    final Var a1;
+    final Var w2;
+    final Var b2;
+    final Var loss;
+    final double[] targets;
+    final double[] point;
+    final double[] tailDirections;
+    double[] curvatureDirections;
+
+    ChunkTape(int rows) {
+      this.rows = rows;
+      // Variables in the order of the flat vector: a1, then W2 and b2 as in theta.
+      a1 = tape.variable(rows, h);
+      w2 = tape.variable(h, c);
+      b2 = tape.variable(1, c);
+      targets = new double[rows * c];
+      loss = TwoLayerNet.buildTop(tape, config, a1, w2, b2, tape.constant(targets, rows, c));
+      point = new double[tape.parameterCount()];
+      tailDirections = new double[tape.parameterCount() * directionsPerSweep];
+    }
+
+    /** Values and adjoints at theta for samples {@code [i0, i0 + rows)}. */
+    void evaluate(double[] theta, double[] a1All, int i0) {
+      System.arraycopy(a1All, i0 * h, point, 0, rows * h);
+      System.arraycopy(theta, layout.offset(Block.W2), point, rows * h, tail);
+      System.arraycopy(data.targets(), i0 * c, targets, 0, rows * c);
+      tape.setVariables(point);
+      tape.forward();
+      tape.reverse(loss, null);
+    }
+
+    /** The {@code h}-direction sweep; packs {@code scale * M_i} for the chunk's samples. */
+    void curvature(double[] packed, int i0, double scale) {
+      int pt = point.length;
+      if (curvatureDirections == null) {
+        curvatureDirections = new double[pt * h];
+        for (int i = 0; i < rows; i++) {
+          for (int q = 0; q < h; q++) {
+            curvatureDirections[(i * h + q) * h + q] = 1.0;
+          }
+        }
+      }
+      tape.setTangents(curvatureDirections, h);
+      tape.forwardTangents(h);
+      tape.reverseTangents(loss, null, h);
+      double[] m = a1.adjointTangent(); // row i: direction q, column p = M_i[p, q]
+      int width = packedWidth(h);
+      for (int i = 0; i < rows; i++) {
+        int to = (i0 + i) * width;
+        int from = i * h * h;
+        for (int q = 0; q < h; q++) {
+          for (int p2 = q; p2 < h; p2++) {
+            packed[to++] = scale * m[from + q * h + p2];
+          }
+        }
+      }
+    }
+
+    /** A sweep with the unit directions of second-layer parameters {@code d0 .. d0+count}. */
+    void tailSweep(int d0, int count) {
+      int pt = point.length;
+      // The tape takes a longer direction array except for a single direction.
+      double[] dirs = count == 1 ? new double[pt] : tailDirections;
+      java.util.Arrays.fill(dirs, 0, pt * count, 0.0);
+      for (int d = 0; d < count; d++) {
+        dirs[(rows * h + d0 + d) * count + d] = 1.0;
+      }
+      tape.setTangents(dirs, count);
+      tape.forwardTangents(count);
+      tape.reverseTangents(loss, null, count);
+    }
+  }
+}
