@@ -1,5 +1,7 @@
 package org.dtheta.core;
 
+import org.dtheta.core.kernel.Kernels;
+
 /**
  * Second-order drivers by forward-over-reverse: the forward sweep carries tangents with the
  * values, the reverse sweep carries the tangents of the adjoints, and the variables' adjoint
@@ -55,11 +57,7 @@ public final class Hessians {
       unitDirections(p, first, count, directions);
       sweepDirections(loss, directions, count, block);
       // block is P x count: column c is H e_(first+c), i.e. row first+c of the symmetric H.
-      for (int r = 0; r < p; r++) {
-        for (int c = 0; c < count; c++) {
-          h[(first + c) * p + r] = block[r * count + c];
-        }
-      }
+      Kernels.transpose(p, count, block, 0, count, h, first * p, p);
     }
     return h;
   }

@@ -21,15 +21,12 @@ public final class Jacobians {
     tape.forward();
     int m = Math.min(batch, p);
     double[] directions = new double[p * m];
-    double[] tangents = new double[rows * m];
+    double[] tangents = new double[rows * m]; // the last, smaller batch uses a prefix
     for (int first = 0; first < p; first += m) {
       int count = Math.min(m, p - first);
       Hessians.unitDirections(p, first, count, directions);
       tape.setTangents(directions, count);
       tape.forwardTangents(count);
-      if (count != m) {
-        tangents = new double[rows * count];
-      }
       tape.getTangents(output, tangents, count);
       for (int r = 0; r < rows; r++) {
         System.arraycopy(tangents, r * count, jac, r * p + first, count);

@@ -40,6 +40,11 @@ abstract class Op {
     return inputs;
   }
 
+  /** The work buffers allocated so far, by slot (a copy of the slot table, same arrays). */
+  final double[][] scratchBuffers() {
+    return scratch.clone();
+  }
+
   /**
    * A work buffer of at least {@code size} doubles, kept between calls so that replaying the
    * tape does not allocate. Slots are numbered by the op.

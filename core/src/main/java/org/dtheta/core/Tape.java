@@ -1,6 +1,7 @@
 package org.dtheta.core;
 
 import org.dtheta.core.kernel.Kernels;
+import org.eclipse.collections.api.list.ListIterable;
 import org.eclipse.collections.api.list.MutableList;
 import org.eclipse.collections.impl.list.mutable.FastList;
 
@@ -96,10 +97,7 @@ public final class Tape {
 
   /** Copies a flat parameter vector into the variables' values (no sweep is run). */
   public void setVariables(double[] theta) {
-    if (theta.length != parameterCount) {
-      throw new IllegalArgumentException(
-          "parameter vector has length " + theta.length + ", the tape's variables need " + parameterCount);
-    }
+    checkVector("parameter vector", theta.length);
     for (Var v : variables) {
       Kernels.copy(v.size(), theta, v.parameterOffset, v.value, 0);
     }
@@ -107,7 +105,7 @@ public final class Tape {
 
   /** Copies the variables' values into a flat parameter vector. */
   public void getVariables(double[] theta) {
-    checkFlat("theta", theta.length, 1);
+    checkVector("theta", theta.length);
     for (Var v : variables) {
       Kernels.copy(v.size(), v.value, 0, theta, v.parameterOffset);
     }
@@ -219,13 +217,16 @@ public final class Tape {
 
   /** Copies the variables' adjoints into a flat gradient vector. */
   public void getAdjoints(double[] gradient) {
-    checkFlat("gradient", gradient.length, 1);
+    checkVector("gradient", gradient.length);
     for (Var v : variables) {
       Kernels.copy(v.size(), v.adjoint, 0, gradient, v.parameterOffset);
     }
   }
 
-  /** Copies the variables' adjoint tangents into a flat {@code P x m} matrix (row-major). */
+  /**
+   * Copies the variables' adjoint tangents into a flat {@code P x m} matrix (row-major); a
+   * longer array is allowed, its tail is left alone.
+   */
   public void getAdjointTangents(double[] out, int m) {
     checkFlat("out", out.length, m);
     for (Var v : variables) {
@@ -236,21 +237,36 @@ public final class Tape {
     }
   }
 
-  /** Copies a node's tangents into a flat {@code size x m} matrix (row-major). */
+  /**
+   * Copies a node's tangents into a flat {@code size x m} matrix (row-major); a longer array is
+   * allowed, its tail is left alone.
+   */
   public void getTangents(Var node, double[] out, int m) {
     requireOwn(node);
-    if (out.length != node.size() * m) {
+    if (out.length < (long) node.size() * m) {
       throw new IllegalArgumentException(
-          "out has length " + out.length + ", expected " + node.size() + " x " + m);
+          "out has length " + out.length + ", expected at least " + node.size() + " x " + m);
     }
     if (!node.active) {
-      Kernels.fill(out.length, 0.0, out, 0);
+      Kernels.fill(node.size() * m, 0.0, out, 0);
       return;
     }
     for (int i = 0; i < node.rows; i++) {
       Kernels.transpose(m, node.cols, node.tangent, i * m * node.cols, node.cols,
           out, i * node.cols * m, m);
     }
+  }
+
+  // ---- inspection (package-private: tests check that replays keep their buffers) ----
+
+  /** Every node in creation order, read-only. */
+  ListIterable<Var> nodes() {
+    return nodes.asUnmodifiable();
+  }
+
+  /** The recorded ops in order, read-only. */
+  ListIterable<Op> ops() {
+    return ops.asUnmodifiable();
   }
 
   // ---- recording (used by Ops) ----
@@ -320,11 +336,22 @@ public final class Tape {
     }
   }
 
-  /** Flat vectors must hold P (x m) entries; longer arrays are allowed and their tail unused. */
-  private void checkFlat(String what, int length, int m) {
-    if (length < (long) parameterCount * m || (m == 1 && length != parameterCount)) {
+  /** A flat vector must hold exactly P entries. */
+  private void checkVector(String what, int length) {
+    if (length != parameterCount) {
       throw new IllegalArgumentException(
-          what + " has length " + length + ", expected " + parameterCount + (m == 1 ? "" : " x " + m));
+          what + " has length " + length + ", the tape's variables need " + parameterCount);
+    }
+  }
+
+  /**
+   * A flat {@code P x m} matrix must hold at least {@code P*m} entries; a longer array is
+   * allowed (its tail is unused) so that a driver's last, smaller batch reuses its buffers.
+   */
+  private void checkFlat(String what, int length, int m) {
+    if (length < (long) parameterCount * m) {
+      throw new IllegalArgumentException(
+          what + " has length " + length + ", expected at least " + parameterCount + " x " + m);
     }
   }
 

@@ -43,7 +43,8 @@ public final class HvpHessianPanels implements HessianPanels {
     int rowsPerPanel = Math.min(panelRows, p);
     if ((long) rowsPerPanel * p > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException(
-          "a panel of " + rowsPerPanel + " rows of " + p + " columns does not fit in one array; use fewer rows");
+          "a panel of " + rowsPerPanel + " rows of " + p
+              + " columns does not fit in one array; use fewer rows");
     }
     theta = theta.clone();
     double[] panel = new double[rowsPerPanel * p];

@@ -73,11 +73,13 @@ public record NetworkConfig(
 
   /** The same network with another number of outputs. */
   public NetworkConfig withOutputs(int n) {
-    return new NetworkConfig(inputs, hidden, n, activation, denseFirstLayer, output, loss, l2, learningRate);
+    return new NetworkConfig(
+        inputs, hidden, n, activation, denseFirstLayer, output, loss, l2, learningRate);
   }
 
   /** The same network with another L2 coefficient lambda. */
   public NetworkConfig withL2(double lambda) {
-    return new NetworkConfig(inputs, hidden, outputs, activation, denseFirstLayer, output, loss, lambda, learningRate);
+    return new NetworkConfig(
+        inputs, hidden, outputs, activation, denseFirstLayer, output, loss, lambda, learningRate);
   }
 }

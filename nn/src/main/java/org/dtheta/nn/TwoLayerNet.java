@@ -1,6 +1,8 @@
 package org.dtheta.nn;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.dtheta.core.Hessians;
 import org.dtheta.core.Ops;
 import org.dtheta.core.ShapeException;
@@ -33,6 +35,9 @@ public final class TwoLayerNet {
   /** The most directions a default sweep carries (enough to make every product a GEMM). */
   static final int MAX_DEFAULT_DIRECTIONS = 64;
 
+  /** How many other datasets keep their recorded forward pass for predictions. */
+  private static final int PREDICTION_GRAPHS = 2;
+
   private final NetworkConfig config;
   private final Dataset data;
   private final ParamLayout layout;
@@ -44,8 +49,11 @@ public final class TwoLayerNet {
   private boolean adjointsCurrent;
   /** The loss as a function of the logits alone, for Gauss-Newton products (made on demand). */
   private Var outputLossOfLogits;
-  /** The last dataset other than the training batch that predictions were asked for. */
-  private Graph predictionGraph;
+  /**
+   * Recorded forward passes on the last few datasets other than the training batch that
+   * predictions were asked for (a train loop alternates between a test and a validation set).
+   */
+  private final List<Graph> predictionGraphs = new ArrayList<>();
 
   /** The recorded function: its tape, the output pre-activation A2 and the scalar loss. */
   private record Graph(Tape tape, Dataset data, Var logits, Var loss) {}
@@ -217,7 +225,8 @@ public final class TwoLayerNet {
     Var w2 = tape.variable(c.hidden(), c.outputs());
     Var b2 = tape.variable(1, c.outputs());
     if (tape.parameterCount() != c.layout().size()) {
-      throw new AssertionError("tape holds " + tape.parameterCount() + " parameters, layout " + c.layout());
+      throw new AssertionError(
+          "tape holds " + tape.parameterCount() + " parameters, layout " + c.layout());
     }
     Var x = tape.constant(d.x(), d.k(), d.inputs());
     Var t = tape.constant(d.targets(), d.k(), d.outputs());
@@ -323,13 +332,22 @@ public final class TwoLayerNet {
       return graph.logits;
     }
     layout.checkLength(theta);
-    if (predictionGraph == null || predictionGraph.data != samples) {
-      requireFits(config, samples, "samples");
-      predictionGraph = record(config, samples);
+    // the same Dataset object (its arrays are wrapped, so contents are the caller's to keep)
+    Graph g = null;
+    for (Graph candidate : predictionGraphs) {
+      g = candidate.data == samples ? candidate : g;
     }
-    predictionGraph.tape.setVariables(theta);
-    predictionGraph.tape.forward();
-    return predictionGraph.logits;
+    if (g == null) {
+      requireFits(config, samples, "samples");
+      g = record(config, samples);
+      if (predictionGraphs.size() == PREDICTION_GRAPHS) {
+        predictionGraphs.remove(0); // the oldest
+      }
+      predictionGraphs.add(g);
+    }
+    g.tape.setVariables(theta);
+    g.tape.forward();
+    return g.logits;
   }
 
   // ---- helpers ----

@@ -28,7 +28,8 @@ public final class UpdateMap {
    */
   public UpdateMap(TwoLayerNet net, int directionsPerSweep) {
     if (directionsPerSweep < 1) {
-      throw new IllegalArgumentException("directions per sweep must be >= 1, not " + directionsPerSweep);
+      throw new IllegalArgumentException(
+          "directions per sweep must be >= 1, not " + directionsPerSweep);
     }
     this.net = net;
     this.alpha = net.config().learningRate();
@@ -90,7 +91,9 @@ public final class UpdateMap {
    * Block {@code (row, col)} of {@code Df(theta)}, dense and row-major, {@code length(row) x
    * length(col)}: entry {@code (r, c)} is {@code d f_(row offset + r) / d theta_(col offset +
    * c)}. Computed from Hessian products with the unit directions of the column block only (no
-   * use of symmetry, so that {@code block(a, b)} and {@code block(b, a)^T} are independent).
+   * use of symmetry, so that {@code block(a, b)} and {@code block(b, a)^T} are independent):
+   * the cost is {@code length(col)} products, so for a wide column block such as W1 ask for
+   * the transposed block, which holds the same numbers.
    */
   public double[] block(double[] theta, Block row, Block col) {
     return block(Curvature.HESSIAN, theta, row, col);
@@ -138,10 +141,10 @@ public final class UpdateMap {
           "a dense " + p + " x " + p + " matrix does not fit in one array; stream it with writeDense");
     }
     double[] all = new double[p * p];
+    PanelSink keepAll = (first, rows, panel) -> Kernels.copy(rows * p, panel, 0, all, first * p);
     try {
       new HvpHessianPanels(net, curvature, directionsPerSweep)
-          .write(theta, updateJacobianPanels((first, rows, panel) ->
-              Kernels.copy(rows * p, panel, 0, all, first * p)), directionsPerSweep, ProgressListener.NONE);
+          .write(theta, updateJacobianPanels(keepAll), directionsPerSweep, ProgressListener.NONE);
     } catch (IOException e) {
       throw new AssertionError("an in-memory sink does not do I/O", e);
     }
@@ -178,7 +181,10 @@ public final class UpdateMap {
     };
   }
 
-  /** {@code Df(theta)} as a linear map (theta is copied: later changes to it are not seen). */
+  /**
+   * {@code Df(theta)} as a linear map (theta is copied: later changes to it are not seen). The
+   * map runs on this update map's net, so, like the net, it is not thread-safe.
+   */
   public LinearMap asLinearMap(double[] theta) {
     return asLinearMap(Curvature.HESSIAN, theta);
   }
