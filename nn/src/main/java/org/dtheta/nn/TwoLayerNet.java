@@ -10,6 +10,7 @@ import org.dtheta.core.Tape;
 import org.dtheta.core.Var;
 import org.dtheta.core.kernel.Kernels;
 import org.dtheta.core.kernel.UnaryFunction;
+import org.dtheta.core.sparse.CsrMatrix;
 
 /**
  * The training loss {@code L(theta)} of a two-layer network ({@link NetworkConfig}) on one full
@@ -217,6 +218,20 @@ public final class TwoLayerNet {
 
   // ---- recording ----
 
+  /** Inputs with more zeros than this go through the sparse product (MNIST: about 81% zeros). */
+  private static final double SPARSE_INPUT_ZERO_FRACTION = 0.5;
+
+  /**
+   * {@code X W1}, through the compressed-sparse-row product when most inputs are zero: the work
+   * and memory traffic then scale with the lit pixels only, in every sweep.
+   */
+  private static Var firstLayerProduct(Var x, Dataset d, Var w1) {
+    if (CsrMatrix.zeroFraction(d.x()) > SPARSE_INPUT_ZERO_FRACTION) {
+      return Ops.sparseMatmul(CsrMatrix.fromDense(d.x(), d.k(), d.inputs()), w1);
+    }
+    return Ops.matmul(x, w1);
+  }
+
   private static Graph record(NetworkConfig c, Dataset d) {
     Tape tape = new Tape();
     // Creation order fixes the flat vector: it must be the ParamLayout order W1, b1, W2, b2.
@@ -230,7 +245,7 @@ public final class TwoLayerNet {
     }
     Var x = tape.constant(d.x(), d.k(), d.inputs());
     Var t = tape.constant(d.targets(), d.k(), d.outputs());
-    Var a1 = Ops.addRowBroadcast(w1 == null ? x : Ops.matmul(x, w1), b1);
+    Var a1 = Ops.addRowBroadcast(w1 == null ? x : firstLayerProduct(x, d, w1), b1);
     Top top = top(tape, c, a1, w2, b2, t);
     Var loss = top.loss();
     if (c.l2() > 0) {

@@ -2,6 +2,7 @@ package org.dtheta.nn;
 
 import java.io.IOException;
 import org.dtheta.core.kernel.Kernels;
+import org.dtheta.nn.structured.StructuredHessianPanels;
 
 /**
  * One step of full-batch gradient descent, {@code f(theta) = theta - alpha grad L(theta)}, and
@@ -155,8 +156,8 @@ public final class UpdateMap {
    * Streams {@code Df(theta)} to {@code sink} by panels of {@code panelRows} rows in increasing
    * order (the last may be shorter), computing {@code Hess L} by {@code method}.
    *
-   * @throws UnsupportedOperationException for {@link JacobianMethod#STRUCTURED} until the
-   *     structured Hessian is part of this build
+   * @throws IllegalArgumentException for {@link JacobianMethod#STRUCTURED} on a network without a
+   *     dense first layer (the Kronecker structure needs {@code X W1}); use {@code HVP} there
    */
   public void writeDense(
       double[] theta, JacobianMethod method, PanelSink sink, int panelRows, ProgressListener progress)
@@ -175,9 +176,7 @@ public final class UpdateMap {
   public HessianPanels hessianPanels(JacobianMethod method) {
     return switch (method) {
       case HVP -> new HvpHessianPanels(net, Curvature.HESSIAN, directionsPerSweep);
-      case STRUCTURED -> throw new UnsupportedOperationException(
-          "JacobianMethod.STRUCTURED needs org.dtheta.nn.structured.StructuredHessianPanels,"
-              + " which is not in this build yet; use JacobianMethod.HVP");
+      case STRUCTURED -> new StructuredHessianPanels(net);
     };
   }
 
