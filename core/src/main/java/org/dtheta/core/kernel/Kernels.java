@@ -12,6 +12,12 @@ public final class Kernels {
   /** Below this many multiply-adds a product is not worth handing to a second thread. */
   private static final long PARALLEL_MIN_WORK = 1L << 18;
 
+  /** Band boundaries are multiples of this many rows or columns (8 doubles = 64 bytes). */
+  private static final int SPLIT_ALIGN = 8;
+
+  /** Smallest band worth its own task: packing and scheduling cost per band stay below ~1%. */
+  private static final int SPLIT_MIN_BAND = 128;
+
   private Kernels() {}
 
   /** The implementation in use, for logs and reports. */
@@ -44,13 +50,14 @@ public final class Kernels {
       impl.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
       return;
     }
-    // Split C into bands of rows (or of columns when it has few rows); each band is an
-    // independent product, so no reduction is needed.
-    if (m >= n || m >= 4 * threads) {
-      int chunks = Math.min(m, threads * 4);
+    // Split C into bands; each band is an independent product, so no reduction is needed.
+    // Bands of rows re-read (and the vector kernels re-pack) all of op(B), bands of columns
+    // share nothing, so rows are split only when C is at least as tall as it is wide.
+    if (m >= n || n < SPLIT_ALIGN * 2 * threads) {
+      int chunks = chunkCount(m, threads);
       Parallel.forEachChunk(chunks, ch -> {
-        int i0 = (int) ((long) m * ch / chunks);
-        int i1 = (int) ((long) m * (ch + 1) / chunks);
+        int i0 = chunkStart(m, chunks, ch);
+        int i1 = chunkStart(m, chunks, ch + 1);
         if (i1 > i0) {
           int aShift = transA ? i0 : i0 * lda;
           impl.gemm(transA, transB, i1 - i0, n, k, alpha, a, aOff + aShift, lda,
@@ -58,10 +65,10 @@ public final class Kernels {
         }
       });
     } else {
-      int chunks = Math.min(n, threads * 4);
+      int chunks = chunkCount(n, threads);
       Parallel.forEachChunk(chunks, ch -> {
-        int j0 = (int) ((long) n * ch / chunks);
-        int j1 = (int) ((long) n * (ch + 1) / chunks);
+        int j0 = chunkStart(n, chunks, ch);
+        int j1 = chunkStart(n, chunks, ch + 1);
         if (j1 > j0) {
           int bShift = transB ? j0 * ldb : j0;
           impl.gemm(transA, transB, m, j1 - j0, k, alpha, a, aOff, lda,
@@ -69,6 +76,28 @@ public final class Kernels {
         }
       });
     }
+  }
+
+  /**
+   * Bands for {@code extent} rows or columns: one per thread at least; up to four per thread
+   * (so a core slowed by other work hands bands to the other) while a band keeps at least
+   * {@code SPLIT_MIN_BAND} rows or columns, which keeps the per-band overhead small.
+   */
+  private static int chunkCount(int extent, int threads) {
+    int byBand = extent / SPLIT_MIN_BAND;
+    return Math.max(threads, Math.min(4 * threads, byBand));
+  }
+
+  /**
+   * Start of band {@code ch} of {@code chunks}: a multiple of {@code SPLIT_ALIGN}, so two
+   * threads rarely write the same 64-byte line of C (and column bands hold whole vectors).
+   */
+  private static int chunkStart(int extent, int chunks, int ch) {
+    if (ch >= chunks) {
+      return extent;
+    }
+    int start = (int) ((long) extent * ch / chunks);
+    return Math.min(extent, (start + SPLIT_ALIGN / 2) / SPLIT_ALIGN * SPLIT_ALIGN);
   }
 
   /** {@code C = op(A) op(B)} for whole, densely stored row-major matrices. */
