@@ -1,6 +1,7 @@
 package org.dtheta.core.kernel;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -38,16 +39,24 @@ final class PanamaGemm {
   private static final int NV = S.vectorBitSize() >= 512 ? 4 : 2;
   /** Columns per packed panel. */
   private static final int NR = NV * L;
-  /** Most inner indices per slab: a packed panel (KC x NR) stays within L2. */
-  private static final int KC = 256;
-  /** Most columns per packed slab: KC x NC doubles (512 KiB on AVX-512) sit in L2. */
-  private static final int NC = 8 * NR;
+  /**
+   * Most inner indices per slab. Longer slabs mean fewer write-backs of C and fewer kernel
+   * calls; 512 measured best against 128, 256 and 800 on the 784-inner MNIST products.
+   */
+  private static final int KC = 512;
+  /** Most columns per packed slab: KC x NC doubles (512 KiB on AVX-512) stay in L2. */
+  private static final int NC = 4 * NR;
   /** Dense blocks skip the nonzero scan for this many blocks minus one. */
   private static final int PROBE_INTERVAL = 8;
 
   private static final int DENSE = 0;
   private static final int UNION = 1;
   private static final int ROWS = 2;
+
+  /** Capacity of one index list: a slab, plus the slack that eight-wide appends overrun. */
+  private static final int LIST = KC + 8;
+  private static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
+  private static final int[] POSITIONS = positions();
 
   /** {@code 0, 1, ..., KC-1}: the index list of a dense slab. */
   private static final int[] ALL = identity(KC);
@@ -102,16 +111,17 @@ final class PanamaGemm {
         int nv = (cols + L - 1) / L;
         int width = nv * L;
         int pbBase = jp * kc;
-        t.at(cCol + i * t.ldc + jp, cols);
         if (plan == ROWS) {
           for (int r = 0; r < MR; r++) {
-            row1(nv, w.rowIdx, r * KC, w.rowCount[r], a, r0 + r * ri, ap, pb, pbBase, width, t, r);
+            row1(nv, w.rowIdx, r * LIST, w.rowCount[r], a, r0 + r * ri, ap, pb, pbBase, width,
+                t.acc, r);
           }
         } else {
           int[] idx = plan == DENSE ? ALL : w.union;
           int cnt = plan == DENSE ? kc : w.unionCount;
-          rows4(nv, idx, cnt, a, r0, ri, ap, pb, pbBase, width, t);
+          rows4(nv, idx, cnt, a, r0, ri, ap, pb, pbBase, width, t.acc);
         }
+        t.flush(cCol + i * t.ldc + jp, MR, cols);
       }
     }
     for (; i < m; i++) {
@@ -124,8 +134,8 @@ final class PanamaGemm {
       for (int jp = 0; jp < nc; jp += NR) {
         int cols = Math.min(NR, nc - jp);
         int nv = (cols + L - 1) / L;
-        t.at(cCol + i * t.ldc + jp, cols);
-        row1(nv, idx, 0, cnt, a, r0, ap, pb, jp * kc, nv * L, t, 0);
+        row1(nv, idx, 0, cnt, a, r0, ap, pb, jp * kc, nv * L, t.acc, 0);
+        t.flush(cCol + i * t.ldc + jp, 1, cols);
       }
     }
   }
@@ -166,44 +176,44 @@ final class PanamaGemm {
 
   private static void rows4(
       int nv, int[] idx, int cnt, double[] a, int r0, int ri, int ap, double[] pb, int pbBase,
-      int width, Tile t) {
+      int width, double[] acc) {
     switch (nv) {
       case 1:
-        rows4x1(idx, cnt, a, r0, ri, ap, pb, pbBase, width, t);
+        rows4x1(idx, cnt, a, r0, ri, ap, pb, pbBase, width, acc);
         break;
       case 2:
-        rows4x2(idx, cnt, a, r0, ri, ap, pb, pbBase, width, t);
+        rows4x2(idx, cnt, a, r0, ri, ap, pb, pbBase, width, acc);
         break;
       case 3:
-        rows4x3(idx, cnt, a, r0, ri, ap, pb, pbBase, width, t);
+        rows4x3(idx, cnt, a, r0, ri, ap, pb, pbBase, width, acc);
         break;
       default:
-        rows4x4(idx, cnt, a, r0, ri, ap, pb, pbBase, width, t);
+        rows4x4(idx, cnt, a, r0, ri, ap, pb, pbBase, width, acc);
     }
   }
 
   private static void row1(
       int nv, int[] idx, int idxOff, int cnt, double[] a, int r0, int ap, double[] pb,
-      int pbBase, int width, Tile t, int row) {
+      int pbBase, int width, double[] acc, int row) {
     switch (nv) {
       case 1:
-        row1x1(idx, idxOff, cnt, a, r0, ap, pb, pbBase, width, t, row);
+        row1x1(idx, idxOff, cnt, a, r0, ap, pb, pbBase, width, acc, row);
         break;
       case 2:
-        row1x2(idx, idxOff, cnt, a, r0, ap, pb, pbBase, width, t, row);
+        row1x2(idx, idxOff, cnt, a, r0, ap, pb, pbBase, width, acc, row);
         break;
       case 3:
-        row1x3(idx, idxOff, cnt, a, r0, ap, pb, pbBase, width, t, row);
+        row1x3(idx, idxOff, cnt, a, r0, ap, pb, pbBase, width, acc, row);
         break;
       default:
-        row1x4(idx, idxOff, cnt, a, r0, ap, pb, pbBase, width, t, row);
+        row1x4(idx, idxOff, cnt, a, r0, ap, pb, pbBase, width, acc, row);
     }
   }
 
   /** Four rows of C times 1 vector(s) of columns, over the listed slab rows. */
   private static void rows4x1(
       int[] idx, int cnt, double[] a, int r0, int ri, int ap, double[] pb, int pbBase,
-      int width, Tile t) {
+      int width, double[] acc) {
     int r1 = r0 + ri;
     int r2 = r1 + ri;
     int r3 = r2 + ri;
@@ -225,16 +235,16 @@ final class PanamaGemm {
       x = DoubleVector.broadcast(S, a[r3 + pa]);
       c30 = b0.fma(x, c30);
     }
-    t.put(c00, 0, 0);
-    t.put(c10, 1, 0);
-    t.put(c20, 2, 0);
-    t.put(c30, 3, 0);
+    c00.intoArray(acc, 0 * NR + 0 * L);
+    c10.intoArray(acc, 1 * NR + 0 * L);
+    c20.intoArray(acc, 2 * NR + 0 * L);
+    c30.intoArray(acc, 3 * NR + 0 * L);
   }
 
   /** Four rows of C times 2 vector(s) of columns, over the listed slab rows. */
   private static void rows4x2(
       int[] idx, int cnt, double[] a, int r0, int ri, int ap, double[] pb, int pbBase,
-      int width, Tile t) {
+      int width, double[] acc) {
     int r1 = r0 + ri;
     int r2 = r1 + ri;
     int r3 = r2 + ri;
@@ -265,20 +275,20 @@ final class PanamaGemm {
       c30 = b0.fma(x, c30);
       c31 = b1.fma(x, c31);
     }
-    t.put(c00, 0, 0);
-    t.put(c01, 0, 1);
-    t.put(c10, 1, 0);
-    t.put(c11, 1, 1);
-    t.put(c20, 2, 0);
-    t.put(c21, 2, 1);
-    t.put(c30, 3, 0);
-    t.put(c31, 3, 1);
+    c00.intoArray(acc, 0 * NR + 0 * L);
+    c01.intoArray(acc, 0 * NR + 1 * L);
+    c10.intoArray(acc, 1 * NR + 0 * L);
+    c11.intoArray(acc, 1 * NR + 1 * L);
+    c20.intoArray(acc, 2 * NR + 0 * L);
+    c21.intoArray(acc, 2 * NR + 1 * L);
+    c30.intoArray(acc, 3 * NR + 0 * L);
+    c31.intoArray(acc, 3 * NR + 1 * L);
   }
 
   /** Four rows of C times 3 vector(s) of columns, over the listed slab rows. */
   private static void rows4x3(
       int[] idx, int cnt, double[] a, int r0, int ri, int ap, double[] pb, int pbBase,
-      int width, Tile t) {
+      int width, double[] acc) {
     int r1 = r0 + ri;
     int r2 = r1 + ri;
     int r3 = r2 + ri;
@@ -318,24 +328,24 @@ final class PanamaGemm {
       c31 = b1.fma(x, c31);
       c32 = b2.fma(x, c32);
     }
-    t.put(c00, 0, 0);
-    t.put(c01, 0, 1);
-    t.put(c02, 0, 2);
-    t.put(c10, 1, 0);
-    t.put(c11, 1, 1);
-    t.put(c12, 1, 2);
-    t.put(c20, 2, 0);
-    t.put(c21, 2, 1);
-    t.put(c22, 2, 2);
-    t.put(c30, 3, 0);
-    t.put(c31, 3, 1);
-    t.put(c32, 3, 2);
+    c00.intoArray(acc, 0 * NR + 0 * L);
+    c01.intoArray(acc, 0 * NR + 1 * L);
+    c02.intoArray(acc, 0 * NR + 2 * L);
+    c10.intoArray(acc, 1 * NR + 0 * L);
+    c11.intoArray(acc, 1 * NR + 1 * L);
+    c12.intoArray(acc, 1 * NR + 2 * L);
+    c20.intoArray(acc, 2 * NR + 0 * L);
+    c21.intoArray(acc, 2 * NR + 1 * L);
+    c22.intoArray(acc, 2 * NR + 2 * L);
+    c30.intoArray(acc, 3 * NR + 0 * L);
+    c31.intoArray(acc, 3 * NR + 1 * L);
+    c32.intoArray(acc, 3 * NR + 2 * L);
   }
 
   /** Four rows of C times 4 vector(s) of columns, over the listed slab rows. */
   private static void rows4x4(
       int[] idx, int cnt, double[] a, int r0, int ri, int ap, double[] pb, int pbBase,
-      int width, Tile t) {
+      int width, double[] acc) {
     int r1 = r0 + ri;
     int r2 = r1 + ri;
     int r3 = r2 + ri;
@@ -384,28 +394,28 @@ final class PanamaGemm {
       c32 = b2.fma(x, c32);
       c33 = b3.fma(x, c33);
     }
-    t.put(c00, 0, 0);
-    t.put(c01, 0, 1);
-    t.put(c02, 0, 2);
-    t.put(c03, 0, 3);
-    t.put(c10, 1, 0);
-    t.put(c11, 1, 1);
-    t.put(c12, 1, 2);
-    t.put(c13, 1, 3);
-    t.put(c20, 2, 0);
-    t.put(c21, 2, 1);
-    t.put(c22, 2, 2);
-    t.put(c23, 2, 3);
-    t.put(c30, 3, 0);
-    t.put(c31, 3, 1);
-    t.put(c32, 3, 2);
-    t.put(c33, 3, 3);
+    c00.intoArray(acc, 0 * NR + 0 * L);
+    c01.intoArray(acc, 0 * NR + 1 * L);
+    c02.intoArray(acc, 0 * NR + 2 * L);
+    c03.intoArray(acc, 0 * NR + 3 * L);
+    c10.intoArray(acc, 1 * NR + 0 * L);
+    c11.intoArray(acc, 1 * NR + 1 * L);
+    c12.intoArray(acc, 1 * NR + 2 * L);
+    c13.intoArray(acc, 1 * NR + 3 * L);
+    c20.intoArray(acc, 2 * NR + 0 * L);
+    c21.intoArray(acc, 2 * NR + 1 * L);
+    c22.intoArray(acc, 2 * NR + 2 * L);
+    c23.intoArray(acc, 2 * NR + 3 * L);
+    c30.intoArray(acc, 3 * NR + 0 * L);
+    c31.intoArray(acc, 3 * NR + 1 * L);
+    c32.intoArray(acc, 3 * NR + 2 * L);
+    c33.intoArray(acc, 3 * NR + 3 * L);
   }
 
   /** One row of C times 1 vector(s) of columns, over the listed slab rows. */
   private static void row1x1(
       int[] idx, int idxOff, int cnt, double[] a, int r0, int ap, double[] pb, int pbBase,
-      int width, Tile t, int row) {
+      int width, double[] acc, int row) {
     DoubleVector c0 = DoubleVector.zero(S);
     for (int q = idxOff, end = idxOff + cnt; q < end; q++) {
       int p = idx[q];
@@ -413,13 +423,13 @@ final class PanamaGemm {
       DoubleVector x = DoubleVector.broadcast(S, a[r0 + p * ap]);
       c0 = DoubleVector.fromArray(S, pb, pbp).fma(x, c0);
     }
-    t.put(c0, row, 0);
+    c0.intoArray(acc, row * NR + 0 * L);
   }
 
   /** One row of C times 2 vector(s) of columns, over the listed slab rows. */
   private static void row1x2(
       int[] idx, int idxOff, int cnt, double[] a, int r0, int ap, double[] pb, int pbBase,
-      int width, Tile t, int row) {
+      int width, double[] acc, int row) {
     DoubleVector c0 = DoubleVector.zero(S);
     DoubleVector c1 = DoubleVector.zero(S);
     for (int q = idxOff, end = idxOff + cnt; q < end; q++) {
@@ -429,14 +439,14 @@ final class PanamaGemm {
       c0 = DoubleVector.fromArray(S, pb, pbp).fma(x, c0);
       c1 = DoubleVector.fromArray(S, pb, pbp + L).fma(x, c1);
     }
-    t.put(c0, row, 0);
-    t.put(c1, row, 1);
+    c0.intoArray(acc, row * NR + 0 * L);
+    c1.intoArray(acc, row * NR + 1 * L);
   }
 
   /** One row of C times 3 vector(s) of columns, over the listed slab rows. */
   private static void row1x3(
       int[] idx, int idxOff, int cnt, double[] a, int r0, int ap, double[] pb, int pbBase,
-      int width, Tile t, int row) {
+      int width, double[] acc, int row) {
     DoubleVector c0 = DoubleVector.zero(S);
     DoubleVector c1 = DoubleVector.zero(S);
     DoubleVector c2 = DoubleVector.zero(S);
@@ -448,15 +458,15 @@ final class PanamaGemm {
       c1 = DoubleVector.fromArray(S, pb, pbp + L).fma(x, c1);
       c2 = DoubleVector.fromArray(S, pb, pbp + 2 * L).fma(x, c2);
     }
-    t.put(c0, row, 0);
-    t.put(c1, row, 1);
-    t.put(c2, row, 2);
+    c0.intoArray(acc, row * NR + 0 * L);
+    c1.intoArray(acc, row * NR + 1 * L);
+    c2.intoArray(acc, row * NR + 2 * L);
   }
 
   /** One row of C times 4 vector(s) of columns, over the listed slab rows. */
   private static void row1x4(
       int[] idx, int idxOff, int cnt, double[] a, int r0, int ap, double[] pb, int pbBase,
-      int width, Tile t, int row) {
+      int width, double[] acc, int row) {
     DoubleVector c0 = DoubleVector.zero(S);
     DoubleVector c1 = DoubleVector.zero(S);
     DoubleVector c2 = DoubleVector.zero(S);
@@ -470,10 +480,55 @@ final class PanamaGemm {
       c2 = DoubleVector.fromArray(S, pb, pbp + 2 * L).fma(x, c2);
       c3 = DoubleVector.fromArray(S, pb, pbp + 3 * L).fma(x, c3);
     }
-    t.put(c0, row, 0);
-    t.put(c1, row, 1);
-    t.put(c2, row, 2);
-    t.put(c3, row, 3);
+    c0.intoArray(acc, row * NR + 0 * L);
+    c1.intoArray(acc, row * NR + 1 * L);
+    c2.intoArray(acc, row * NR + 2 * L);
+    c3.intoArray(acc, row * NR + 3 * L);
+  }
+
+
+  /** Bit {@code e} set when {@code a[off + e*step]} is nonzero, for {@code e < 8}. */
+  private static int pattern8(double[] a, int off, int step) {
+    return nonzero(a[off])
+        | nonzero(a[off + step]) << 1
+        | nonzero(a[off + 2 * step]) << 2
+        | nonzero(a[off + 3 * step]) << 3
+        | nonzero(a[off + 4 * step]) << 4
+        | nonzero(a[off + 5 * step]) << 5
+        | nonzero(a[off + 6 * step]) << 6
+        | nonzero(a[off + 7 * step]) << 7;
+  }
+
+  /**
+   * Appends {@code p + e} for each bit {@code e} of {@code pattern} to {@code list} at
+   * {@code count} (writing eight slots whatever the count: lists have that much slack).
+   */
+  private static int append(int pattern, int p, int[] list, int count) {
+    IntVector.fromArray(I8, POSITIONS, pattern * 8).add(p).intoArray(list, count);
+    return count + Integer.bitCount(pattern);
+  }
+
+  /** Row {@code b} lists the set bits of the byte {@code b}, padded with zeros. */
+  private static int[] positions() {
+    int[] table = new int[256 * 8];
+    for (int b = 0; b < 256; b++) {
+      int n = 0;
+      for (int e = 0; e < 8; e++) {
+        if ((b & (1 << e)) != 0) {
+          table[b * 8 + n++] = e;
+        }
+      }
+    }
+    return table;
+  }
+
+  /**
+   * 1 unless {@code x} is +0.0 or -0.0 (NaN counts as nonzero, so it still propagates), in
+   * integer arithmetic: a comparison would compile to a branch.
+   */
+  private static int nonzero(double x) {
+    long magnitude = Double.doubleToRawLongBits(x) << 1;
+    return (int) ((magnitude | -magnitude) >>> 63);
   }
 
   private static int[] identity(int n) {
@@ -485,17 +540,18 @@ final class PanamaGemm {
   }
 
   /**
-   * Where a register block of C goes: the write-back of the micro-kernels, {@code C = beta*C +
-   * alpha*acc} per vector, through a small buffer for the columns past the last whole vector.
+   * Where a register block of C goes. The micro-kernels park their accumulators in {@link #acc}
+   * (a few vector stores, hot in L1) and one loop here writes them back, {@code C = beta*C +
+   * alpha*acc}: sixteen inlined write-backs per kernel would exceed the JIT's inlining budget,
+   * and every one left out of line boxes its vector.
    */
   private static final class Tile {
-    private final double[] tail = new double[L];
+    /** {@code MR x NR} accumulators, row-major. */
+    final double[] acc = new double[MR * NR];
     private double[] c;
     private int ldc;
     private double alpha;
     private double beta;
-    private int off;
-    private int cols;
 
     void bind(double[] c, int ldc, double alpha) {
       this.c = c;
@@ -503,30 +559,30 @@ final class PanamaGemm {
       this.alpha = alpha;
     }
 
-    /** The next block starts at {@code off} in C and has {@code cols} valid columns. */
-    void at(int off, int cols) {
-      this.off = off;
-      this.cols = cols;
-    }
-
-    void put(DoubleVector acc, int row, int vec) {
-      int at = off + row * ldc + vec * L;
-      int valid = cols - vec * L;
-      if (valid >= L) {
-        DoubleVector scaled = acc.mul(alpha);
+    /** Writes back {@code rows x cols} accumulators to C starting at {@code off}. */
+    void flush(int off, int rows, int cols) {
+      int whole = cols / L * L;
+      DoubleVector va = DoubleVector.broadcast(S, alpha);
+      for (int r = 0; r < rows; r++) {
+        int cRow = off + r * ldc;
+        int aRow = r * NR;
+        int j = 0;
         if (beta == 0.0) {
-          scaled.intoArray(c, at);
-        } else if (beta == 1.0) {
-          DoubleVector.fromArray(S, c, at).add(scaled).intoArray(c, at);
+          for (; j < whole; j += L) {
+            DoubleVector.fromArray(S, acc, aRow + j).mul(va).intoArray(c, cRow + j);
+          }
+          for (; j < cols; j++) {
+            c[cRow + j] = alpha * acc[aRow + j];
+          }
         } else {
-          DoubleVector.fromArray(S, c, at).fma(DoubleVector.broadcast(S, beta), scaled)
-              .intoArray(c, at);
-        }
-      } else {
-        acc.intoArray(tail, 0);
-        for (int j = 0; j < valid; j++) {
-          double scaled = alpha * tail[j];
-          c[at + j] = beta == 0.0 ? scaled : Math.fma(beta, c[at + j], scaled);
+          DoubleVector vb = DoubleVector.broadcast(S, beta);
+          for (; j < whole; j += L) {
+            DoubleVector old = DoubleVector.fromArray(S, c, cRow + j);
+            DoubleVector.fromArray(S, acc, aRow + j).mul(va).add(old.mul(vb)).intoArray(c, cRow + j);
+          }
+          for (; j < cols; j++) {
+            c[cRow + j] = alpha * acc[aRow + j] + beta * c[cRow + j];
+          }
         }
       }
     }
@@ -535,8 +591,8 @@ final class PanamaGemm {
   /** Per-thread buffers, so products allocate nothing in steady state. */
   private static final class Workspace {
     final double[] packed = new double[KC * NC];
-    final int[] union = new int[KC];
-    final int[] rowIdx = new int[MR * KC];
+    final int[] union = new int[LIST];
+    final int[] rowIdx = new int[MR * LIST];
     final int[] rowCount = new int[MR];
     final Tile tile = new Tile();
     int unionCount;
@@ -556,34 +612,48 @@ final class PanamaGemm {
       int r2 = r1 + ri;
       int r3 = r2 + ri;
       int c0 = 0;
-      int c1 = KC;
-      int c2 = 2 * KC;
-      int c3 = 3 * KC;
+      int c1 = LIST;
+      int c2 = 2 * LIST;
+      int c3 = 3 * LIST;
       int u = 0;
       int[] rows = rowIdx;
       int[] any = union;
-      for (int p = 0; p < kc; p++) {
+      int p = 0;
+      // Eight indices at a time: the nonzero pattern as a byte, then a table row of its
+      // positions shifted by p is stored whole and the count advanced by the popcount.
+      for (; p + 8 <= kc; p += 8) {
         int pa = p * ap;
-        boolean n0 = a[r0 + pa] != 0.0;
-        boolean n1 = a[r1 + pa] != 0.0;
-        boolean n2 = a[r2 + pa] != 0.0;
-        boolean n3 = a[r3 + pa] != 0.0;
-        // Branch-free compaction: always write, advance only past nonzeros.
+        int b0 = pattern8(a, r0 + pa, ap);
+        int b1 = pattern8(a, r1 + pa, ap);
+        int b2 = pattern8(a, r2 + pa, ap);
+        int b3 = pattern8(a, r3 + pa, ap);
+        c0 = append(b0, p, rows, c0);
+        c1 = append(b1, p, rows, c1);
+        c2 = append(b2, p, rows, c2);
+        c3 = append(b3, p, rows, c3);
+        u = append(b0 | b1 | b2 | b3, p, any, u);
+      }
+      for (; p < kc; p++) {
+        int pa = p * ap;
+        int n0 = nonzero(a[r0 + pa]);
+        int n1 = nonzero(a[r1 + pa]);
+        int n2 = nonzero(a[r2 + pa]);
+        int n3 = nonzero(a[r3 + pa]);
         rows[c0] = p;
-        c0 += n0 ? 1 : 0;
+        c0 += n0;
         rows[c1] = p;
-        c1 += n1 ? 1 : 0;
+        c1 += n1;
         rows[c2] = p;
-        c2 += n2 ? 1 : 0;
+        c2 += n2;
         rows[c3] = p;
-        c3 += n3 ? 1 : 0;
+        c3 += n3;
         any[u] = p;
-        u += (n0 | n1 | n2 | n3) ? 1 : 0;
+        u += n0 | n1 | n2 | n3;
       }
       rowCount[0] = c0;
-      rowCount[1] = c1 - KC;
-      rowCount[2] = c2 - 2 * KC;
-      rowCount[3] = c3 - 3 * KC;
+      rowCount[1] = c1 - LIST;
+      rowCount[2] = c2 - 2 * LIST;
+      rowCount[3] = c3 - 3 * LIST;
       unionCount = u;
       int sum = rowCount[0] + rowCount[1] + rowCount[2] + rowCount[3];
       if (3 * sum < 8 * u) {
@@ -599,9 +669,13 @@ final class PanamaGemm {
     /** The nonzeros of one row into {@code rowIdx}: their count, or -1 when nearly dense. */
     int planRow(double[] a, int r0, int ap, int kc) {
       int cnt = 0;
-      for (int p = 0; p < kc; p++) {
+      int p = 0;
+      for (; p + 8 <= kc; p += 8) {
+        cnt = append(pattern8(a, r0 + p * ap, ap), p, rowIdx, cnt);
+      }
+      for (; p < kc; p++) {
         rowIdx[cnt] = p;
-        cnt += a[r0 + p * ap] != 0.0 ? 1 : 0;
+        cnt += nonzero(a[r0 + p * ap]);
       }
       return 8 * cnt < 7 * kc ? cnt : -1;
     }
