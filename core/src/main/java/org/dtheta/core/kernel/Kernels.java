@@ -41,6 +41,9 @@ public final class Kernels {
       KernelSupport impl, boolean transA, boolean transB, int m, int n, int k, double alpha,
       double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
       double beta, double[] c, int cOff, int ldc) {
+    checkSize("m", m);
+    checkSize("n", n);
+    checkSize("k", k);
     checkMatrix("A", a, aOff, transA ? k : m, transA ? m : k, lda);
     checkMatrix("B", b, bOff, transB ? n : k, transB ? k : n, ldb);
     checkMatrix("C", c, cOff, m, n, ldc);
@@ -108,12 +111,14 @@ public final class Kernels {
 
   /** See {@link KernelSupport#fill}. */
   public static void fill(int n, double value, double[] x, int xOff) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     IMPL.fill(n, value, x, xOff);
   }
 
   /** See {@link KernelSupport#axpy}. */
   public static void axpy(int n, double alpha, double[] x, int xOff, double[] y, int yOff) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     checkRange("y", y, yOff, n);
     IMPL.axpy(n, alpha, x, xOff, y, yOff);
@@ -121,18 +126,21 @@ public final class Kernels {
 
   /** See {@link KernelSupport#scale}. */
   public static void scale(int n, double alpha, double[] x, int xOff) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     IMPL.scale(n, alpha, x, xOff);
   }
 
   /** See {@link KernelSupport#sum}. */
   public static double sum(int n, double[] x, int xOff) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     return IMPL.sum(n, x, xOff);
   }
 
   /** See {@link KernelSupport#dot}. */
   public static double dot(int n, double[] x, int xOff, double[] y, int yOff) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     checkRange("y", y, yOff, n);
     return IMPL.dot(n, x, xOff, y, yOff);
@@ -141,6 +149,7 @@ public final class Kernels {
   /** See {@link KernelSupport#addScaled}. */
   public static void addScaled(int n, double[] x, int xOff, double alpha, double[] y, int yOff,
       double[] z, int zOff) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     checkRange("y", y, yOff, n);
     checkRange("z", z, zOff, n);
@@ -150,6 +159,7 @@ public final class Kernels {
   /** See {@link KernelSupport#mul}. */
   public static void mul(int n, double[] x, int xOff, double[] y, int yOff, double[] z, int zOff,
       boolean accumulate) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     checkRange("y", y, yOff, n);
     checkRange("z", z, zOff, n);
@@ -158,6 +168,7 @@ public final class Kernels {
 
   /** See {@link KernelSupport#div}. */
   public static void div(int n, double[] x, int xOff, double[] y, int yOff, double[] z, int zOff) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     checkRange("y", y, yOff, n);
     checkRange("z", z, zOff, n);
@@ -167,6 +178,7 @@ public final class Kernels {
   /** See {@link KernelSupport#mulRepeated}. */
   public static void mulRepeated(int rows, int cols, int m, double[] f, int fOff, double[] x,
       int xOff, double[] y, int yOff, boolean accumulate) {
+    checkSizes(rows, cols, m);
     checkRange("f", f, fOff, rows * cols);
     checkRange("x", x, xOff, rows * cols * m);
     checkRange("y", y, yOff, rows * cols * m);
@@ -176,6 +188,7 @@ public final class Kernels {
   /** See {@link KernelSupport#addRowVector}. */
   public static void addRowVector(int rows, int cols, int m, double[] bias, int biasOff,
       double[] y, int yOff) {
+    checkSizes(rows, cols, m);
     checkRange("bias", bias, biasOff, cols * m);
     checkRange("y", y, yOff, rows * cols * m);
     IMPL.addRowVector(rows, cols, m, bias, biasOff, y, yOff);
@@ -184,6 +197,8 @@ public final class Kernels {
   /** See {@link KernelSupport#sumColumnsInto}. */
   public static void sumColumnsInto(int rows, int cols, double[] x, int xOff, int ldx,
       double[] out, int outOff) {
+    checkSize("rows", rows);
+    checkSize("cols", cols);
     checkMatrix("x", x, xOff, rows, cols, ldx);
     checkRange("out", out, outOff, cols);
     IMPL.sumColumnsInto(rows, cols, x, xOff, ldx, out, outOff);
@@ -192,6 +207,8 @@ public final class Kernels {
   /** See {@link KernelSupport#sumRowsInto}. */
   public static void sumRowsInto(int rows, int cols, double[] x, int xOff, int ldx,
       double[] out, int outOff) {
+    checkSize("rows", rows);
+    checkSize("cols", cols);
     checkMatrix("x", x, xOff, rows, cols, ldx);
     checkRange("out", out, outOff, rows);
     IMPL.sumRowsInto(rows, cols, x, xOff, ldx, out, outOff);
@@ -200,6 +217,7 @@ public final class Kernels {
   /** See {@link KernelSupport#rowDotsRepeated}. */
   public static void rowDotsRepeated(int rows, int cols, int m, double[] a, int aOff, double[] x,
       int xOff, double[] out, int outOff) {
+    checkSizes(rows, cols, m);
     checkRange("a", a, aOff, rows * cols);
     checkRange("x", x, xOff, rows * cols * m);
     checkRange("out", out, outOff, rows * m);
@@ -209,6 +227,7 @@ public final class Kernels {
   /** See {@link KernelSupport#scaleRowsRepeated}. */
   public static void scaleRowsRepeated(int rows, int cols, int m, double[] s, int sOff, double[] f,
       int fOff, double[] y, int yOff, boolean accumulate) {
+    checkSizes(rows, cols, m);
     checkRange("s", s, sOff, rows * m);
     checkRange("f", f, fOff, rows * cols);
     checkRange("y", y, yOff, rows * cols * m);
@@ -218,6 +237,8 @@ public final class Kernels {
   /** See {@link KernelSupport#transpose}. */
   public static void transpose(int rows, int cols, double[] a, int aOff, int lda, double[] b,
       int bOff, int ldb) {
+    checkSize("rows", rows);
+    checkSize("cols", cols);
     checkMatrix("a", a, aOff, rows, cols, lda);
     checkMatrix("b", b, bOff, cols, rows, ldb);
     IMPL.transpose(rows, cols, a, aOff, lda, b, bOff, ldb);
@@ -225,6 +246,7 @@ public final class Kernels {
 
   /** See {@link KernelSupport#map}. */
   public static void map(UnaryFunction f, int n, double[] x, int xOff, double[] y, int yOff) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     checkRange("y", y, yOff, n);
     IMPL.map(f, n, x, xOff, y, yOff);
@@ -234,8 +256,9 @@ public final class Kernels {
   public static void mapDerivative(UnaryFunction f, int order, int n, double[] x, int xOff,
       double[] y, int yOff, double[] out, int outOff) {
     if (order != 1 && order != 2) {
-      throw new IllegalArgumentException("derivative order must be 1 or 2, not " + order);
+      throw new IllegalArgumentException("order (of the derivative) must be 1 or 2, not " + order);
     }
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     checkRange("y", y, yOff, n);
     checkRange("out", out, outOff, n);
@@ -244,12 +267,14 @@ public final class Kernels {
 
   /** See {@link KernelSupport#addConstant}. */
   public static void addConstant(int n, double value, double[] x, int xOff) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     IMPL.addConstant(n, value, x, xOff);
   }
 
   /** {@code y[yOff..yOff+n) = x[xOff..xOff+n)}. */
   public static void copy(int n, double[] x, int xOff, double[] y, int yOff) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     checkRange("y", y, yOff, n);
     System.arraycopy(x, xOff, y, yOff, n);
@@ -260,6 +285,7 @@ public final class Kernels {
    * A debugging aid, not a hot loop.
    */
   public static int firstNonFinite(int n, double[] x, int xOff) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     for (int i = 0; i < n; i++) {
       if (!Double.isFinite(x[xOff + i])) {
@@ -271,33 +297,57 @@ public final class Kernels {
 
   /** See {@link KernelSupport#softmaxRow}. */
   public static double softmaxRow(int n, double[] x, int xOff, double[] y, int yOff) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     checkRange("y", y, yOff, n);
     return IMPL.softmaxRow(n, x, xOff, y, yOff);
   }
 
-  private static void checkRange(String what, double[] x, int off, int n) {
-    if (n < 0 || off < 0 || (long) off + n > x.length) {
-      throw new IllegalArgumentException(
-          what + ": range [" + off + ", " + ((long) off + n) + ") outside array of length " + x.length);
+  private static void checkSize(String name, int value) {
+    if (value < 0) {
+      throw new IllegalArgumentException(name + " must be >= 0, got " + value);
     }
   }
 
+  private static void checkSizes(int rows, int cols, int m) {
+    checkSize("rows", rows);
+    checkSize("cols", cols);
+    checkSize("m", m);
+  }
+
+  /** {@code x[off, off+n)} must lie in {@code x}; messages name {@code x} or {@code xOff}. */
+  private static void checkRange(String what, double[] x, int off, int n) {
+    if (off < 0) {
+      throw new IllegalArgumentException(what + "Off must be >= 0, got " + off);
+    }
+    if ((long) off + n > x.length) {
+      throw new IllegalArgumentException(what + ": range [" + off + ", " + ((long) off + n)
+          + ") runs past the end of the array (length " + x.length + ")");
+    }
+  }
+
+  /**
+   * A {@code rows x cols} matrix at {@code off} with rows {@code ld} apart must lie in {@code
+   * x}; messages name the matrix, its offset ({@code aOff}) or its leading dimension
+   * ({@code lda}).
+   */
   private static void checkMatrix(String what, double[] x, int off, int rows, int cols, int ld) {
-    if (rows < 0 || cols < 0 || off < 0) {
-      throw new IllegalArgumentException(what + ": negative size or offset: " + rows + "x" + cols + " at " + off);
+    String lower = what.toLowerCase(java.util.Locale.ROOT);
+    if (off < 0) {
+      throw new IllegalArgumentException(lower + "Off must be >= 0, got " + off);
     }
     if (rows == 0 || cols == 0) {
       return;
     }
     if (ld < cols) {
-      throw new IllegalArgumentException(what + ": leading dimension " + ld + " < columns " + cols);
+      throw new IllegalArgumentException(
+          "ld" + lower + " = " + ld + " is less than the " + cols + " columns of " + what);
     }
     long last = off + (long) (rows - 1) * ld + cols;
     if (last > x.length) {
       throw new IllegalArgumentException(
           what + ": " + rows + "x" + cols + " (ld " + ld + ") at offset " + off
-              + " needs " + last + " elements, array has " + x.length);
+              + " needs " + last + " elements, the array has " + x.length);
     }
   }
 }
