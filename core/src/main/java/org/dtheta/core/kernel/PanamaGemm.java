@@ -2,6 +2,8 @@ package org.dtheta.core.kernel;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -57,6 +59,12 @@ final class PanamaGemm {
   private static final int LIST = KC + 8;
   private static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
   private static final int[] POSITIONS = positions();
+  /** {@code 0..7} as longs when a vector holds exactly eight doubles, else null (scalar scan). */
+  private static final LongVector LANE_SHIFTS =
+      L == 8
+          ? LongVector.fromArray(VectorSpecies.of(long.class, S.vectorShape()),
+              new long[] {0, 1, 2, 3, 4, 5, 6, 7}, 0)
+          : null;
 
   /** {@code 0, 1, ..., KC-1}: the index list of a dense slab. */
   private static final int[] ALL = identity(KC);
@@ -88,7 +96,8 @@ final class PanamaGemm {
           int kc = (int) ((long) k * (s + 1) / slabs) - p0;
           t.beta = s == 0 ? beta : 1.0;
           packB(transB, b, bOff, ldb, p0, kc, j0, nc, w.packed);
-          multiplySlab(w, m, nc, kc, a, aOff + p0 * ap, ri, ap, cOff + j0);
+          int aSlab = aOff + p0 * ap;
+          multiplySlab(w, m, nc, kc, a, aSlab, ri, ap, cOff + j0);
         }
       }
     } finally {
@@ -489,6 +498,15 @@ final class PanamaGemm {
 
   /** Bit {@code e} set when {@code a[off + e*step]} is nonzero, for {@code e < 8}. */
   private static int pattern8(double[] a, int off, int step) {
+    if (step == 1 && LANE_SHIFTS != null) {
+      // One vector: |x| bits shifted out the sign, to 0/1 per lane, moved to bit e, OR-ed.
+      LongVector bits = DoubleVector.fromArray(S, a, off).reinterpretAsLongs();
+      LongVector magnitude = bits.lanewise(VectorOperators.LSHL, 1);
+      return (int) magnitude.or(magnitude.neg())
+          .lanewise(VectorOperators.LSHR, 63)
+          .lanewise(VectorOperators.LSHL, LANE_SHIFTS)
+          .reduceLanes(VectorOperators.OR);
+    }
     return nonzero(a[off])
         | nonzero(a[off + step]) << 1
         | nonzero(a[off + 2 * step]) << 2
