@@ -24,6 +24,10 @@ class KernelSelectionTest {
     assertEquals(expected, family, "kernels selected in this run (" + name + ")");
     assertEquals(expected.equals("panama"), KernelProvider.panama().isPresent(),
         "Vector API kernels loadable in the '" + expected + "' run");
+    String bits = System.getProperty("dtheta.vectorBits");
+    if (bits != null && expected.equals("panama")) {
+      assertEquals("panama-" + bits, name, "vector width forced by dtheta.vectorBits");
+    }
   }
 
   @Test
