@@ -496,14 +496,30 @@ final class PanamaGemm {
   }
 
 
+  /**
+   * The patterns of eight contiguous entries of four rows in one vector reduction: byte
+   * {@code r} of the result is {@link #pattern8} of row {@code r}.
+   */
+  private static int patterns4x8(double[] a, int o0, int o1, int o2, int o3) {
+    LongVector bits = nonzeroLanes(a, o0)
+        .or(nonzeroLanes(a, o1).lanewise(VectorOperators.LSHL, 8))
+        .or(nonzeroLanes(a, o2).lanewise(VectorOperators.LSHL, 16))
+        .or(nonzeroLanes(a, o3).lanewise(VectorOperators.LSHL, 24));
+    return (int) bits.lanewise(VectorOperators.LSHL, LANE_SHIFTS).reduceLanes(VectorOperators.OR);
+  }
+
+  /** 1 in each lane whose double is nonzero (not +-0.0), else 0. */
+  private static LongVector nonzeroLanes(double[] a, int off) {
+    LongVector magnitude =
+        DoubleVector.fromArray(S, a, off).reinterpretAsLongs().lanewise(VectorOperators.LSHL, 1);
+    return magnitude.or(magnitude.neg()).lanewise(VectorOperators.LSHR, 63);
+  }
+
   /** Bit {@code e} set when {@code a[off + e*step]} is nonzero, for {@code e < 8}. */
   private static int pattern8(double[] a, int off, int step) {
     if (step == 1 && LANE_SHIFTS != null) {
-      // One vector: |x| bits shifted out the sign, to 0/1 per lane, moved to bit e, OR-ed.
-      LongVector bits = DoubleVector.fromArray(S, a, off).reinterpretAsLongs();
-      LongVector magnitude = bits.lanewise(VectorOperators.LSHL, 1);
-      return (int) magnitude.or(magnitude.neg())
-          .lanewise(VectorOperators.LSHR, 63)
+      // One vector: 0/1 per lane, moved to bit e, OR-ed together.
+      return (int) nonzeroLanes(a, off)
           .lanewise(VectorOperators.LSHL, LANE_SHIFTS)
           .reduceLanes(VectorOperators.OR);
     }
@@ -641,10 +657,22 @@ final class PanamaGemm {
       // positions shifted by p is stored whole and the count advanced by the popcount.
       for (; p + 8 <= kc; p += 8) {
         int pa = p * ap;
-        int b0 = pattern8(a, r0 + pa, ap);
-        int b1 = pattern8(a, r1 + pa, ap);
-        int b2 = pattern8(a, r2 + pa, ap);
-        int b3 = pattern8(a, r3 + pa, ap);
+        int b0;
+        int b1;
+        int b2;
+        int b3;
+        if (ap == 1 && LANE_SHIFTS != null) {
+          int all = patterns4x8(a, r0 + p, r1 + p, r2 + p, r3 + p);
+          b0 = all & 0xff;
+          b1 = (all >>> 8) & 0xff;
+          b2 = (all >>> 16) & 0xff;
+          b3 = all >>> 24;
+        } else {
+          b0 = pattern8(a, r0 + pa, ap);
+          b1 = pattern8(a, r1 + pa, ap);
+          b2 = pattern8(a, r2 + pa, ap);
+          b3 = pattern8(a, r3 + pa, ap);
+        }
         c0 = append(b0, p, rows, c0);
         c1 = append(b1, p, rows, c1);
         c2 = append(b2, p, rows, c2);
