@@ -114,7 +114,7 @@ final class PanamaGemm {
     int i = 0;
     for (; i + MR <= m; i += MR) {
       int r0 = aSlab + i * ri;
-      int plan = w.plan(a, r0, ri, ap, kc);
+      int plan = w.plan(a, r0, ri, ap, kc, (nc + L - 1) / L);
       for (int jp = 0; jp < nc; jp += NR) {
         int cols = Math.min(NR, nc - jp);
         int nv = (cols + L - 1) / L;
@@ -633,11 +633,14 @@ final class PanamaGemm {
     int denseCountdown;
 
     /**
-     * Scans four rows of {@code op(A)} over the slab and picks the plan with the least work,
-     * counted in vector FMAs per panel vector: dense {@code 4 kc}, union {@code 4 u}, rows
-     * {@code 1.5 sum} (the one-row kernel does more loads per FMA).
+     * Scans four rows of {@code op(A)} over the slab and picks the plan with the least work
+     * for {@code vectors} vectors of C columns, in rough cycles measured on Zen 4: dense
+     * {@code 4 kc vectors} (one FMA a cycle), union {@code 4 u vectors}, rows {@code 2 sum
+     * vectors} (the one-row kernel waits on L2 for B). When skipping zeros does not save more
+     * than the scan costs ({@code 3} a entry, {@code 5} when strided), the next blocks run dense
+     * without scanning, as they do after a dense block.
      */
-    int plan(double[] a, int r0, int ri, int ap, int kc) {
+    int plan(double[] a, int r0, int ri, int ap, int kc, int vectors) {
       if (denseCountdown > 0) {
         denseCountdown--;
         return DENSE;
@@ -702,14 +705,17 @@ final class PanamaGemm {
       rowCount[3] = c3 - 3 * LIST;
       unionCount = u;
       int sum = rowCount[0] + rowCount[1] + rowCount[2] + rowCount[3];
-      if (3 * sum < 8 * u) {
+      long dense = 4L * kc * vectors;
+      long rowsCost = 2L * sum * vectors;
+      long unionCost = 4L * u * vectors;
+      long scan = 4L * kc * (ap == 1 ? 3 : 5);
+      if (Math.min(rowsCost, unionCost) + scan >= dense) {
+        denseCountdown = PROBE_INTERVAL - 1;
+      }
+      if (rowsCost <= unionCost && rowsCost < dense) {
         return ROWS;
       }
-      if (8 * u < 7 * kc) {
-        return UNION;
-      }
-      denseCountdown = PROBE_INTERVAL - 1;
-      return DENSE;
+      return unionCost < dense ? UNION : DENSE;
     }
 
     /** The nonzeros of one row into {@code rowIdx}: their count, or -1 when nearly dense. */
