@@ -21,8 +21,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Data matrices here are mostly zeros (MNIST rows are ~81% zeros), so before each block of
  * four rows of {@code op(A)} the slab is scanned for nonzeros and the cheapest of three plans
  * runs: all inner indices (dense), the indices where any of the four rows is nonzero, or each
- * row alone over its own nonzeros. Dense data is re-scanned only every {@code PROBE_INTERVAL}
- * blocks, so dense inputs pay almost nothing for the check. Skipping zeros of {@code A} means
+ * row alone over its own nonzeros. Dense data, and data whose zeros save less than the scan
+ * costs (narrow C), is re-scanned only every {@code PROBE_INTERVAL} blocks, so dense inputs pay
+ * almost nothing for the check. Skipping zeros of {@code A} means
  * that {@code 0 * Inf} in {@code B} may give 0 rather than NaN, as in the scalar kernels.
  *
  * <p>The micro-kernels are the same loop unrolled by hand for each register shape: the Vector
@@ -86,7 +87,7 @@ final class PanamaGemm {
     t.bind(c, ldc, alpha);
     int ri = transA ? 1 : lda;
     int ap = transA ? lda : 1;
-    // Equal slabs: 784 = 4 x 196 rather than 3 x 256 + 16, whose last slab would be all overhead.
+    // Equal slabs: 784 = 2 x 392 rather than 512 + 272; a short last slab is mostly overhead.
     int slabs = (k + KC - 1) / KC;
     try {
       for (int j0 = 0; j0 < n; j0 += NC) {
