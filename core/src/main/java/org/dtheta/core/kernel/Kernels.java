@@ -12,6 +12,12 @@ public final class Kernels {
   /** Below this many multiply-adds a product is not worth handing to a second thread. */
   private static final long PARALLEL_MIN_WORK = 1L << 18;
 
+  /** Band boundaries are multiples of this many rows or columns (8 doubles = 64 bytes). */
+  private static final int SPLIT_ALIGN = 8;
+
+  /** Smallest band worth its own task: packing and scheduling cost per band stay below ~1%. */
+  private static final int SPLIT_MIN_BAND = 128;
+
   private Kernels() {}
 
   /** The implementation in use, for logs and reports. */
@@ -35,6 +41,9 @@ public final class Kernels {
       KernelSupport impl, boolean transA, boolean transB, int m, int n, int k, double alpha,
       double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
       double beta, double[] c, int cOff, int ldc) {
+    checkSize("m", m);
+    checkSize("n", n);
+    checkSize("k", k);
     checkMatrix("A", a, aOff, transA ? k : m, transA ? m : k, lda);
     checkMatrix("B", b, bOff, transB ? n : k, transB ? k : n, ldb);
     checkMatrix("C", c, cOff, m, n, ldc);
@@ -44,13 +53,14 @@ public final class Kernels {
       impl.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
       return;
     }
-    // Split C into bands of rows (or of columns when it has few rows); each band is an
-    // independent product, so no reduction is needed.
-    if (m >= n || m >= 4 * threads) {
-      int chunks = Math.min(m, threads * 4);
+    // Split C into bands; each band is an independent product, so no reduction is needed.
+    // Bands of rows re-read (and the vector kernels re-pack) all of op(B), bands of columns
+    // share nothing, so rows are split only when C is at least as tall as it is wide.
+    if (m >= n || n < SPLIT_ALIGN * 2 * threads) {
+      int chunks = chunkCount(m, threads);
       Parallel.forEachChunk(chunks, ch -> {
-        int i0 = (int) ((long) m * ch / chunks);
-        int i1 = (int) ((long) m * (ch + 1) / chunks);
+        int i0 = chunkStart(m, chunks, ch);
+        int i1 = chunkStart(m, chunks, ch + 1);
         if (i1 > i0) {
           int aShift = transA ? i0 : i0 * lda;
           impl.gemm(transA, transB, i1 - i0, n, k, alpha, a, aOff + aShift, lda,
@@ -58,10 +68,10 @@ public final class Kernels {
         }
       });
     } else {
-      int chunks = Math.min(n, threads * 4);
+      int chunks = chunkCount(n, threads);
       Parallel.forEachChunk(chunks, ch -> {
-        int j0 = (int) ((long) n * ch / chunks);
-        int j1 = (int) ((long) n * (ch + 1) / chunks);
+        int j0 = chunkStart(n, chunks, ch);
+        int j1 = chunkStart(n, chunks, ch + 1);
         if (j1 > j0) {
           int bShift = transB ? j0 * ldb : j0;
           impl.gemm(transA, transB, m, j1 - j0, k, alpha, a, aOff, lda,
@@ -69,6 +79,28 @@ public final class Kernels {
         }
       });
     }
+  }
+
+  /**
+   * Bands for {@code extent} rows or columns: one per thread at least; up to four per thread
+   * (so a core slowed by other work hands bands to the other) while a band keeps at least
+   * {@code SPLIT_MIN_BAND} rows or columns, which keeps the per-band overhead small.
+   */
+  private static int chunkCount(int extent, int threads) {
+    int byBand = extent / SPLIT_MIN_BAND;
+    return Math.max(threads, Math.min(4 * threads, byBand));
+  }
+
+  /**
+   * Start of band {@code ch} of {@code chunks}: a multiple of {@code SPLIT_ALIGN}, so two
+   * threads rarely write the same 64-byte line of C (and column bands hold whole vectors).
+   */
+  private static int chunkStart(int extent, int chunks, int ch) {
+    if (ch >= chunks) {
+      return extent;
+    }
+    int start = (int) ((long) extent * ch / chunks);
+    return Math.min(extent, (start + SPLIT_ALIGN / 2) / SPLIT_ALIGN * SPLIT_ALIGN);
   }
 
   /** {@code C = op(A) op(B)} for whole, densely stored row-major matrices. */
@@ -79,12 +111,14 @@ public final class Kernels {
 
   /** See {@link KernelSupport#fill}. */
   public static void fill(int n, double value, double[] x, int xOff) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     IMPL.fill(n, value, x, xOff);
   }
 
   /** See {@link KernelSupport#axpy}. */
   public static void axpy(int n, double alpha, double[] x, int xOff, double[] y, int yOff) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     checkRange("y", y, yOff, n);
     IMPL.axpy(n, alpha, x, xOff, y, yOff);
@@ -92,18 +126,21 @@ public final class Kernels {
 
   /** See {@link KernelSupport#scale}. */
   public static void scale(int n, double alpha, double[] x, int xOff) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     IMPL.scale(n, alpha, x, xOff);
   }
 
   /** See {@link KernelSupport#sum}. */
   public static double sum(int n, double[] x, int xOff) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     return IMPL.sum(n, x, xOff);
   }
 
   /** See {@link KernelSupport#dot}. */
   public static double dot(int n, double[] x, int xOff, double[] y, int yOff) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     checkRange("y", y, yOff, n);
     return IMPL.dot(n, x, xOff, y, yOff);
@@ -112,6 +149,7 @@ public final class Kernels {
   /** See {@link KernelSupport#addScaled}. */
   public static void addScaled(int n, double[] x, int xOff, double alpha, double[] y, int yOff,
       double[] z, int zOff) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     checkRange("y", y, yOff, n);
     checkRange("z", z, zOff, n);
@@ -121,6 +159,7 @@ public final class Kernels {
   /** See {@link KernelSupport#mul}. */
   public static void mul(int n, double[] x, int xOff, double[] y, int yOff, double[] z, int zOff,
       boolean accumulate) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     checkRange("y", y, yOff, n);
     checkRange("z", z, zOff, n);
@@ -129,6 +168,7 @@ public final class Kernels {
 
   /** See {@link KernelSupport#div}. */
   public static void div(int n, double[] x, int xOff, double[] y, int yOff, double[] z, int zOff) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     checkRange("y", y, yOff, n);
     checkRange("z", z, zOff, n);
@@ -138,6 +178,7 @@ public final class Kernels {
   /** See {@link KernelSupport#mulRepeated}. */
   public static void mulRepeated(int rows, int cols, int m, double[] f, int fOff, double[] x,
       int xOff, double[] y, int yOff, boolean accumulate) {
+    checkSizes(rows, cols, m);
     checkRange("f", f, fOff, rows * cols);
     checkRange("x", x, xOff, rows * cols * m);
     checkRange("y", y, yOff, rows * cols * m);
@@ -147,6 +188,7 @@ public final class Kernels {
   /** See {@link KernelSupport#addRowVector}. */
   public static void addRowVector(int rows, int cols, int m, double[] bias, int biasOff,
       double[] y, int yOff) {
+    checkSizes(rows, cols, m);
     checkRange("bias", bias, biasOff, cols * m);
     checkRange("y", y, yOff, rows * cols * m);
     IMPL.addRowVector(rows, cols, m, bias, biasOff, y, yOff);
@@ -155,6 +197,8 @@ public final class Kernels {
   /** See {@link KernelSupport#sumColumnsInto}. */
   public static void sumColumnsInto(int rows, int cols, double[] x, int xOff, int ldx,
       double[] out, int outOff) {
+    checkSize("rows", rows);
+    checkSize("cols", cols);
     checkMatrix("x", x, xOff, rows, cols, ldx);
     checkRange("out", out, outOff, cols);
     IMPL.sumColumnsInto(rows, cols, x, xOff, ldx, out, outOff);
@@ -163,6 +207,8 @@ public final class Kernels {
   /** See {@link KernelSupport#sumRowsInto}. */
   public static void sumRowsInto(int rows, int cols, double[] x, int xOff, int ldx,
       double[] out, int outOff) {
+    checkSize("rows", rows);
+    checkSize("cols", cols);
     checkMatrix("x", x, xOff, rows, cols, ldx);
     checkRange("out", out, outOff, rows);
     IMPL.sumRowsInto(rows, cols, x, xOff, ldx, out, outOff);
@@ -171,6 +217,7 @@ public final class Kernels {
   /** See {@link KernelSupport#rowDotsRepeated}. */
   public static void rowDotsRepeated(int rows, int cols, int m, double[] a, int aOff, double[] x,
       int xOff, double[] out, int outOff) {
+    checkSizes(rows, cols, m);
     checkRange("a", a, aOff, rows * cols);
     checkRange("x", x, xOff, rows * cols * m);
     checkRange("out", out, outOff, rows * m);
@@ -180,6 +227,7 @@ public final class Kernels {
   /** See {@link KernelSupport#scaleRowsRepeated}. */
   public static void scaleRowsRepeated(int rows, int cols, int m, double[] s, int sOff, double[] f,
       int fOff, double[] y, int yOff, boolean accumulate) {
+    checkSizes(rows, cols, m);
     checkRange("s", s, sOff, rows * m);
     checkRange("f", f, fOff, rows * cols);
     checkRange("y", y, yOff, rows * cols * m);
@@ -189,6 +237,8 @@ public final class Kernels {
   /** See {@link KernelSupport#transpose}. */
   public static void transpose(int rows, int cols, double[] a, int aOff, int lda, double[] b,
       int bOff, int ldb) {
+    checkSize("rows", rows);
+    checkSize("cols", cols);
     checkMatrix("a", a, aOff, rows, cols, lda);
     checkMatrix("b", b, bOff, cols, rows, ldb);
     IMPL.transpose(rows, cols, a, aOff, lda, b, bOff, ldb);
@@ -196,6 +246,7 @@ public final class Kernels {
 
   /** See {@link KernelSupport#map}. */
   public static void map(UnaryFunction f, int n, double[] x, int xOff, double[] y, int yOff) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     checkRange("y", y, yOff, n);
     IMPL.map(f, n, x, xOff, y, yOff);
@@ -205,8 +256,9 @@ public final class Kernels {
   public static void mapDerivative(UnaryFunction f, int order, int n, double[] x, int xOff,
       double[] y, int yOff, double[] out, int outOff) {
     if (order != 1 && order != 2) {
-      throw new IllegalArgumentException("derivative order must be 1 or 2, not " + order);
+      throw new IllegalArgumentException("order (of the derivative) must be 1 or 2, not " + order);
     }
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     checkRange("y", y, yOff, n);
     checkRange("out", out, outOff, n);
@@ -215,12 +267,14 @@ public final class Kernels {
 
   /** See {@link KernelSupport#addConstant}. */
   public static void addConstant(int n, double value, double[] x, int xOff) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     IMPL.addConstant(n, value, x, xOff);
   }
 
   /** {@code y[yOff..yOff+n) = x[xOff..xOff+n)}. */
   public static void copy(int n, double[] x, int xOff, double[] y, int yOff) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     checkRange("y", y, yOff, n);
     System.arraycopy(x, xOff, y, yOff, n);
@@ -231,6 +285,7 @@ public final class Kernels {
    * A debugging aid, not a hot loop.
    */
   public static int firstNonFinite(int n, double[] x, int xOff) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     for (int i = 0; i < n; i++) {
       if (!Double.isFinite(x[xOff + i])) {
@@ -242,33 +297,57 @@ public final class Kernels {
 
   /** See {@link KernelSupport#softmaxRow}. */
   public static double softmaxRow(int n, double[] x, int xOff, double[] y, int yOff) {
+    checkSize("n", n);
     checkRange("x", x, xOff, n);
     checkRange("y", y, yOff, n);
     return IMPL.softmaxRow(n, x, xOff, y, yOff);
   }
 
-  private static void checkRange(String what, double[] x, int off, int n) {
-    if (n < 0 || off < 0 || (long) off + n > x.length) {
-      throw new IllegalArgumentException(
-          what + ": range [" + off + ", " + ((long) off + n) + ") outside array of length " + x.length);
+  private static void checkSize(String name, int value) {
+    if (value < 0) {
+      throw new IllegalArgumentException(name + " must be >= 0, got " + value);
     }
   }
 
+  private static void checkSizes(int rows, int cols, int m) {
+    checkSize("rows", rows);
+    checkSize("cols", cols);
+    checkSize("m", m);
+  }
+
+  /** {@code x[off, off+n)} must lie in {@code x}; messages name {@code x} or {@code xOff}. */
+  private static void checkRange(String what, double[] x, int off, int n) {
+    if (off < 0) {
+      throw new IllegalArgumentException(what + "Off must be >= 0, got " + off);
+    }
+    if ((long) off + n > x.length) {
+      throw new IllegalArgumentException(what + ": range [" + off + ", " + ((long) off + n)
+          + ") runs past the end of the array (length " + x.length + ")");
+    }
+  }
+
+  /**
+   * A {@code rows x cols} matrix at {@code off} with rows {@code ld} apart must lie in {@code
+   * x}; messages name the matrix, its offset ({@code aOff}) or its leading dimension
+   * ({@code lda}).
+   */
   private static void checkMatrix(String what, double[] x, int off, int rows, int cols, int ld) {
-    if (rows < 0 || cols < 0 || off < 0) {
-      throw new IllegalArgumentException(what + ": negative size or offset: " + rows + "x" + cols + " at " + off);
+    String lower = what.toLowerCase(java.util.Locale.ROOT);
+    if (off < 0) {
+      throw new IllegalArgumentException(lower + "Off must be >= 0, got " + off);
     }
     if (rows == 0 || cols == 0) {
       return;
     }
     if (ld < cols) {
-      throw new IllegalArgumentException(what + ": leading dimension " + ld + " < columns " + cols);
+      throw new IllegalArgumentException(
+          "ld" + lower + " = " + ld + " is less than the " + cols + " columns of " + what);
     }
     long last = off + (long) (rows - 1) * ld + cols;
     if (last > x.length) {
       throw new IllegalArgumentException(
           what + ": " + rows + "x" + cols + " (ld " + ld + ") at offset " + off
-              + " needs " + last + " elements, array has " + x.length);
+              + " needs " + last + " elements, the array has " + x.length);
     }
   }
 

@@ -5,9 +5,10 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API implementation. The only class (with {@link PanamaConstants}) that touches
- * {@code jdk.incubator.vector}; loaded reflectively by {@link KernelProvider} after the module
- * check, so nothing links against the incubator module when it is absent.
+ * The Vector API implementation. The only classes that touch {@code jdk.incubator.vector} are
+ * this one, {@link PanamaGemm} and {@link PanamaConstants}; this one is loaded reflectively by
+ * {@link KernelProvider} after the module check, so nothing links against the incubator module
+ * when it is absent.
  *
  * <p>Loops follow one skeleton: a vector body (unrolled where it pays), then a scalar tail.
  */
@@ -25,6 +26,35 @@ final class PanamaKernels extends ScalarKernels {
   @Override
   public String name() {
     return "panama-" + S.vectorBitSize();
+  }
+
+  /** Register-blocked and packed, with zero skipping for sparse {@code A}: see {@link PanamaGemm}. */
+  @Override
+  public void gemm(
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      double alpha,
+      double[] a,
+      int aOff,
+      int lda,
+      double[] b,
+      int bOff,
+      int ldb,
+      double beta,
+      double[] c,
+      int cOff,
+      int ldc) {
+    if (m == 0 || n == 0) {
+      return;
+    }
+    if (k == 0 || alpha == 0.0) {
+      applyBeta(m, n, beta, c, cOff, ldc);
+      return;
+    }
+    PanamaGemm.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
   }
 
   @Override
