@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Prints the benchmark report's table from a results directory written by bench/report.
+"""Prints the benchmark report's table from a results directory written by benchmarks/report.
 
 usage: report-table.py RESULTS_DIR JDK_NAME
 
