@@ -30,8 +30,7 @@ class SymmetricEigensolverDegenerateTest {
     double[] a = lowRankGram(n, rank, 1000L * n + rank);
     SymmetricEigensolver.Decomposition d = SymmetricEigensolver.decompose(a, n, true);
     double[] expected = SpectralFixtures.ejmlEigenvalues(a, n);
-    double scale = SpectralFixtures.maxAbs(expected);
-    double tolerance = 1e-13 * scale * Math.sqrt(n);
+    double tolerance = normwise(expected);
     assertArrayEquals(expected, d.values(), tolerance);
     // Independently of EJML: B B^T is PSD of rank `rank`, so n - rank eigenvalues are zero and
     // the rest are well above rounding (random Gaussian B with rank <= n/1.02 is well conditioned).
@@ -55,7 +54,7 @@ class SymmetricEigensolverDegenerateTest {
     double[] probes = OrthonormalizerTest.randomColumns(n, c, 6);
     double[] values = SymmetricEigensolver.decompose(a, n, probes.clone(), c);
     double[] expected = SpectralFixtures.ejmlEigenvalues(a, n);
-    assertArrayEquals(expected, values, 1e-13 * SpectralFixtures.maxAbs(expected) * n);
+    assertArrayEquals(expected, values, normwise(expected));
   }
 
   @ParameterizedTest(name = "extra eigenvalues: {0}")
@@ -70,17 +69,19 @@ class SymmetricEigensolverDegenerateTest {
     SymmetricEigensolver.Decomposition d = SymmetricEigensolver.decompose(a, n, true);
     double[] expected = spectrum.clone();
     Arrays.sort(expected);
-    double tolerance = 1e-13 * SpectralFixtures.maxAbs(expected) * Math.sqrt(n);
-    assertArrayEquals(expected, d.values(), tolerance);
+    double tolerance = normwise(expected);
     assertArrayEquals(SpectralFixtures.ejmlEigenvalues(a, n), d.values(), tolerance);
+    // The random Q of withSpectrum is orthogonal only to ~1e-12, so the matrix itself sits about
+    // 1e-12 from the nominal spectrum (EJML's eigenvalues are as far off as ours).
+    assertArrayEquals(expected, d.values(), 1e-11);
     SymmetricEigensolverTest.assertEigenpairs(a, n, d, tolerance);
   }
 
-  @ParameterizedTest(name = "small entries first: {0}")
-  @ValueSource(booleans = {true, false})
-  void gradedMatrixWithEntriesFrom1eMinus12To1e3(boolean smallFirst) {
+  @ParameterizedTest(name = "small entries first: {0}, rank {1} (0: full)")
+  @CsvSource({"true, 0", "false, 0", "true, 20", "false, 20"})
+  void gradedMatrixWithEntriesFrom1eMinus12To1e3(boolean smallFirst, int rank) {
     int n = 70;
-    double[] r = SpectralFixtures.randomSymmetric(n, 23);
+    double[] r = rank == 0 ? SpectralFixtures.randomSymmetric(n, 23) : lowRankGram(n, rank, 23);
     double[] a = new double[n * n];
     double[] grade = new double[n];
     for (int i = 0; i < n; i++) {
@@ -95,7 +96,7 @@ class SymmetricEigensolverDegenerateTest {
     }
     SymmetricEigensolver.Decomposition d = SymmetricEigensolver.decompose(a, n, true);
     double[] expected = SpectralFixtures.ejmlEigenvalues(a, n);
-    double tolerance = 1e-13 * SpectralFixtures.maxAbs(expected) * Math.sqrt(n);
+    double tolerance = normwise(expected);
     assertArrayEquals(expected, d.values(), tolerance);
     SymmetricEigensolverTest.assertEigenpairs(a, n, d, tolerance);
   }
@@ -147,7 +148,7 @@ class SymmetricEigensolverDegenerateTest {
       }
     }
     double[] expected = SpectralFixtures.ejmlEigenvalues(dense, n);
-    double tolerance = 1e-13 * SpectralFixtures.maxAbs(expected) * Math.sqrt(n);
+    double tolerance = normwise(expected);
     SymmetricEigensolver.Decomposition viaTridiagonal =
         SymmetricEigensolver.tridiagonal(diag, off, true);
     assertArrayEquals(expected, viaTridiagonal.values(), tolerance);
@@ -173,6 +174,15 @@ class SymmetricEigensolverDegenerateTest {
         new double[] {1, Double.NaN}, new double[] {0.5}, false));
     assertThrows(IllegalArgumentException.class, () -> SymmetricEigensolver.tridiagonal(
         new double[] {1, 2}, new double[] {Double.POSITIVE_INFINITY}, false));
+  }
+
+  /**
+   * 2e-14 ||A||, about 90 eps ||A||: the errors measured against EJML and the residuals stay
+   * below 11 eps ||A|| for every matrix here (n up to 400), so this leaves room for other
+   * rounding orders but not for a lost eigenvalue or a sloppy deflation.
+   */
+  static double normwise(double[] eigenvalues) {
+    return 2e-14 * SpectralFixtures.maxAbs(eigenvalues);
   }
 
   /** {@code B B^T} for an {@code n x rank} Gaussian B: PSD, exactly {@code n - rank} zeros. */
