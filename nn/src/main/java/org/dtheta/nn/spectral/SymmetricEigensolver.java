@@ -250,7 +250,7 @@ public final class SymmetricEigensolver {
         if (sweeps++ == MAX_SWEEPS) {
           throw new ArithmeticException(
               "symmetric eigensolver: no convergence for eigenvalue " + l + " after "
-                  + MAX_SWEEPS + " QL sweeps (non-finite input?)");
+                  + MAX_SWEEPS + " QL sweeps");
         }
         // Wilkinson shift: the eigenvalue of the leading 2x2 block nearer d[l].
         double g = (d[l + 1] - d[l]) / (2.0 * e[l]);
