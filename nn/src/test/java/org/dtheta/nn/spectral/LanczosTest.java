@@ -254,6 +254,62 @@ class LanczosTest {
     assertTrue(broken.asymmetry() > 1e-3, "non-symmetric: " + broken.asymmetry());
   }
 
+  /**
+   * A map like the MNIST Hessian: a 200-fold exact zero eigenvalue (dead units) among 40 others.
+   * The projected matrices then carry clusters of near-zero Ritz values, all the more once the
+   * Krylov space exhausts an invariant subspace and fresh random directions are added; an
+   * unreachable tolerance drives the run through the whole 240-dimensional space, where the
+   * projected matrix has the 200 zeros itself. (A block of b vectors sees only about b copies
+   * of a repeated eigenvalue before that, so smallest() counts at most b zeros when it stops
+   * early; the PSD cases ask for no more than that.)
+   */
+  @ParameterizedTest(name = "block={0} smallest={1} psd={2} tolerance={3}")
+  @CsvSource({"3, 3, false, 1e-10", "4, 4, true, 1e-10", "4, 3, false, 1e-300",
+      "5, 6, true, 1e-300", "1, 2, true, 1e-300"})
+  void twoHundredFoldZeroEigenvalue(int block, int smallest, boolean psd, double tolerance) {
+    int zeros = 200;
+    int n = zeros + 40;
+    Random rnd = new Random(block);
+    double[] spectrum = new double[n];
+    for (int i = zeros; i < n; i++) {
+      spectrum[i] = psd ? 0.5 + 2.0 * rnd.nextDouble() : -1.0 + 3.0 * rnd.nextDouble();
+    }
+    spectrum[zeros] = 9.0;
+    spectrum[zeros + 1] = 6.0;
+    spectrum[zeros + 2] = 5.5;
+    if (!psd) {
+      spectrum[zeros + 3] = -4.0;
+      spectrum[zeros + 4] = -2.5;
+    }
+    double[] a = SpectralFixtures.withSpectrum(spectrum, 7 + block);
+    double[] expected = spectrum.clone();
+    Arrays.sort(expected);
+    SpectrumResult s = new Lanczos(new SpectralFixtures.DenseMap(a, n))
+        .largest(3).smallest(smallest).blockSize(block).maxKrylovDimension(n)
+        .tolerance(tolerance).seed(13).computeVectors(true).run();
+    if (tolerance < 1e-100) {
+      // Residual estimates reach exactly 0 only with the whole space in the basis.
+      assertEquals(n, s.krylovDimension());
+    } else {
+      assertTrue(s.allConverged(), "converged, stop " + s.stop() + " at K " + s.krylovDimension());
+      assertTrue(s.krylovDimension() < n, "stopped early, K " + s.krylovDimension());
+    }
+    assertTopAndBottom(expected, s, 1e-9);
+    SpectralFixtures.DenseMap map = new SpectralFixtures.DenseMap(a, n);
+    for (Eigenpairs pairs : List.of(s.largest(), s.smallest())) {
+      for (int j = 0; j < pairs.count(); j++) {
+        double[] v = pairs.vector(j);
+        double[] av = map.times(v);
+        for (int i = 0; i < n; i++) {
+          av[i] -= pairs.values()[j] * v[i];
+        }
+        assertEquals(1.0, Math.sqrt(SpectralFixtures.dot(v, v)), 1e-10, "unit Ritz vector");
+        assertTrue(Math.sqrt(SpectralFixtures.dot(av, av)) <= 1e-8 * 9.0,
+            "residual of Ritz pair " + j + ": " + Math.sqrt(SpectralFixtures.dot(av, av)));
+      }
+    }
+  }
+
   @Test
   void progressIsReportedPerBlock() {
     int n = 40;
