@@ -47,6 +47,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Mixin NetworkOptions network;
 
+  /** Rows of the whole Df checked against Hessian-vector products (one sweep, a few seconds). */
+  private static final int VERIFIED_ROWS = 4;
+
   @Option(names = "--jacobian", defaultValue = "full", paramLabel = "WHAT",
       description = "Which Jacobian to write at the last step: full (P x P, 12.6 GB for 784-50-10),"
           + " a block R,C such as W2,W2, or none (default: ${DEFAULT-VALUE}).")
@@ -116,7 +119,9 @@ final class DemoCommand implements Callable<Integer> {
           : "jacobian_" + jacobian.replace(',', '_') + ".npy");
       List<Object> args = new ArrayList<>(List.of("jacobian", "--run", run, "--step", steps,
           "--method", method, "--out", npy));
-      if (!full) {
+      if (full) {
+        args.addAll(List.of("--verify", VERIFIED_ROWS));
+      } else {
         args.addAll(List.of("--block", jacobian));
       }
       stage(log, "update Jacobian at step " + steps, dataArgs, args);

@@ -69,7 +69,7 @@ final class LyapunovCommand implements Callable<Integer> {
           config.parameters());
       Walk walk = new Walk(trajectory, model.map(), config.saveEvery());
       result = new LyapunovExponents(m).seed(seed)
-          .progress(progress.spectral())
+          .progress(progress)
           .forward(walk::jacobianAt, config.steps());
     }
     write(target.folder(), result, model.map().alpha(), log, (System.nanoTime() - t0) * 1e-9);

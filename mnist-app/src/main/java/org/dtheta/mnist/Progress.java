@@ -62,11 +62,6 @@ final class Progress implements ProgressListener, AutoCloseable {
     }
   }
 
-  /** This bar as a listener of the spectral algorithms. */
-  org.dtheta.nn.spectral.ProgressListener spectral() {
-    return this::update;
-  }
-
   @Override
   public void close() {
     if (bar != null) {

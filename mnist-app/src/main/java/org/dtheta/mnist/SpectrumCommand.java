@@ -91,7 +91,7 @@ final class SpectrumCommand implements Callable<Integer> {
       try (Progress progress = Progress.start("step " + t, maxKrylov, "dims", analysis.quiet)) {
         result = new Lanczos(model.map().hessianMap(theta))
             .largest(top).smallest(bottom).blockSize(blockSize).maxKrylovDimension(maxKrylov)
-            .tolerance(tolerance).seed(1).progress(progress.spectral())
+            .tolerance(tolerance).seed(1).progress(progress)
             .run();
       }
       UpdateStability s = UpdateStability.of(result, alpha);

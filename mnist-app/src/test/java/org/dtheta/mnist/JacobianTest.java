@@ -85,6 +85,32 @@ class JacobianTest {
   }
 
   @Test
+  void verifyComparesSampledRowsWithHessianVectorProductsAndCatchesAWrongEntry() throws IOException {
+    Path out = tmp.resolve("verified.npy");
+    Fixtures.Result r = jacobian("--run", run.toString(), "--step", "4", "--method", "structured",
+        "--verify", "5", "--out", out.toString());
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().contains("Checked 5 sampled rows") && r.out().contains("ok"), r.toString());
+
+    // A file that is wrong in one Hessian entry of a sampled row (and, for symmetry, nowhere
+    // else) must fail the check.
+    int[] rows = JacobianCheck.sampleRows(map.net().layout(), 5, 1);
+    double[] df = map.dense(theta4);
+    int i = rows[2];
+    int j = (i + 7) % P;
+    df[i * P + j] += 1e-6 * Math.abs(df[i * P + j] - (i == j ? 1 : 0)) + 1e-12;
+    Path wrong = tmp.resolve("wrong.npy");
+    Npy.writeMatrix(wrong, df, P, P);
+    try (NpyReader reader = NpyReader.open(wrong)) {
+      JacobianCheck.Result result = JacobianCheck.check(map, theta4, reader, rows);
+      assertFalse(result.passed(), result.toString());
+    }
+    try (NpyReader reader = NpyReader.open(out)) {
+      assertTrue(JacobianCheck.check(map, theta4, reader, rows).passed());
+    }
+  }
+
+  @Test
   void blocksMatchTheUpdateMapAndGetAHeatMap() throws IOException {
     for (String method : new String[] {"hvp", "structured"}) {
       for (String spec : new String[] {"W2,b2", "b1,b1", "W1,W2"}) {

@@ -4,6 +4,7 @@ import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.dtheta.core.kernel.Kernels;
 import org.dtheta.nn.LinearMap;
+import org.dtheta.nn.ProgressListener;
 
 /**
  * The largest and smallest eigenvalues of a symmetric {@link LinearMap} (the loss Hessian, or
@@ -201,7 +202,7 @@ public final class Lanczos {
           System.arraycopy(lastR, i * b, arnoldi, (k1 + i) * capacity + k0, b);
         }
       }
-      progress.progress(k1, capacity);
+      progress.update(k1, capacity);
       boolean full = k1 == capacity;
       int stride = Math.max(b, (k1 + CHECK_FRACTION - 1) / CHECK_FRACTION);
       if (full || (k1 >= wanted && k1 - lastCheck >= stride)) {

@@ -5,6 +5,7 @@ import java.util.function.IntFunction;
 import java.util.random.RandomGenerator;
 import org.dtheta.core.kernel.Kernels;
 import org.dtheta.nn.LinearMap;
+import org.dtheta.nn.ProgressListener;
 
 /**
  * The {@code m} leading Lyapunov exponents of a map {@code theta -> f(theta)} along a stored
@@ -158,7 +159,7 @@ public final class LyapunovExponents {
         logSums[i] += Math.log(r[i * m + i]);
         history[s * m + i] = logSums[i] / (s + 1);
       }
-      progress.progress(s + 1, steps);
+      progress.update(s + 1, steps);
     }
     double[] exponents = new double[m];
     System.arraycopy(history, (steps - 1) * m, exponents, 0, m);

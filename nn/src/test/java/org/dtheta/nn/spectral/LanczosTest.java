@@ -316,7 +316,7 @@ class LanczosTest {
     double[] a = SpectralFixtures.randomSymmetric(n, 1);
     List<int[]> calls = new ArrayList<>();
     SpectrumResult s = new Lanczos(new SpectralFixtures.DenseMap(a, n)).blockSize(4)
-        .maxKrylovDimension(n).progress((done, total) -> calls.add(new int[] {done, total}))
+        .maxKrylovDimension(n).progress((done, total) -> calls.add(new int[] {(int) done, (int) total}))
         .run();
     assertEquals(s.krylovDimension() / 4, calls.size());
     for (int i = 0; i < calls.size(); i++) {

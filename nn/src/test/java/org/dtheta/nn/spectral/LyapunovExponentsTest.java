@@ -222,7 +222,7 @@ class LyapunovExponentsTest {
   void progressAndBadInput() {
     SpectralFixtures.DenseMap map = diagonal(new double[] {1, 2, 3});
     List<int[]> calls = new ArrayList<>();
-    new LyapunovExponents(2).progress((done, total) -> calls.add(new int[] {done, total}))
+    new LyapunovExponents(2).progress((done, total) -> calls.add(new int[] {(int) done, (int) total}))
         .forward(t -> map, 5);
     assertEquals(5, calls.size());
     for (int i = 0; i < 5; i++) {
