@@ -41,7 +41,7 @@ final class DemoCommand implements Callable<Integer> {
       description = "Output folder (default: ${DEFAULT-VALUE}).")
   Path out;
 
-  @Option(names = "--steps", defaultValue = "20", paramLabel = "T",
+  @Option(names = "--steps", defaultValue = "50", paramLabel = "T",
       description = "Gradient-descent steps (default: ${DEFAULT-VALUE}).")
   int steps;
 

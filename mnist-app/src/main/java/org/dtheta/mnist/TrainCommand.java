@@ -34,8 +34,11 @@ final class TrainCommand implements Callable<Integer> {
 
   @Mixin NetworkOptions network;
 
-  @Option(names = "--init-std", defaultValue = "0.01", paramLabel = "SIGMA",
-      description = "Initial weights ~ N(0, SIGMA^2), biases 0 (default: ${DEFAULT-VALUE}).")
+  // 0.1 rather than the 0.01 of the reference implementations: from 0.01 the sigmoid net sits on a
+  // plateau (loss 2.2996 after 20 steps at alpha 0.1), from 0.1 it learns within tens of steps.
+  @Option(names = "--init-std", defaultValue = "0.1", paramLabel = "SIGMA",
+      description = "Initial weights ~ N(0, SIGMA^2), biases 0 (default: ${DEFAULT-VALUE};"
+          + " the reference implementations' 0.01 starts on a long plateau).")
   double initStd;
 
   @Option(names = "--init", paramLabel = "FILE.npy",
