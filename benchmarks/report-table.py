@@ -156,13 +156,19 @@ def main():
     print()
     print("| work | kernels | threads | median | GFLOP/s | ratio to OpenBLAS (same threads) | Issue 5 target |")
     print("|---|---|---|---|---|---|---|")
-    order = {"vector": 0, "scalar": 1}
-    for label, kernels, threads, median, flops, n, name, k in sorted(
-            rows, key=lambda r: (r[0].startswith("gemm"), r[6], r[7], order[r[1]], -r[2])):
-        gflops = flops / median * 1e-9
-        print("| %s | %s | %d | %s | %.1f | %s | %s |" % (
-            label, kernels, threads, shown(median), gflops, ratio(gflops, threads),
-            target(name, k, kernels, threads, median)))
+    kernel_order = {"vector": 0, "scalar": 1}
+    work_order = ["gradient", "step", "hvpFresh", "hvp", "hessianTimesV", "structuredDf", "gemm"]
+
+    def print_rows(selected):
+        for label, kernels, threads, median, flops, n, name, k in sorted(selected, key=lambda r: (
+                work_order.index(r[6]) if r[6] in work_order else len(work_order), r[7], r[0],
+                kernel_order[r[1]], -r[2])):
+            gflops = flops / median * 1e-9
+            print("| %s | %s | %d | %s | %.1f | %s | %s |" % (
+                label, kernels, threads, shown(median), gflops, ratio(gflops, threads),
+                target(name, k, kernels, threads, median)))
+
+    print_rows([r for r in rows if r[6] != "gemm"])
     for (kernels, threads, h), points in sorted(df_points.items()):
         if len({k for k, _ in points}) < 2:
             continue
@@ -174,6 +180,7 @@ def main():
                   h, FULL_K, a, b * 1000, ", ".join(str(k) for k, _ in sorted(points)), kernels,
                   threads, shown(seconds), gflops, ratio(gflops, threads),
                   target("structuredDf", FULL_K, kernels, threads, seconds)))
+    print_rows([r for r in rows if r[6] == "gemm"])
     print()
     print("Medians of %s measured iterations per row (JMH short mode; single-shot rows: one run "
           "each); FLOPs are dense-equivalent (see report-table.py), so rows with a sparse X can "
