@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The matrix products of a two-layer 784-50-10 network on {@code k} samples with {@code m}
  * directions, through {@link Kernels#gemm} (the selected implementation, split over
- * {@code dtheta.threads} cores). Average time per product; {@code bench/report} turns it into
+ * {@code dtheta.threads} cores). Average time per product; {@code benchmarks/report} turns it into
  * GFLOP/s from {@link #flops}.
  *
  * <p>Shapes ({@code C = op(A) op(B)}, sizes {@code M x N x K}):

@@ -1,7 +1,8 @@
 package org.dtheta.benchmarks;
 
 import java.util.concurrent.TimeUnit;
-import org.dtheta.core.Gradients;
+import org.dtheta.nn.TwoLayerNet;
+import org.dtheta.nn.UpdateMap;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -11,8 +12,10 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Value and gradient of the two-layer-shaped loss ({@link TwoLayerProblem}) by one forward and
- * one reverse sweep, the unit of work of a gradient-descent step.
+ * First-order work of training ({@link NetProblem}): the loss and its gradient at a fresh
+ * point ({@link TwoLayerNet#lossAndGradient}, one forward and one reverse sweep), and one
+ * gradient-descent step {@code theta <- theta - alpha grad L(theta)} ({@link UpdateMap#apply})
+ * applied to its own result, as a training loop does.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -21,9 +24,15 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsPrepend = "--add-modules=jdk.incubator.vector", jvmArgsAppend = "-Xmx6g")
 public class GradientBenchmark {
 
-  /** Returns the loss; the gradient lands in the state (and so escapes). */
+  /** Returns the loss; the gradient lands in the state. Alternates points (no cache hits). */
   @Benchmark
-  public double gradient(TwoLayerProblem p) {
-    return Gradients.valueAndGradient(p.loss, p.theta, p.gradient);
+  public double gradient(NetProblem p) {
+    return p.net.lossAndGradient(p.nextPoint(), p.gradient);
+  }
+
+  /** One step in place on {@code otherTheta}; returns the loss before the step. */
+  @Benchmark
+  public double step(NetProblem p) {
+    return p.map.apply(p.otherTheta, p.otherTheta, p.gradient);
   }
 }

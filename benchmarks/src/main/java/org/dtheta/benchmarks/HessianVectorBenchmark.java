@@ -1,7 +1,7 @@
 package org.dtheta.benchmarks;
 
 import java.util.concurrent.TimeUnit;
-import org.dtheta.core.Hessians;
+import org.dtheta.nn.TwoLayerNet;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -16,10 +16,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Forward-over-reverse second derivatives of the two-layer-shaped loss ({@link
- * TwoLayerProblem}): one Hessian-vector product, and the Hessian times {@code m} directions in
- * one sweep (the block the update-Jacobian drivers are built from). Each includes its forward
- * and reverse sweep, as the drivers do.
+ * Forward-over-reverse Hessian products of the network's loss ({@link NetProblem}) through
+ * {@link TwoLayerNet#hessianTimes}: one direction at a fresh point (gradient sweeps included),
+ * one direction at a fixed point (the net keeps the gradient's sweeps, as in Lanczos), and
+ * {@code m} directions at a fixed point (the building block of dense Jacobians; at k = 60000
+ * it runs over parts of the batch, each part's tangent buffers allocated and freed per call).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -28,47 +29,46 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsPrepend = "--add-modules=jdk.incubator.vector", jvmArgsAppend = "-Xmx6g")
 public class HessianVectorBenchmark {
 
-  /** One direction. */
+  /** {@code m} random directions and the output buffer, {@code P x m}. */
   @State(Scope.Benchmark)
-  public static class One {
-    double[] v;
-    double[] hv;
-
-    /** A random direction and the output buffer. */
-    @Setup(Level.Trial)
-    public void setUp(TwoLayerProblem p) {
-      v = p.directions(1, 3);
-      hv = new double[p.theta.length];
-    }
-  }
-
-  /** {@code m} directions, {@code P x m}. */
-  @State(Scope.Benchmark)
-  public static class Block {
-    /** Directions per sweep. */
+  public static class Directions {
+    /** Directions per product (1 for the single-vector benchmarks, whatever this says). */
     @Param({"50"})
     public int m;
 
-    double[] v;
-    double[] hv;
+    double[] one;
+    double[] oneOut;
+    double[] block;
+    double[] blockOut;
 
-    /** Random directions and the output buffer. */
+    /** Random directions. */
     @Setup(Level.Trial)
-    public void setUp(TwoLayerProblem p) {
-      v = p.directions(m, 5);
-      hv = new double[v.length];
+    public void setUp(NetProblem p) {
+      one = p.directions(1, 3);
+      oneOut = new double[one.length];
+      block = p.directions(m, 5);
+      blockOut = new double[block.length];
     }
   }
 
-  /** {@code H v}: returns the loss, {@code H v} lands in the state. */
+  /** {@code H v} at a fresh point: forward, reverse and both tangent sweeps. */
   @Benchmark
-  public double hvp(TwoLayerProblem p, One d) {
-    return Hessians.hessianVectorProduct(p.loss, p.theta, d.v, null, d.hv);
+  public double[] hvpFresh(NetProblem p, Directions d) {
+    p.net.hessianTimes(p.nextPoint(), d.one, 1, d.oneOut);
+    return d.oneOut;
   }
 
-  /** {@code H V} for {@code m} directions in one sweep. */
+  /** {@code H v} at a fixed point: the tangent sweeps only. */
   @Benchmark
-  public double hessianTimesV(TwoLayerProblem p, Block d) {
-    return Hessians.hessianMatrixProduct(p.loss, p.theta, d.v, d.m, null, d.hv);
+  public double[] hvp(NetProblem p, Directions d) {
+    p.net.hessianTimes(p.theta, d.one, 1, d.oneOut);
+    return d.oneOut;
+  }
+
+  /** {@code H V} for {@code m} directions at a fixed point. */
+  @Benchmark
+  public double[] hessianTimesV(NetProblem p, Directions d) {
+    p.net.hessianTimes(p.theta, d.block, d.m, d.blockOut);
+    return d.blockOut;
   }
 }

@@ -215,6 +215,19 @@ public final class Tape {
     }
   }
 
+  /**
+   * Drops every node's tangent and adjoint-tangent buffers (values and adjoints stay). A caller
+   * that splits a batched product over several tapes releases each tape after its sweep, so only
+   * one tape's {@code size x m} buffers are alive at a time; the next sweep allocates afresh.
+   */
+  public void releaseTangents() {
+    for (Var v : nodes) {
+      v.tangent = null;
+      v.adjointTangent = null;
+    }
+    directionCapacity = 0;
+  }
+
   /** Copies the variables' adjoints into a flat gradient vector. */
   public void getAdjoints(double[] gradient) {
     checkVector("gradient", gradient.length);

@@ -83,6 +83,27 @@ class TapeBehaviourTest {
   }
 
   @Test
+  void releasedTangentsAreDroppedAndTheNextSweepGivesTheSameProduct() {
+    Random rnd = new Random(12);
+    Tape t = new Tape();
+    Var loss = richFunction(t, rnd);
+    int p = t.parameterCount();
+    int m = 4;
+    double[] x = DerivativeChecks.gaussian(rnd, p);
+    double[] v = DerivativeChecks.gaussian(rnd, p * m);
+    double[] before = new double[p * m];
+    Hessians.hessianMatrixProduct(loss, x, v, m, null, before);
+    t.releaseTangents();
+    for (Var node : t.nodes()) {
+      assertTrue(node.tangent() == null && node.adjointTangent() == null, node.toString());
+      assertTrue(!node.isActive() || node.adjoint() != null, "adjoints stay: " + node);
+    }
+    double[] after = new double[p * m];
+    Hessians.hessianMatrixProduct(loss, x, v, m, null, after);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(before, after, 0.0);
+  }
+
+  @Test
   void wrongLengthVectorsAreRefusedWithBothLengths() {
     Tape t = new Tape();
     Var w = t.variable(2, 3);

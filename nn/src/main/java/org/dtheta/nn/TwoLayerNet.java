@@ -2,7 +2,9 @@ package org.dtheta.nn;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.dtheta.core.Hessians;
 import org.dtheta.core.Ops;
 import org.dtheta.core.ShapeException;
@@ -16,10 +18,17 @@ import org.dtheta.core.sparse.CsrMatrix;
  * The training loss {@code L(theta)} of a two-layer network ({@link NetworkConfig}) on one full
  * batch ({@link Dataset}), with its exact first and second derivatives.
  *
- * <p>The loss is recorded once on a core {@link Tape} whose variables are W1, b1, W2, b2 in
- * layout order, so the tape's flat parameter vector is theta itself ({@link ParamLayout}); every
- * call replays that tape. Values and adjoints are kept for the last theta evaluated, so a run of
- * Hessian products at one point (Lanczos, a dense Jacobian) pays for one gradient only.
+ * <p>The data loss is recorded on core {@link Tape}s whose variables are W1, b1, W2, b2 in
+ * layout order, so a tape's flat parameter vector is theta itself ({@link ParamLayout}); every
+ * call replays them. The loss is a sum over samples, so the batch may be split into parts
+ * (sample ranges, one tape each) whose values, gradients and curvature products are summed with
+ * the weights of their share of the batch: products with {@code m} directions need about
+ * {@code 6 (hidden + outputs) m} doubles of tangent buffers per sample, so they run over parts
+ * sized to {@link #PART_TANGENT_BUDGET_DOUBLES} and free each part's buffers after its sweep
+ * (50 directions at k = 60000 on MNIST would otherwise need 8 GB). The L2 term does not depend
+ * on the data and is added in closed form. Values and adjoints are kept per part for the last
+ * theta evaluated, so a run of Hessian products at one point (Lanczos, a dense Jacobian) pays
+ * for one gradient only.
  *
  * <p>The dataset's arrays are wrapped, not copied: do not change them while the net is in use.
  * Not thread-safe (one tape); the kernels use the machine's cores themselves.
@@ -27,11 +36,14 @@ import org.dtheta.core.sparse.CsrMatrix;
 public final class TwoLayerNet {
 
   /**
-   * Budget, in doubles, for the tangent buffers of one batched sweep (512 MB): the default
-   * number of directions per sweep keeps the {@code k x hidden x m} tangents of the recorded
-   * nodes (value tangent and adjoint tangent, about six per sample and unit) under it.
+   * Budget, in doubles, for the tangent buffers of one part's batched sweep (1 GiB): a product
+   * with {@code m} directions runs over parts of at most {@code budget / (6 (hidden + outputs)
+   * m)} samples (value tangent and adjoint tangent of about three {@code k x hidden} and three
+   * {@code k x outputs} nodes). Large enough that every part's products stay large GEMMs (7456
+   * samples for MNIST with 50 directions), small enough that only one part's buffers (plus the
+   * previous part's, until collected) add to the heap.
    */
-  static final long TANGENT_BUDGET_DOUBLES = 1L << 26;
+  static final long PART_TANGENT_BUDGET_DOUBLES = 1L << 27;
 
   /** The most directions a default sweep carries (enough to make every product a GEMM). */
   static final int MAX_DEFAULT_DIRECTIONS = 64;
@@ -39,17 +51,16 @@ public final class TwoLayerNet {
   /** How many other datasets keep their recorded forward pass for predictions. */
   private static final int PREDICTION_GRAPHS = 2;
 
+  /** How many splittings of the batch are kept recorded (the whole batch and one by parts). */
+  private static final int KEPT_SPLITTINGS = 2;
+
   private final NetworkConfig config;
   private final Dataset data;
   private final ParamLayout layout;
-  private final Graph graph;
-
-  /** The theta at which {@link #graph}'s values are current, or null. */
-  private double[] valuesAt;
-  /** Whether the adjoints of {@link #graph} are the gradient at {@link #valuesAt}. */
-  private boolean adjointsCurrent;
-  /** The loss as a function of the logits alone, for Gauss-Newton products (made on demand). */
-  private Var outputLossOfLogits;
+  /** Upper bound on the samples of one part whatever the budget says (tests force tiny parts). */
+  private final int maxPartSamples;
+  /** Recorded splittings of the batch by samples per part, least recently used first. */
+  private final Map<Integer, List<Part>> splittings = new LinkedHashMap<>(4, 0.75f, true);
   /**
    * Recorded forward passes on the last few datasets other than the training batch that
    * predictions were asked for (a train loop alternates between a test and a validation set).
@@ -62,13 +73,43 @@ public final class TwoLayerNet {
   /** The top of the network: logits A2 and the data loss. */
   private record Top(Var logits, Var loss) {}
 
+  /**
+   * The data loss over one range of samples, recorded, with the weight of its share of the
+   * batch loss and the theta its values (and perhaps adjoints) are current at.
+   */
+  private static final class Part {
+    final Graph graph;
+    final double weight;
+    double[] valuesAt;
+    boolean adjointsCurrent;
+    /** The part's loss as a function of its logits alone, for Gauss-Newton products. */
+    Var outputLossOfLogits;
+
+    Part(Graph graph, double weight) {
+      this.graph = graph;
+      this.weight = weight;
+    }
+  }
+
   /** Records the loss of {@code config} on {@code data}. */
   public TwoLayerNet(NetworkConfig config, Dataset data) {
+    this(config, data, Integer.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #TwoLayerNet(NetworkConfig, Dataset)}, but with parts of at most {@code
+   * maxPartSamples} samples for every evaluation (tests compare split and whole batches).
+   */
+  TwoLayerNet(NetworkConfig config, Dataset data, int maxPartSamples) {
+    if (maxPartSamples < 1) {
+      throw new IllegalArgumentException("samples per part must be >= 1, not " + maxPartSamples);
+    }
     this.config = config;
     this.data = data;
     this.layout = config.layout();
+    this.maxPartSamples = maxPartSamples;
     requireFits(config, data, "training data");
-    this.graph = record(config, data);
+    parts(0); // records the batch now, so bad data fails here
   }
 
   /** The network. */
@@ -92,41 +133,68 @@ public final class TwoLayerNet {
   }
 
   /**
-   * Directions per batched sweep that keep the tangent buffers near 512 MB at this batch size
-   * (between 1 and 64): 3 for MNIST at k = 60000, 64 for small test nets.
+   * Directions per batched sweep: up to 64 (every product a GEMM), at most P. Memory no longer
+   * limits it, since products run over parts of the batch sized to the tangent budget.
    */
   public int defaultDirectionsPerSweep() {
-    long perDirection = 6L * data.k() * (config.hidden() + config.outputs());
-    long m = TANGENT_BUDGET_DOUBLES / Math.max(1, perDirection);
-    return (int) Math.max(1, Math.min(MAX_DEFAULT_DIRECTIONS, Math.min(m, layout.size())));
+    return Math.min(MAX_DEFAULT_DIRECTIONS, layout.size());
+  }
+
+  /**
+   * Samples per part for a sweep with {@code m} directions (0: values and adjoints only): the
+   * whole batch unless the tangent buffers would exceed {@link #PART_TANGENT_BUDGET_DOUBLES}.
+   */
+  int samplesPerPart(int m) {
+    long fit = data.k();
+    if (m > 0) {
+      fit = PART_TANGENT_BUDGET_DOUBLES / (6L * (config.hidden() + config.outputs()) * m);
+    }
+    return (int) Math.max(1, Math.min(Math.min(fit, data.k()), maxPartSamples));
   }
 
   /** {@code L(theta)}. */
   public double loss(double[] theta) {
-    forwardAt(theta);
-    return graph.loss.scalar();
+    layout.checkLength(theta);
+    double loss = l2Penalty(theta);
+    for (Part part : parts(0)) {
+      forwardAt(part, theta);
+      loss += part.weight * part.graph.loss.scalar();
+    }
+    return loss;
   }
 
   /** Writes {@code grad L(theta)} into {@code gradient} (length P) and returns {@code L(theta)}. */
   public double lossAndGradient(double[] theta, double[] gradient) {
-    gradientAt(theta);
-    graph.tape.getAdjoints(gradient);
-    return graph.loss.scalar();
+    layout.checkLength(theta);
+    layout.checkLength(gradient);
+    Arrays.fill(gradient, 0.0);
+    addL2Hessian(theta, 1, gradient); // the L2 term's gradient is its Hessian times theta
+    double loss = l2Penalty(theta);
+    double[] partGradient = new double[gradient.length];
+    for (Part part : parts(0)) {
+      gradientAt(part, theta);
+      part.graph.tape.getAdjoints(partGradient);
+      Kernels.axpy(gradient.length, part.weight, partGradient, 0, gradient, 0);
+      loss += part.weight * part.graph.loss.scalar();
+    }
+    return loss;
   }
 
   /**
-   * {@code out = Hess L(theta) V} for {@code m} directions in one forward-over-reverse sweep;
-   * {@code v} and {@code out} are exactly {@code P x m} row-major (entry {@code i*m + d} is
-   * component {@code i} of direction {@code d}).
+   * {@code out = Hess L(theta) V} for {@code m} directions in one forward-over-reverse sweep per
+   * part of the batch; {@code v} and {@code out} are exactly {@code P x m} row-major (entry
+   * {@code i*m + d} is component {@code i} of direction {@code d}).
    */
   public void hessianTimes(double[] theta, double[] v, int m, double[] out) {
     checkDirections(v, m, out);
-    gradientAt(theta);
-    Tape tape = graph.tape;
-    tape.setTangents(v, m);
-    tape.forwardTangents(m);
-    tape.reverseTangents(graph.loss, null, m);
-    tape.getAdjointTangents(out, m);
+    sumOverParts(theta, v, m, out, (part, partOut) -> {
+      gradientAt(part, theta);
+      Tape tape = part.graph.tape;
+      tape.setTangents(v, m);
+      tape.forwardTangents(m);
+      tape.reverseTangents(part.graph.loss, null, m);
+      tape.getAdjointTangents(partOut, m);
+    });
   }
 
   /**
@@ -140,20 +208,54 @@ public final class TwoLayerNet {
    */
   public void gaussNewtonTimes(double[] theta, double[] v, int m, double[] out) {
     checkDirections(v, m, out);
-    forwardAt(theta);
-    Tape tape = graph.tape;
-    Var logits = graph.logits;
-    int n = logits.size();
-    tape.setTangents(v, m);
-    tape.forwardTangents(m);
-    double[] jv = new double[n * m];
-    tape.getTangents(logits, jv, m);
-    double[] hjv = new double[n * m];
-    Hessians.hessianMatrixProduct(outputLossOfLogits(), logits.value(), jv, m, null, hjv);
-    tape.reverse(logits, new double[n]);
-    adjointsCurrent = false;
-    tape.reverseTangents(logits, toTangentLayout(hjv, logits.rows(), logits.cols(), m), m);
-    tape.getAdjointTangents(out, m);
+    sumOverParts(theta, v, m, out, (part, partOut) -> {
+      forwardAt(part, theta);
+      Tape tape = part.graph.tape;
+      Var logits = part.graph.logits;
+      int n = logits.size();
+      tape.setTangents(v, m);
+      tape.forwardTangents(m);
+      double[] jv = new double[n * m];
+      tape.getTangents(logits, jv, m);
+      double[] hjv = new double[n * m];
+      Var outputLoss = outputLossOfLogits(part);
+      Hessians.hessianMatrixProduct(outputLoss, logits.value(), jv, m, null, hjv);
+      tape.reverse(logits, new double[n]);
+      part.adjointsCurrent = false;
+      tape.reverseTangents(logits, toTangentLayout(hjv, logits.rows(), logits.cols(), m), m);
+      tape.getAdjointTangents(partOut, m);
+    });
+  }
+
+  /** One part's contribution to a curvature product, written to {@code partOut} (P x m). */
+  @FunctionalInterface
+  private interface PartProduct {
+    void apply(Part part, double[] partOut);
+  }
+
+  /**
+   * {@code out = sum over parts of weight * product(part) + H_L2 V}, over the parts sized for
+   * {@code m} directions; with several parts each part's tangent buffers are freed after its
+   * sweep, so that only one part's are held.
+   */
+  private void sumOverParts(double[] theta, double[] v, int m, double[] out, PartProduct product) {
+    layout.checkLength(theta);
+    List<Part> parts = parts(m);
+    // a single part is the whole batch, of weight 1: it writes straight into out
+    double[] partOut = parts.size() == 1 ? out : new double[out.length];
+    if (parts.size() > 1) {
+      Arrays.fill(out, 0.0);
+    }
+    for (Part part : parts) {
+      product.apply(part, partOut);
+      if (parts.size() > 1) {
+        Kernels.axpy(out.length, part.weight, partOut, 0, out, 0);
+        part.graph.tape.releaseTangents();
+        if (part.outputLossOfLogits != null) {
+          part.outputLossOfLogits.tape().releaseTangents();
+        }
+      }
+    }
     addL2Hessian(v, m, out);
   }
 
@@ -247,11 +349,7 @@ public final class TwoLayerNet {
     Var t = tape.constant(d.targets(), d.k(), d.outputs());
     Var a1 = Ops.addRowBroadcast(w1 == null ? x : firstLayerProduct(x, d, w1), b1);
     Top top = top(tape, c, a1, w2, b2, t);
-    Var loss = top.loss();
-    if (c.l2() > 0) {
-      loss = addL2Penalty(c, d.k(), loss, w1, w2);
-    }
-    return new Graph(tape, d, top.logits(), loss);
+    return new Graph(tape, d, top.logits(), top.loss());
   }
 
   private static Top top(Tape tape, NetworkConfig c, Var a1, Var w2, Var b2, Var targets) {
@@ -289,11 +387,20 @@ public final class TwoLayerNet {
     };
   }
 
-  /** {@code dataLoss + (l2/(2k)) (||W1||^2 + ||W2||^2)} (no W1 term for a bias-only first layer). */
-  private static Var addL2Penalty(NetworkConfig c, int k, Var dataLoss, Var w1, Var w2) {
-    double coefficient = c.l2() / k;
-    Var loss = Ops.add(dataLoss, Ops.l2Penalty(w2, coefficient));
-    return w1 == null ? loss : Ops.add(loss, Ops.l2Penalty(w1, coefficient));
+  /**
+   * The L2 term {@code (l2/(2k)) (||W1||^2 + ||W2||^2)} (W1 is empty for a bias-only first
+   * layer); it does not depend on the data, so it is added once, outside the parts.
+   */
+  private double l2Penalty(double[] theta) {
+    if (config.l2() == 0) {
+      return 0;
+    }
+    double sum = 0;
+    for (Block b : new Block[] {Block.W1, Block.W2}) {
+      int from = layout.offset(b);
+      sum += Kernels.dot(layout.length(b), theta, from, theta, from);
+    }
+    return 0.5 * config.l2() / data.k() * sum;
   }
 
   /** {@code out += H_L2 V}: the L2 term {@code (l2/2k) ||W||^2} has Hessian {@code l2/k} on weights. */
@@ -308,43 +415,82 @@ public final class TwoLayerNet {
     }
   }
 
-  private Var outputLossOfLogits() {
-    if (outputLossOfLogits == null) {
+  /** The part's data loss as a function of its logits alone (a small tape, made on demand). */
+  private Var outputLossOfLogits(Part part) {
+    if (part.outputLossOfLogits == null) {
+      Dataset d = part.graph.data;
       Tape small = new Tape();
-      Var logits = small.variable(data.k(), config.outputs());
-      Var targets = small.constant(data.targets(), data.k(), config.outputs());
-      outputLossOfLogits = outputLoss(config, logits, targets);
+      Var logits = small.variable(d.k(), config.outputs());
+      Var targets = small.constant(d.targets(), d.k(), config.outputs());
+      part.outputLossOfLogits = outputLoss(config, logits, targets);
     }
-    return outputLossOfLogits;
+    return part.outputLossOfLogits;
+  }
+
+  // ---- parts of the batch ----
+
+  /**
+   * The batch split into parts for sweeps with {@code m} directions, recorded on first use. A
+   * part of {@code n} samples weighs {@code n / k} in the mean losses (cross-entropy is a mean
+   * over samples, binary cross-entropy over the {@code n x outputs} entries) and 1 in the
+   * squared error, which is a sum.
+   */
+  private List<Part> parts(int m) {
+    int size = samplesPerPart(m);
+    List<Part> parts = splittings.get(size);
+    if (parts != null) {
+      return parts;
+    }
+    int k = data.k();
+    parts = new ArrayList<>();
+    for (int first = 0; first < k; first += size) {
+      int n = Math.min(size, k - first);
+      Dataset d = n == k ? data : slice(data, first, n);
+      double weight = config.loss() == Loss.SQUARED_ERROR ? 1.0 : (double) n / k;
+      parts.add(new Part(record(config, d), weight));
+    }
+    if (splittings.size() == KEPT_SPLITTINGS) {
+      splittings.remove(splittings.keySet().iterator().next()); // the least recently used
+    }
+    splittings.put(size, parts);
+    return parts;
+  }
+
+  /** Samples {@code [first, first + n)} of {@code d} (copies). */
+  private static Dataset slice(Dataset d, int first, int n) {
+    return new Dataset(
+        Arrays.copyOfRange(d.x(), first * d.inputs(), (first + n) * d.inputs()),
+        Arrays.copyOfRange(d.targets(), first * d.outputs(), (first + n) * d.outputs()),
+        n, d.inputs(), d.outputs());
   }
 
   // ---- evaluation state ----
 
-  /** Makes the values of the training graph current at {@code theta}. */
-  private void forwardAt(double[] theta) {
-    layout.checkLength(theta);
-    if (valuesAt != null && Arrays.equals(valuesAt, theta)) {
+  /** Makes the values of a part's graph current at {@code theta}. */
+  private static void forwardAt(Part part, double[] theta) {
+    if (part.valuesAt != null && Arrays.equals(part.valuesAt, theta)) {
       return;
     }
-    graph.tape.setVariables(theta);
-    graph.tape.forward();
-    valuesAt = theta.clone();
-    adjointsCurrent = false;
+    part.graph.tape.setVariables(theta);
+    part.graph.tape.forward();
+    part.valuesAt = theta.clone();
+    part.adjointsCurrent = false;
   }
 
-  /** Makes values and adjoints (the gradient) current at {@code theta}. */
-  private void gradientAt(double[] theta) {
-    forwardAt(theta);
-    if (!adjointsCurrent) {
-      graph.tape.reverse(graph.loss, null);
-      adjointsCurrent = true;
+  /** Makes a part's values and adjoints (its gradient) current at {@code theta}. */
+  private static void gradientAt(Part part, double[] theta) {
+    forwardAt(part, theta);
+    if (!part.adjointsCurrent) {
+      part.graph.tape.reverse(part.graph.loss, null);
+      part.adjointsCurrent = true;
     }
   }
 
   private Var logitsAt(double[] theta, Dataset samples) {
-    if (samples == data) {
-      forwardAt(theta);
-      return graph.logits;
+    List<Part> whole = parts(0);
+    if (samples == data && whole.size() == 1) {
+      forwardAt(whole.get(0), theta);
+      return whole.get(0).graph.logits;
     }
     layout.checkLength(theta);
     // the same Dataset object (its arrays are wrapped, so contents are the caller's to keep)

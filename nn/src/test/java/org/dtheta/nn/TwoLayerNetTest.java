@@ -126,6 +126,62 @@ class TwoLayerNetTest {
     assertTrue(err < 1e-13, "chain rule through buildTop: " + err);
   }
 
+  /**
+   * The loss is a sum over samples: split into parts of 1, 4 and 5 samples (the last part
+   * shorter), value, gradient and both curvature products agree with the whole batch, so the
+   * per-part weights are right for the mean losses (cross-entropy, binary cross-entropy), the
+   * summed squared error and the L2 term, which is added once.
+   */
+  @ParameterizedTest
+  @MethodSource("nets")
+  void partsOfTheBatchSumToTheWholeBatch(NetworkConfig c) {
+    Random rnd = new Random(35);
+    Dataset d = Fixtures.dataset(rnd, c, 11);
+    double[] theta = Fixtures.gaussian(rnd, c.layout().size(), 0.8);
+    int m = 3;
+    double[] v = Fixtures.gaussian(rnd, theta.length * m, 1.0);
+    TwoLayerNet whole = new TwoLayerNet(c, d);
+    double[] g = new double[theta.length];
+    double loss = whole.lossAndGradient(theta, g);
+    double[] hv = new double[v.length];
+    whole.hessianTimes(theta, v, m, hv);
+    double[] gv = new double[v.length];
+    whole.gaussNewtonTimes(theta, v, m, gv);
+    for (int partSamples : new int[] {1, 4, 5}) {
+      TwoLayerNet split = new TwoLayerNet(c, d, partSamples);
+      assertEquals(partSamples, split.samplesPerPart(m));
+      String what = c.loss() + " l2=" + c.l2() + " in parts of " + partSamples;
+      assertEquals(loss, split.loss(theta), 1e-12 * Math.abs(loss), what);
+      double[] gs = new double[theta.length];
+      assertEquals(loss, split.lossAndGradient(theta, gs), 1e-12 * Math.abs(loss), what);
+      assertTrue(Fixtures.relativeError(gs, g) < 1e-12, what + ": gradient");
+      for (int round = 0; round < 2; round++) { // again at the same theta: cached parts
+        double[] out = new double[v.length];
+        split.hessianTimes(theta, v, m, out);
+        assertTrue(Fixtures.relativeError(out, hv) < 1e-12, what + ": H V");
+        split.gaussNewtonTimes(theta, v, m, out);
+        assertTrue(Fixtures.relativeError(out, gv) < 1e-12, what + ": G V");
+      }
+      assertArrayEquals(whole.predict(theta, d), split.predict(theta, d), 1e-14);
+    }
+  }
+
+  /**
+   * Without a forced size, parts follow the tangent budget: the whole batch for values and few
+   * directions, {@code budget / (6 (hidden + outputs) m)} samples for many directions.
+   */
+  @Test
+  void partSizeFollowsTheTangentBudget() {
+    NetworkConfig c = Fixtures.tinyNets()[0]; // hidden 4, outputs 3
+    int k = 20000;
+    TwoLayerNet net = new TwoLayerNet(c, Fixtures.dataset(new Random(36), c, k));
+    assertEquals(k, net.samplesPerPart(0));
+    assertEquals(k, net.samplesPerPart(64));
+    long perSample = 6L * (4 + 3) * 2000;
+    assertEquals(TwoLayerNet.PART_TANGENT_BUDGET_DOUBLES / perSample, net.samplesPerPart(2000));
+    assertTrue(net.samplesPerPart(2000) < k);
+  }
+
   @Test
   void buildTopChecksShapesAndTapes() {
     NetworkConfig c = Fixtures.tinyNets()[0];

@@ -1,0 +1,91 @@
+package org.dtheta.benchmarks;
+
+import java.util.Random;
+import org.dtheta.core.kernel.Kernels;
+import org.dtheta.core.kernel.Parallel;
+import org.dtheta.core.sparse.SparseKernels;
+import org.dtheta.nn.Dataset;
+import org.dtheta.nn.NetworkConfig;
+import org.dtheta.nn.Presets;
+import org.dtheta.nn.TwoLayerNet;
+import org.dtheta.nn.UpdateMap;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * The MNIST network of the project ({@link Presets#mnist()}: 784-{@code hidden}-10, sigmoid,
+ * softmax cross-entropy) on {@code k} random MNIST-like samples, as the nn module runs it:
+ * {@link TwoLayerNet} and its {@link UpdateMap}. Random data, so that a fresh machine needs no
+ * download: each pixel is lit with probability 0.19 (MNIST's density) to a value in
+ * {@code {1/255, ..., 1}}, labels are uniform, theta is {@code N(0, 0.05^2)}. Shared state of
+ * the gradient, Hessian and Jacobian benchmarks.
+ */
+@State(Scope.Benchmark)
+public class NetProblem {
+
+  /** Samples: 60000 is MNIST's training set. */
+  @Param({"60000"})
+  public int k;
+
+  /** Hidden units. */
+  @Param({"50"})
+  public int hidden;
+
+  NetworkConfig config;
+  TwoLayerNet net;
+  UpdateMap map;
+  /** The point products are taken at. */
+  double[] theta;
+  /** A second point (theta with one weight moved), so alternating calls miss the net's cache. */
+  double[] otherTheta;
+  double[] gradient;
+  private boolean atOther;
+
+  /** Builds data, net and the parameter points. */
+  @Setup(Level.Trial)
+  public void setUp() {
+    config = Presets.mnist().withHidden(hidden);
+    Random rnd = new Random(7);
+    double[] x = new double[Math.multiplyExact(k, config.inputs())];
+    for (int i = 0; i < x.length; i++) {
+      if (rnd.nextDouble() < 0.19) {
+        x[i] = (1 + rnd.nextInt(255)) / 255.0;
+      }
+    }
+    int[] labels = new int[k];
+    for (int i = 0; i < k; i++) {
+      labels[i] = rnd.nextInt(config.outputs());
+    }
+    net = new TwoLayerNet(config, Dataset.ofLabels(x, labels, config.inputs(), config.outputs()));
+    map = new UpdateMap(net);
+    theta = gaussian(rnd, net.parameterCount(), 0.05);
+    otherTheta = theta.clone();
+    otherTheta[0] += 1e-3;
+    gradient = new double[theta.length];
+    System.out.println("# kernels: " + Kernels.implementation().name() + ", sparse: "
+        + SparseKernels.selected().name() + ", threads: " + Parallel.threads() + ", k: " + k
+        + ", parameters: " + theta.length);
+  }
+
+  /** {@link #theta} and {@link #otherTheta} in turn: every call is a fresh evaluation. */
+  double[] nextPoint() {
+    atOther = !atOther;
+    return atOther ? otherTheta : theta;
+  }
+
+  /** Random directions, {@code P x m} row-major. */
+  double[] directions(int m, long seed) {
+    return gaussian(new Random(seed), Math.multiplyExact(theta.length, m), 1.0);
+  }
+
+  private static double[] gaussian(Random rnd, int n, double scale) {
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = scale * rnd.nextGaussian();
+    }
+    return v;
+  }
+}
