@@ -24,8 +24,9 @@ public final class UpdateMap {
 
   /**
    * The update map of {@code net}; blocks and dense matrices use {@code directionsPerSweep}
-   * unit directions per batched sweep (memory grows with it: about {@code 6 k (hidden +
-   * outputs)} doubles per direction).
+   * unit directions per batched sweep. More directions make each sweep a wider matrix product;
+   * memory stays bounded because the net splits the samples into parts sized to its tangent
+   * budget ({@link TwoLayerNet#hessianTimes}).
    */
   public UpdateMap(TwoLayerNet net, int directionsPerSweep) {
     if (directionsPerSweep < 1) {
