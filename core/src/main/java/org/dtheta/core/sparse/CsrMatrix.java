@@ -24,11 +24,16 @@ public final class CsrMatrix {
   /** Below this many multiply-adds a product runs on one thread. */
   private static final long PARALLEL_MIN_WORK = 1L << 17;
 
+  /** Rows of B per block of {@link #gatherTransposed}: 512 rows of 50 doubles are 200 KiB. */
+  private static final int TRANSPOSE_BLOCK_ROWS = 512;
+
   private final int rows;
   private final int cols;
   final int[] rowPointers;
   final int[] columnIndices;
   final double[] values;
+  /** Built on the first large {@code A^T B}; benign race (immutable once published). */
+  private volatile BlockedTranspose blockedTranspose;
 
   /**
    * Wraps the three arrays of a compressed sparse row matrix (no copy: the matrix takes them
@@ -293,6 +298,10 @@ public final class CsrMatrix {
     int panels = (bCols + panel - 1) / panel;
     long work = (long) (rowPointers[rowEnd] - rowPointers[rowStart]) * bCols;
     int threads = chunksFor(work, Integer.MAX_VALUE);
+    if (panels == 1 && rowStart == 0 && rowEnd == rows && work >= PARALLEL_MIN_WORK) {
+      gatherTransposed(k, b, bOff, bCols, c, threads);
+      return;
+    }
     if (panels >= threads) {
       // Threads own disjoint column panels of C: no two write the same entry.
       Parallel.forEachChunk(threads, t -> {
@@ -314,6 +323,115 @@ public final class CsrMatrix {
     });
     for (int t = 1; t < threads; t++) {
       org.dtheta.core.kernel.Kernels.axpy(cols * bCols, 1.0, partial[t], 0, c, 0);
+    }
+  }
+
+  /**
+   * {@code C += A^T B} for a narrow {@code B} (one panel) as gathers: row {@code j} of C is the
+   * weighted sum of the rows of B that column {@code j} of A selects. Done one block of
+   * {@link #TRANSPOSE_BLOCK_ROWS} rows of B at a time (the block stays in L2), with the block's
+   * entries grouped by column ({@link BlockedTranspose}, built once). Against scattering each
+   * sparse row into C this keeps a row of C in registers instead of loading and storing it per
+   * entry, and threads own disjoint rows of C, so no private copies are summed at the end. Each
+   * entry of C still sums its terms in increasing row order.
+   */
+  private void gatherTransposed(
+      SparseKernels k, double[] b, int bOff, int bCols, double[] c, int threads) {
+    BlockedTranspose bt = blockedTranspose();
+    Parallel.forEachChunk(threads, t -> {
+      int j0 = bt.columnAtShare(t, threads);
+      int j1 = bt.columnAtShare(t + 1, threads);
+      for (int blk = 0; blk < bt.blocks; blk++) {
+        int base = blk * (cols + 1);
+        for (int j = j0; j < j1; j++) {
+          int e0 = bt.pointers[base + j];
+          int count = bt.pointers[base + j + 1] - e0;
+          if (count > 0) {
+            k.gatherRows(bCols, count, bt.rowIndices, e0, bt.values, e0, b, bOff, bCols,
+                c, j * bCols, true);
+          }
+        }
+      }
+    });
+  }
+
+  /** The cached {@link BlockedTranspose}, built on first use (racing builders agree). */
+  private BlockedTranspose blockedTranspose() {
+    BlockedTranspose bt = blockedTranspose;
+    if (bt == null) {
+      bt = new BlockedTranspose(this);
+      blockedTranspose = bt;
+    }
+    return bt;
+  }
+
+  /**
+   * The entries regrouped for {@link #gatherTransposed}: rows are cut into blocks of
+   * {@link #TRANSPOSE_BLOCK_ROWS}, and within a block the entries are sorted by column (then
+   * row). Block {@code blk}'s entries of column {@code j} are
+   * {@code [pointers[blk (cols + 1) + j], pointers[blk (cols + 1) + j + 1])}, with their
+   * (global) row in {@code rowIndices}. Costs a second copy of the matrix.
+   */
+  private static final class BlockedTranspose {
+    final int blocks;
+    final int[] pointers;
+    final int[] rowIndices;
+    final double[] values;
+    /** Stored entries in columns {@code [0, j)}, over all blocks: for balancing threads. */
+    final long[] columnPrefix;
+
+    BlockedTranspose(CsrMatrix a) {
+      int cols = a.cols;
+      blocks = (a.rows + TRANSPOSE_BLOCK_ROWS - 1) / TRANSPOSE_BLOCK_ROWS;
+      pointers = new int[blocks * (cols + 1)];
+      rowIndices = new int[a.values.length];
+      values = new double[a.values.length];
+      columnPrefix = new long[cols + 1];
+      int[] next = new int[cols];
+      for (int blk = 0; blk < blocks; blk++) {
+        int r0 = blk * TRANSPOSE_BLOCK_ROWS;
+        int r1 = Math.min(a.rows, r0 + TRANSPOSE_BLOCK_ROWS);
+        int base = blk * (cols + 1);
+        Arrays.fill(next, 0);
+        for (int e = a.rowPointers[r0]; e < a.rowPointers[r1]; e++) {
+          next[a.columnIndices[e]]++;
+        }
+        int at = a.rowPointers[r0];
+        for (int j = 0; j < cols; j++) {
+          pointers[base + j] = at;
+          columnPrefix[j + 1] += next[j];
+          at += next[j];
+          next[j] = pointers[base + j];
+        }
+        pointers[base + cols] = at;
+        for (int i = r0; i < r1; i++) {
+          for (int e = a.rowPointers[i]; e < a.rowPointers[i + 1]; e++) {
+            int to = next[a.columnIndices[e]]++;
+            rowIndices[to] = i;
+            values[to] = a.values[e];
+          }
+        }
+      }
+      for (int j = 0; j < cols; j++) {
+        columnPrefix[j + 1] += columnPrefix[j];
+      }
+    }
+
+    /** The first column of share {@code s} of {@code shares}, balancing stored entries. */
+    int columnAtShare(int s, int shares) {
+      int cols = columnPrefix.length - 1;
+      if (s <= 0) {
+        return 0;
+      }
+      if (s >= shares) {
+        return cols;
+      }
+      long target = columnPrefix[cols] * s / shares;
+      int j = 0;
+      while (j < cols && columnPrefix[j] < target) {
+        j++;
+      }
+      return j;
     }
   }
 

@@ -31,8 +31,17 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
       double[] src, int srcOff, int ldSrc, double[] dst, int dstOff, boolean accumulate) {
     int c = 0;
     for (; c + 8 * L <= n; c += 8 * L) {
-      gatherBlock8(c, count, index, indexOff, weight, weightOff, src, srcOff, ldSrc, dst, dstOff,
-          accumulate);
+      gatherBlock8(c, c + 4 * L, count, index, indexOff, weight, weightOff, src, srcOff, ldSrc,
+          dst, dstOff, accumulate);
+    }
+    if (n - c > 4 * L) {
+      // Between four and eight vectors left (50 hidden units: 6.25 vectors): one pass with the
+      // second half of the block moved left so it ends at column n. The overlapping columns are
+      // computed twice by the same operations in the same order, so both stores write the same
+      // value; one pass over the entries instead of one per leftover vector and column.
+      gatherBlock8(c, n - 4 * L, count, index, indexOff, weight, weightOff, src, srcOff, ldSrc,
+          dst, dstOff, accumulate);
+      return;
     }
     for (; c + 4 * L <= n; c += 4 * L) {
       int d = dstOff + c;
@@ -82,11 +91,16 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
     }
   }
 
-  /** Eight vectors of output columns {@code c ..} kept in registers over all entries. */
-  private static void gatherBlock8(int c, int count, int[] index, int indexOff, double[] weight,
+  /**
+   * Eight vectors of output columns kept in registers over all entries: four from column
+   * {@code c}, four from column {@code c2} (normally {@code c + 4L}; less when the block is
+   * shifted to end at the last column).
+   */
+  private static void gatherBlock8(int c, int c2, int count, int[] index, int indexOff, double[] weight,
       int weightOff, double[] src, int srcOff, int ldSrc, double[] dst, int dstOff,
       boolean accumulate) {
     int d = dstOff + c;
+    int d2 = dstOff + c2;
     DoubleVector v0;
     DoubleVector v1;
     DoubleVector v2;
@@ -100,10 +114,10 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
       v1 = DoubleVector.fromArray(S, dst, d + L);
       v2 = DoubleVector.fromArray(S, dst, d + 2 * L);
       v3 = DoubleVector.fromArray(S, dst, d + 3 * L);
-      v4 = DoubleVector.fromArray(S, dst, d + 4 * L);
-      v5 = DoubleVector.fromArray(S, dst, d + 5 * L);
-      v6 = DoubleVector.fromArray(S, dst, d + 6 * L);
-      v7 = DoubleVector.fromArray(S, dst, d + 7 * L);
+      v4 = DoubleVector.fromArray(S, dst, d2);
+      v5 = DoubleVector.fromArray(S, dst, d2 + L);
+      v6 = DoubleVector.fromArray(S, dst, d2 + 2 * L);
+      v7 = DoubleVector.fromArray(S, dst, d2 + 3 * L);
     } else {
       v0 = DoubleVector.zero(S);
       v1 = v0;
@@ -116,24 +130,26 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
     }
     for (int t = 0; t < count; t++) {
       DoubleVector w = DoubleVector.broadcast(S, weight[weightOff + t]);
-      int row = srcOff + index[indexOff + t] * ldSrc + c;
+      int base = srcOff + index[indexOff + t] * ldSrc;
+      int row = base + c;
+      int row2 = base + c2;
       v0 = DoubleVector.fromArray(S, src, row).fma(w, v0);
       v1 = DoubleVector.fromArray(S, src, row + L).fma(w, v1);
       v2 = DoubleVector.fromArray(S, src, row + 2 * L).fma(w, v2);
       v3 = DoubleVector.fromArray(S, src, row + 3 * L).fma(w, v3);
-      v4 = DoubleVector.fromArray(S, src, row + 4 * L).fma(w, v4);
-      v5 = DoubleVector.fromArray(S, src, row + 5 * L).fma(w, v5);
-      v6 = DoubleVector.fromArray(S, src, row + 6 * L).fma(w, v6);
-      v7 = DoubleVector.fromArray(S, src, row + 7 * L).fma(w, v7);
+      v4 = DoubleVector.fromArray(S, src, row2).fma(w, v4);
+      v5 = DoubleVector.fromArray(S, src, row2 + L).fma(w, v5);
+      v6 = DoubleVector.fromArray(S, src, row2 + 2 * L).fma(w, v6);
+      v7 = DoubleVector.fromArray(S, src, row2 + 3 * L).fma(w, v7);
     }
     v0.intoArray(dst, d);
     v1.intoArray(dst, d + L);
     v2.intoArray(dst, d + 2 * L);
     v3.intoArray(dst, d + 3 * L);
-    v4.intoArray(dst, d + 4 * L);
-    v5.intoArray(dst, d + 5 * L);
-    v6.intoArray(dst, d + 6 * L);
-    v7.intoArray(dst, d + 7 * L);
+    v4.intoArray(dst, d2);
+    v5.intoArray(dst, d2 + L);
+    v6.intoArray(dst, d2 + 2 * L);
+    v7.intoArray(dst, d2 + 3 * L);
   }
 
   @Override
