@@ -103,6 +103,11 @@ class CsrMatrixTest {
       a.multiplyTransposed(bt, bCols, ct, false);
       double[] wantT = denseProduct(d, rows, cols, true, bt, bCols);
       assertTrue(relativeError(ct, wantT) < 1e-13, "A^T B with " + bCols + " columns");
+      a.multiplyTransposed(bt, bCols, ct, true);
+      for (int i = 0; i < wantT.length; i++) {
+        wantT[i] *= 2;
+      }
+      assertTrue(relativeError(ct, wantT) < 1e-13, "A^T B accumulated, " + bCols + " columns");
     }
   }
 
