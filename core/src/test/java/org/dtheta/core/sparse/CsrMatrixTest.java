@@ -111,6 +111,68 @@ class CsrMatrixTest {
     }
   }
 
+  /**
+   * Wide B (several dense panels, the last one narrower than a vector) goes through the packed
+   * gathers of {@code A B} and the panel-owning gathers of {@code A^T B}: each is checked against
+   * the dense product, with and without accumulation, and must give the same bits whatever the
+   * number of threads (each output entry sums its terms in one fixed order). The scalar
+   * fallback's {@code A^T B} with fewer panels than threads sums per-thread copies, so there it
+   * is held to the same bits only when every thread owns whole panels.
+   */
+  @Test
+  void wideProductsMatchDenseAndDoNotDependOnTheThreadCount() {
+    Random rnd = new Random(8);
+    int rows = 700;
+    int cols = 300; // dense panels of 192 columns
+    double[] d = sparseDense(rnd, rows, cols, 0.2);
+    CsrMatrix a = CsrMatrix.fromDense(d, rows, cols);
+    for (int bCols : new int[] {191, 200, 389, 777}) {
+      double[] b = gaussian(rnd, cols * bCols);
+      double[] start = gaussian(rnd, rows * bCols);
+      double[] want = denseProduct(d, rows, cols, false, b, bCols);
+      double[] bt = gaussian(rnd, rows * bCols);
+      double[] startT = gaussian(rnd, cols * bCols);
+      double[] wantT = denseProduct(d, rows, cols, true, bt, bCols);
+      double[] first = null;
+      double[] firstT = null;
+      for (int threads = 1; threads <= 4; threads++) {
+        String what = bCols + " columns, " + threads + " threads";
+        double[] c = new double[rows * bCols];
+        Arrays.fill(c, Double.NaN);
+        a.multiply(b, bCols, c, false, threads);
+        assertTrue(relativeError(c, want) < 1e-12, "A B, " + what);
+        double[] acc = start.clone();
+        a.multiply(b, bCols, acc, true, threads);
+        assertTrue(relativeError(acc, sum(start, want)) < 1e-12, "A B accumulated, " + what);
+
+        double[] ct = new double[cols * bCols];
+        Arrays.fill(ct, Double.NaN);
+        a.multiplyTransposed(0, rows, bt, 0, bCols, ct, false, threads);
+        assertTrue(relativeError(ct, wantT) < 1e-12, "A^T B, " + what);
+        double[] accT = startT.clone();
+        a.multiplyTransposed(0, rows, bt, 0, bCols, accT, true, threads);
+        assertTrue(relativeError(accT, sum(startT, wantT)) < 1e-12, "A^T B accumulated, " + what);
+        if (first == null) {
+          first = acc;
+          firstT = accT;
+        } else {
+          assertArrayEquals(first, acc, "A B bits, " + what);
+          if (SparseKernels.selected() != SparseKernels.scalar() || bCols >= threads * 192) {
+            assertArrayEquals(firstT, accT, "A^T B bits, " + what);
+          }
+        }
+      }
+    }
+  }
+
+  private static double[] sum(double[] x, double[] y) {
+    double[] s = x.clone();
+    for (int i = 0; i < s.length; i++) {
+      s[i] += y[i];
+    }
+    return s;
+  }
+
   @Test
   void transposedProductOverARowRangeUsesOnlyThoseRows() {
     Random rnd = new Random(6);
