@@ -252,4 +252,24 @@ public final class Ops {
     Tape t = w.tape;
     return t.record(new SparseMatMul(t.newNode(x.rows(), w.cols, w.active), x, w));
   }
+
+  /**
+   * {@code X W + 1 b} for a fixed sparse {@code X} ({@code q x p}, compressed sparse rows), a
+   * {@code p x n} node {@code w} and a {@code 1 x n} node {@code b}: the first layer of a network
+   * on mostly-zero data in one op, the same values and derivatives as {@code
+   * addRowBroadcast(sparseMatmul(x, w), b)} without a pass over the {@code q x n} result (and
+   * its {@code m} tangents) for the bias.
+   */
+  public static Var sparseAffine(org.dtheta.core.sparse.CsrMatrix x, Var w, Var b) {
+    Tape t = sameTape("sparseAffine", w, b);
+    if (x.cols() != w.rows) {
+      throw new ShapeException(
+          "sparseAffine: " + x + " times " + w + ": columns of X must equal rows of W");
+    }
+    if (b.rows != 1 || b.cols != w.cols) {
+      throw ShapeException.of("sparseAffine", w, b, "bias must be 1 x columns of W");
+    }
+    return t.record(
+        new SparseAffine(t.newNode(x.rows(), w.cols, w.active || b.active), x, w, b));
+  }
 }

@@ -202,5 +202,24 @@ final class OpCase {
           new OpCase("binaryCrossEntropyWithLogits",
               v -> Ops.binaryCrossEntropyWithLogits(v[0], v[1]),
               free(R_BY_C), fixed(R_BY_C, Domain.PROBABILITY)),
-          new OpCase("l2Penalty", v -> Ops.l2Penalty(v[0], 0.3), free(R_BY_C)));
+          new OpCase("l2Penalty", v -> Ops.l2Penalty(v[0], 0.3), free(R_BY_C)),
+          new OpCase("sparseMatmul", v -> Ops.sparseMatmul(sparseData(v[0].rows), v[0]),
+              free(Q_BY_C)),
+          new OpCase("sparseAffine", v -> Ops.sparseAffine(sparseData(v[0].rows), v[0], v[1]),
+              free(Q_BY_C), free(ONE_BY_C)));
+
+  /**
+   * A fixed {@code (cols + 2) x cols} data matrix for the sparse ops (rows and columns differ,
+   * so a transposed index shows): a pattern with some entries zero and some negative.
+   */
+  static org.dtheta.core.sparse.CsrMatrix sparseData(int cols) {
+    int rows = cols + 2;
+    double[] x = new double[rows * cols];
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < cols; j++) {
+        x[i * cols + j] = ((i * 5 + j * 3) % 7 - 3) * 0.4;
+      }
+    }
+    return org.dtheta.core.sparse.CsrMatrix.fromDense(x, rows, cols);
+  }
 }

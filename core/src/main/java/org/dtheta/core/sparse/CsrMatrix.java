@@ -253,16 +253,30 @@ public final class CsrMatrix {
    * overwritten.
    */
   public void multiply(double[] b, int bCols, double[] c, boolean accumulate) {
-    multiply(b, bCols, c, accumulate, Parallel.threads());
+    multiply(b, bCols, null, c, accumulate, Parallel.threads());
   }
 
   /**
-   * {@link #multiply(double[], int, double[], boolean)} split into at most {@code threads}
-   * shares (tests check that the split does not change a bit of the result).
+   * {@code C = A B + 1 r}: the product with the row {@code r} ({@code bCols} entries) added to
+   * every row, e.g. a layer's bias. Each row of C starts from {@code r} instead of from 0, so
+   * the bias costs no pass of its own over C. {@code B} and {@code C} are as in {@link
+   * #multiply(double[], int, double[], boolean)}; C is overwritten.
    */
-  void multiply(double[] b, int bCols, double[] c, boolean accumulate, int threads) {
+  public void multiplyAffine(double[] b, int bCols, double[] row, double[] c) {
+    multiply(b, bCols, row, c, false, Parallel.threads());
+  }
+
+  /**
+   * {@code C (+)= A B}, or {@code C = A B + 1 startRow} when {@code startRow} is not null, split
+   * into at most {@code threads} shares (tests check that the split does not change a bit).
+   */
+  void multiply(double[] b, int bCols, double[] startRow, double[] c, boolean accumulate,
+      int threads) {
     checkDense("multiply", "B", b, 0, cols, bCols);
     checkDense("multiply", "C", c, 0, rows, bCols);
+    if (startRow != null) {
+      checkDense("multiplyAffine", "row", startRow, 0, 1, bCols);
+    }
     SparseKernels k = SparseKernels.selected();
     int panel = panelWidth(cols, bCols);
     int chunks = chunksFor((long) values.length * bCols, rows, threads);
@@ -283,8 +297,13 @@ public final class CsrMatrix {
           int ld = src == null ? bCols : w;
           for (int i = i0; i < i1; i++) {
             int e = rowPointers[i];
+            if (startRow != null) {
+              // Into L1 just before the gather reads it back, instead of a pass over all of C.
+              System.arraycopy(startRow, p0, c, i * bCols + p0, w);
+            }
             k.gatherRows(w, rowPointers[i + 1] - e, columnIndices, e, values, e,
-                src == null ? b : src, srcOff, ld, c, i * bCols + p0, accumulate);
+                src == null ? b : src, srcOff, ld, c, i * bCols + p0,
+                accumulate || startRow != null);
           }
         }
         i0 = i1;
@@ -329,15 +348,28 @@ public final class CsrMatrix {
    */
   public void multiplyTransposed(
       int rowStart, int rowEnd, double[] b, int bOff, int bCols, double[] c, boolean accumulate) {
-    multiplyTransposed(rowStart, rowEnd, b, bOff, bCols, c, accumulate, Parallel.threads());
+    multiplyTransposed(rowStart, rowEnd, b, bOff, bCols, c, accumulate, null, Parallel.threads());
   }
 
   /**
-   * {@link #multiplyTransposed(int, int, double[], int, int, double[], boolean)} split into at
-   * most {@code threads} shares.
+   * {@code C += A^T B} and {@code columnSums += 1^T B} (the sums of B's columns, e.g. a bias
+   * adjoint) in one pass over {@code B} ({@code rows x bCols}; C is {@code cols x bCols};
+   * {@code columnSums} has {@code bCols} entries). With the Vector API kernels the sums are one
+   * more gather per block of B while the block is in cache, as if A had a column of ones.
+   */
+  public void multiplyTransposedWithColumnSums(
+      double[] b, int bCols, double[] c, double[] columnSums) {
+    checkDense("multiplyTransposedWithColumnSums", "columnSums", columnSums, 0, 1, bCols);
+    multiplyTransposed(0, rows, b, 0, bCols, c, true, columnSums, Parallel.threads());
+  }
+
+  /**
+   * {@link #multiplyTransposed(int, int, double[], int, int, double[], boolean)}, adding the
+   * column sums of B to {@code sums} unless it is null, split into at most {@code threads}
+   * shares.
    */
   void multiplyTransposed(int rowStart, int rowEnd, double[] b, int bOff, int bCols, double[] c,
-      boolean accumulate, int threads) {
+      boolean accumulate, double[] sums, int threads) {
     if (rowStart < 0 || rowEnd > rows || rowStart > rowEnd) {
       throw new IllegalArgumentException(
           "multiplyTransposed: row range [" + rowStart + ", " + rowEnd + ") outside [0, " + rows + ")");
@@ -356,8 +388,12 @@ public final class CsrMatrix {
     // gather loads and stores it per entry like the scatter and measured 12% slower than it.
     if (rowStart == 0 && rowEnd == rows && work >= PARALLEL_MIN_WORK
         && k != SparseKernels.scalar()) {
-      gatherTransposed(k, b, bOff, bCols, c, panel, shares);
+      gatherTransposed(k, b, bOff, bCols, c, sums, panel, shares);
       return;
+    }
+    if (sums != null) {
+      org.dtheta.core.kernel.Kernels.sumColumnsInto(
+          rowEnd - rowStart, bCols, b, bOff, bCols, sums, 0);
     }
     if (panels >= shares) {
       // Threads own disjoint column panels of C: no two write the same entry.
@@ -391,14 +427,17 @@ public final class CsrMatrix {
    * this keeps a row of C in registers instead of loading and storing it per entry. Threads own
    * disjoint panels of C when there are enough of them (wide B: the tangents of m directions),
    * else disjoint rows of C, so no private copies are summed at the end. Either way each entry
-   * of C sums its terms in increasing row order, whatever the number of threads.
+   * of C sums its terms in increasing row order, whatever the number of threads. Unless
+   * {@code sums} is null, the column sums of B are added to it by the owner of the panel (or
+   * the last thread), as the gather of all rows of a block with weight 1.
    */
-  private void gatherTransposed(
-      SparseKernels k, double[] b, int bOff, int bCols, double[] c, int panel, int threads) {
+  private void gatherTransposed(SparseKernels k, double[] b, int bOff, int bCols, double[] c,
+      double[] sums, int panel, int threads) {
     BlockedTranspose bt = blockedTranspose();
     int panels = (bCols + panel - 1) / panel;
     boolean byPanels = panels >= threads;
     Parallel.forEachChunk(threads, t -> {
+      boolean sumsHere = sums != null && (byPanels || t == threads - 1);
       int j0 = byPanels ? 0 : bt.columnAtShare(t, threads);
       int j1 = byPanels ? cols : bt.columnAtShare(t + 1, threads);
       int q0 = byPanels ? (int) ((long) panels * t / threads) : 0;
@@ -415,6 +454,11 @@ public final class CsrMatrix {
               k.gatherRows(w, count, bt.rowIndices, e0, bt.values, e0, b, bOff + p0, bCols,
                   c, j * bCols + p0, true);
             }
+          }
+          if (sumsHere) {
+            int r0 = blk * TRANSPOSE_BLOCK_ROWS;
+            int n = Math.min(rows, r0 + TRANSPOSE_BLOCK_ROWS) - r0;
+            k.gatherRows(w, n, bt.allRows, r0, bt.ones, r0, b, bOff + p0, bCols, sums, p0, true);
           }
         }
       }
@@ -436,10 +480,13 @@ public final class CsrMatrix {
    * {@link #TRANSPOSE_BLOCK_ROWS}, and within a block the entries are sorted by column (then
    * row). Block {@code blk}'s entries of column {@code j} are
    * {@code [pointers[blk (cols + 1) + j], pointers[blk (cols + 1) + j + 1])}, with their
-   * (global) row in {@code rowIndices}. Costs a second copy of the matrix.
+   * (global) row in {@code rowIndices}. Costs a second copy of the matrix. {@code allRows} and
+   * {@code ones} (i and 1 at index i) make the column sums of B a gather like the others.
    */
   private static final class BlockedTranspose {
     final int blocks;
+    final int[] allRows;
+    final double[] ones;
     final int[] pointers;
     final int[] rowIndices;
     final double[] values;
@@ -453,6 +500,10 @@ public final class CsrMatrix {
       rowIndices = new int[a.values.length];
       values = new double[a.values.length];
       columnPrefix = new long[cols + 1];
+      allRows = new int[a.rows];
+      Arrays.setAll(allRows, i -> i);
+      ones = new double[a.rows];
+      Arrays.fill(ones, 1.0);
       int[] next = new int[cols];
       for (int blk = 0; blk < blocks; blk++) {
         int r0 = blk * TRANSPOSE_BLOCK_ROWS;

@@ -114,7 +114,9 @@ class CsrMatrixTest {
   /**
    * Wide B (several dense panels, the last one narrower than a vector) goes through the packed
    * gathers of {@code A B} and the panel-owning gathers of {@code A^T B}: each is checked against
-   * the dense product, with and without accumulation, and must give the same bits whatever the
+   * the dense product, with and without accumulation, with a row added to every row of {@code A
+   * B} and with the column sums of B added up alongside {@code A^T B} (the bias of an affine
+   * layer and its adjoint), and must give the same bits whatever the
    * number of threads (each output entry sums its terms in one fixed order). The scalar
    * fallback's {@code A^T B} with fewer panels than threads sums per-thread copies, so there it
    * is held to the same bits only when every thread owns whole panels.
@@ -133,36 +135,91 @@ class CsrMatrixTest {
       double[] bt = gaussian(rnd, rows * bCols);
       double[] startT = gaussian(rnd, cols * bCols);
       double[] wantT = denseProduct(d, rows, cols, true, bt, bCols);
+      double[] row = gaussian(rnd, bCols);
+      double[] wantAffine = want.clone();
+      double[] startSums = gaussian(rnd, bCols);
+      double[] wantSums = startSums.clone();
+      for (int i = 0; i < rows; i++) {
+        for (int j = 0; j < bCols; j++) {
+          wantAffine[i * bCols + j] += row[j];
+          wantSums[j] += bt[i * bCols + j];
+        }
+      }
       double[] first = null;
       double[] firstT = null;
+      double[] firstAffine = null;
+      double[] firstSums = null;
       for (int threads = 1; threads <= 4; threads++) {
         String what = bCols + " columns, " + threads + " threads";
         double[] c = new double[rows * bCols];
         Arrays.fill(c, Double.NaN);
-        a.multiply(b, bCols, c, false, threads);
+        a.multiply(b, bCols, null, c, false, threads);
         assertTrue(relativeError(c, want) < 1e-12, "A B, " + what);
         double[] acc = start.clone();
-        a.multiply(b, bCols, acc, true, threads);
+        a.multiply(b, bCols, null, acc, true, threads);
+        double[] affine = start.clone();
+        a.multiply(b, bCols, row, affine, false, threads);
+        assertTrue(relativeError(affine, wantAffine) < 1e-12, "A B + 1 r, " + what);
         assertTrue(relativeError(acc, sum(start, want)) < 1e-12, "A B accumulated, " + what);
 
         double[] ct = new double[cols * bCols];
         Arrays.fill(ct, Double.NaN);
-        a.multiplyTransposed(0, rows, bt, 0, bCols, ct, false, threads);
+        a.multiplyTransposed(0, rows, bt, 0, bCols, ct, false, null, threads);
         assertTrue(relativeError(ct, wantT) < 1e-12, "A^T B, " + what);
         double[] accT = startT.clone();
-        a.multiplyTransposed(0, rows, bt, 0, bCols, accT, true, threads);
+        double[] sums = startSums.clone();
+        a.multiplyTransposed(0, rows, bt, 0, bCols, accT, true, sums, threads);
         assertTrue(relativeError(accT, sum(startT, wantT)) < 1e-12, "A^T B accumulated, " + what);
+        assertTrue(relativeError(sums, wantSums) < 1e-12, "column sums of B, " + what);
         if (first == null) {
           first = acc;
           firstT = accT;
+          firstAffine = affine;
+          firstSums = sums;
         } else {
           assertArrayEquals(first, acc, "A B bits, " + what);
+          assertArrayEquals(firstAffine, affine, "A B + 1 r bits, " + what);
           if (SparseKernels.selected() != SparseKernels.scalar() || bCols >= threads * 192) {
             assertArrayEquals(firstT, accT, "A^T B bits, " + what);
+            assertArrayEquals(firstSums, sums, "column sum bits, " + what);
           }
         }
       }
     }
+  }
+
+  /** The public affine forms on a small matrix (one thread, no gathers over the transpose). */
+  @Test
+  void affineProductAndColumnSumsOfSmallMatrices() {
+    Random rnd = new Random(9);
+    int rows = 9;
+    int cols = 5;
+    int bCols = 3;
+    double[] d = sparseDense(rnd, rows, cols, 0.4);
+    CsrMatrix a = CsrMatrix.fromDense(d, rows, cols);
+    double[] b = gaussian(rnd, cols * bCols);
+    double[] row = gaussian(rnd, bCols);
+    double[] c = new double[rows * bCols];
+    a.multiplyAffine(b, bCols, row, c);
+    double[] want = denseProduct(d, rows, cols, false, b, bCols);
+    double[] bt = gaussian(rnd, rows * bCols);
+    double[] ct = gaussian(rnd, cols * bCols);
+    double[] wantT = sum(ct, denseProduct(d, rows, cols, true, bt, bCols));
+    double[] sums = gaussian(rnd, bCols);
+    double[] wantSums = sums.clone();
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < bCols; j++) {
+        want[i * bCols + j] += row[j];
+        wantSums[j] += bt[i * bCols + j];
+      }
+    }
+    assertTrue(relativeError(c, want) < 1e-14, "A B + 1 r");
+    a.multiplyTransposedWithColumnSums(bt, bCols, ct, sums);
+    assertTrue(relativeError(ct, wantT) < 1e-14, "A^T B");
+    assertTrue(relativeError(sums, wantSums) < 1e-14, "column sums");
+    assertTrue(msg(() -> a.multiplyAffine(b, bCols, new double[2], c)).contains("row"));
+    assertTrue(msg(() -> a.multiplyTransposedWithColumnSums(bt, bCols, ct, new double[2]))
+        .contains("columnSums"));
   }
 
   private static double[] sum(double[] x, double[] y) {
