@@ -442,23 +442,34 @@ public final class CsrMatrix {
       int j1 = byPanels ? cols : bt.columnAtShare(t + 1, threads);
       int q0 = byPanels ? (int) ((long) panels * t / threads) : 0;
       int q1 = byPanels ? (int) ((long) panels * (t + 1) / threads) : panels;
+      // Several panels: each block's panel is first copied to rows of its own cache lines (as
+      // in multiply), row r at PACKED_START + r w, and gathered from there while still in L2.
+      double[] packed = panels > 1 ? new double[PACKED_START + rows * panel] : null;
       for (int q = q0; q < q1; q++) {
         int p0 = q * panel;
         int w = Math.min(panel, bCols - p0);
+        double[] src = packed == null ? b : packed;
+        int srcOff = packed == null ? bOff + p0 : PACKED_START;
+        int ld = packed == null ? bCols : w;
         for (int blk = 0; blk < bt.blocks; blk++) {
+          int r0 = blk * TRANSPOSE_BLOCK_ROWS;
+          int r1 = Math.min(rows, r0 + TRANSPOSE_BLOCK_ROWS);
+          if (packed != null) {
+            for (int r = r0; r < r1; r++) {
+              System.arraycopy(b, bOff + r * bCols + p0, packed, PACKED_START + r * w, w);
+            }
+          }
           int base = blk * (cols + 1);
           for (int j = j0; j < j1; j++) {
             int e0 = bt.pointers[base + j];
             int count = bt.pointers[base + j + 1] - e0;
             if (count > 0) {
-              k.gatherRows(w, count, bt.rowIndices, e0, bt.values, e0, b, bOff + p0, bCols,
+              k.gatherRows(w, count, bt.rowIndices, e0, bt.values, e0, src, srcOff, ld,
                   c, j * bCols + p0, true);
             }
           }
           if (sumsHere) {
-            int r0 = blk * TRANSPOSE_BLOCK_ROWS;
-            int n = Math.min(rows, r0 + TRANSPOSE_BLOCK_ROWS) - r0;
-            k.gatherRows(w, n, bt.allRows, r0, bt.ones, r0, b, bOff + p0, bCols, sums, p0, true);
+            k.gatherRows(w, r1 - r0, bt.allRows, r0, bt.ones, r0, src, srcOff, ld, sums, p0, true);
           }
         }
       }
