@@ -14,9 +14,10 @@ import org.dtheta.core.sparse.CsrMatrix;
  * </pre>
  *
  * In the tangent layout a {@code q x (m n)} tangent is a plain {@code q x (m n)} matrix, so the
- * {@code m} directions go through one sparse product. The transposed products scatter from
- * the rows of {@code X} (see {@link CsrMatrix#multiplyTransposed}), which streams {@code Cbar}
- * once and keeps the small {@code Wbar} in cache.
+ * {@code m} directions go through one sparse product. The transposed products gather over a
+ * cached blocked transpose of {@code X} (see {@link CsrMatrix#multiplyTransposed}), keeping rows
+ * of {@code Wbar} in registers while the block of {@code Cbar} they read stays in cache. With a
+ * bias after it, {@link SparseAffine} does the same in one op.
  */
 final class SparseMatMul extends Op {
 

@@ -322,14 +322,22 @@ public final class CsrMatrix {
       int shares = Math.min(threads, panels);
       for (int q = panels * t / shares; q < panels * (t + 1) / shares; q++) {
         int p0 = q * panel;
-        int w = Math.min(panel, bCols - p0);
-        int to = PACKED_START + p0 * depth;
-        for (int r = 0; r < depth; r++) {
-          System.arraycopy(b, r * bCols + p0, packed, to + r * w, w);
-        }
+        copyPanel(b, 0, bCols, 0, depth, p0, Math.min(panel, bCols - p0), packed,
+            PACKED_START + p0 * depth);
       }
     });
     return packed;
+  }
+
+  /**
+   * Rows {@code [r0, r1)} of columns {@code [p0, p0 + w)} of the row-major {@code src} (row
+   * {@code r} at {@code srcOff + r ld}) to {@code dst}, row {@code r} at {@code dstOff + r w}.
+   */
+  private static void copyPanel(double[] src, int srcOff, int ld, int r0, int r1, int p0, int w,
+      double[] dst, int dstOff) {
+    for (int r = r0; r < r1; r++) {
+      System.arraycopy(src, srcOff + r * ld + p0, dst, dstOff + r * w, w);
+    }
   }
 
   /**
@@ -455,9 +463,7 @@ public final class CsrMatrix {
           int r0 = blk * TRANSPOSE_BLOCK_ROWS;
           int r1 = Math.min(rows, r0 + TRANSPOSE_BLOCK_ROWS);
           if (packed != null) {
-            for (int r = r0; r < r1; r++) {
-              System.arraycopy(b, bOff + r * bCols + p0, packed, PACKED_START + r * w, w);
-            }
+            copyPanel(b, bOff, bCols, r0, r1, p0, w, packed, PACKED_START);
           }
           int base = blk * (cols + 1);
           for (int j = j0; j < j1; j++) {

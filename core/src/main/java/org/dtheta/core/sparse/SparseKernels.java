@@ -6,7 +6,8 @@ import org.dtheta.core.kernel.Kernels;
  * The two loops every sparse product here reduces to, on flat row-major {@code double[]}: a
  * weighted sum of selected rows ({@link #gatherRows}) and its transpose, a scaled row added to
  * selected rows ({@link #scatterRow}). A compressed sparse row matrix times a dense matrix is one
- * gather per sparse row; its transpose times a dense matrix is one scatter per sparse row.
+ * gather per sparse row; its transpose times a dense matrix is one scatter per sparse row, or
+ * with the Vector API kernels one gather per column and block of rows (see {@link CsrMatrix}).
  *
  * <p>Like {@link org.dtheta.core.kernel.KernelSupport}: a scalar implementation that always
  * works and a Vector API one, chosen once per JVM to follow the dense kernels' choice ({@link
