@@ -136,15 +136,9 @@ class CsrMatrixTest {
       double[] startT = gaussian(rnd, cols * bCols);
       double[] wantT = denseProduct(d, rows, cols, true, bt, bCols);
       double[] row = gaussian(rnd, bCols);
-      double[] wantAffine = want.clone();
+      double[] wantAffine = plusRow(want, row);
       double[] startSums = gaussian(rnd, bCols);
-      double[] wantSums = startSums.clone();
-      for (int i = 0; i < rows; i++) {
-        for (int j = 0; j < bCols; j++) {
-          wantAffine[i * bCols + j] += row[j];
-          wantSums[j] += bt[i * bCols + j];
-        }
-      }
+      double[] wantSums = plusColumnSums(startSums, bt);
       double[] first = null;
       double[] firstT = null;
       double[] firstAffine = null;
@@ -201,18 +195,12 @@ class CsrMatrixTest {
     double[] row = gaussian(rnd, bCols);
     double[] c = new double[rows * bCols];
     a.multiplyAffine(b, bCols, row, c);
-    double[] want = denseProduct(d, rows, cols, false, b, bCols);
+    double[] want = plusRow(denseProduct(d, rows, cols, false, b, bCols), row);
     double[] bt = gaussian(rnd, rows * bCols);
     double[] ct = gaussian(rnd, cols * bCols);
     double[] wantT = sum(ct, denseProduct(d, rows, cols, true, bt, bCols));
     double[] sums = gaussian(rnd, bCols);
-    double[] wantSums = sums.clone();
-    for (int i = 0; i < rows; i++) {
-      for (int j = 0; j < bCols; j++) {
-        want[i * bCols + j] += row[j];
-        wantSums[j] += bt[i * bCols + j];
-      }
-    }
+    double[] wantSums = plusColumnSums(sums, bt);
     assertTrue(relativeError(c, want) < 1e-14, "A B + 1 r");
     a.multiplyTransposedWithColumnSums(bt, bCols, ct, sums);
     assertTrue(relativeError(ct, wantT) < 1e-14, "A^T B");
@@ -220,6 +208,24 @@ class CsrMatrixTest {
     assertTrue(msg(() -> a.multiplyAffine(b, bCols, new double[2], c)).contains("row"));
     assertTrue(msg(() -> a.multiplyTransposedWithColumnSums(bt, bCols, ct, new double[2]))
         .contains("columnSums"));
+  }
+
+  /** {@code m + 1 row}: {@code row} added to every row of the row-major {@code m}. */
+  private static double[] plusRow(double[] m, double[] row) {
+    double[] s = m.clone();
+    for (int i = 0; i < s.length; i++) {
+      s[i] += row[i % row.length];
+    }
+    return s;
+  }
+
+  /** {@code start + 1^T m}: the column sums of {@code m} (rows of {@code start.length}). */
+  private static double[] plusColumnSums(double[] start, double[] m) {
+    double[] s = start.clone();
+    for (int i = 0; i < m.length; i++) {
+      s[i % s.length] += m[i];
+    }
+    return s;
   }
 
   private static double[] sum(double[] x, double[] y) {
