@@ -33,14 +33,28 @@ class SparseMatMulTest {
 
   /** The two-layer loss with the first product sparse or dense. */
   static Var loss(Tape t, double[] x, double[] targets, boolean sparse) {
+    return loss(t, x, targets, sparse, false);
+  }
+
+  /**
+   * The two-layer loss with the first product sparse or dense, and with {@code fused} the
+   * sparse first layer as one {@link Ops#sparseAffine} op instead of a product and a bias.
+   */
+  static Var loss(Tape t, double[] x, double[] targets, boolean sparse, boolean fused) {
     Var w1 = t.variable(N_IN, H);
     Var b1 = t.variable(1, H);
     Var w2 = t.variable(H, N_OUT);
     Var b2 = t.variable(1, N_OUT);
-    Var xw = sparse
-        ? Ops.sparseMatmul(CsrMatrix.fromDense(x, K, N_IN), w1)
-        : Ops.matmul(t.constant(x, K, N_IN), w1);
-    Var z1 = Ops.sigmoid(Ops.addRowBroadcast(xw, b1));
+    Var a1;
+    if (sparse && fused) {
+      a1 = Ops.sparseAffine(CsrMatrix.fromDense(x, K, N_IN), w1, b1);
+    } else {
+      Var xw = sparse
+          ? Ops.sparseMatmul(CsrMatrix.fromDense(x, K, N_IN), w1)
+          : Ops.matmul(t.constant(x, K, N_IN), w1);
+      a1 = Ops.addRowBroadcast(xw, b1);
+    }
+    Var z1 = Ops.sigmoid(a1);
     Var a2 = Ops.addRowBroadcast(Ops.matmul(z1, w2), b2);
     return Ops.softmaxCrossEntropy(a2, t.constant(targets, K, N_OUT));
   }
@@ -88,6 +102,33 @@ class SparseMatMulTest {
     assertTrue(FiniteDifferences.relativeError(js, jd, 1e-12) < 1e-12, "tangents of X W1");
   }
 
+  /** The fused first layer against the dense product plus bias: value, gradient, H V. */
+  @Test
+  void affineOpEqualsTheDenseProductPlusBias() {
+    Random rnd = new Random(13);
+    double[] x = data(rnd);
+    double[] y = targets(rnd);
+    Tape tf = new Tape();
+    Var fused = loss(tf, x, y, true, true);
+    Tape td = new Tape();
+    Var dense = loss(td, x, y, false, false);
+    int p = tf.parameterCount();
+    double[] theta = TwoLayerShapedFunctionTest.randomVector(rnd, p);
+    double[] gf = new double[p];
+    double[] gd = new double[p];
+    double vf = Gradients.valueAndGradient(fused, theta, gf);
+    double vd = Gradients.valueAndGradient(dense, theta, gd);
+    assertTrue(Math.abs(vf - vd) <= 1e-12 * Math.abs(vd), "loss value");
+    assertTrue(FiniteDifferences.relativeError(gf, gd, 1e-12) < 1e-12, "gradient");
+    int m = 5;
+    double[] dirs = TwoLayerShapedFunctionTest.randomVector(rnd, p * m);
+    double[] hf = new double[p * m];
+    double[] hd = new double[p * m];
+    Hessians.hessianMatrixProduct(fused, theta, dirs, m, null, hf);
+    Hessians.hessianMatrixProduct(dense, theta, dirs, m, null, hd);
+    assertTrue(FiniteDifferences.relativeError(hf, hd, 1e-12) < 1e-12, "Hessian times 5 directions");
+  }
+
   @Test
   void gradientMatchesFiniteDifferences() {
     Random rnd = new Random(12);
@@ -111,6 +152,13 @@ class SparseMatMulTest {
     CsrMatrix x = CsrMatrix.fromDense(new double[] {1, 0, 2}, 1, 3);
     ShapeException e = assertThrows(ShapeException.class, () -> Ops.sparseMatmul(x, w));
     assertTrue(e.getMessage().startsWith("sparseMatmul"));
+    Var b = t.variable(1, 2);
+    e = assertThrows(ShapeException.class, () -> Ops.sparseAffine(x, w, b));
+    assertTrue(e.getMessage().startsWith("sparseAffine"));
+    Var w3 = t.variable(3, 2);
+    Var wrongBias = t.variable(1, 3);
+    e = assertThrows(ShapeException.class, () -> Ops.sparseAffine(x, w3, wrongBias));
+    assertTrue(e.getMessage().startsWith("sparseAffine") && e.getMessage().contains("bias"));
   }
 
   /** The node {@code X W1}: the input of the first addRowBroadcast feeding the loss. */
