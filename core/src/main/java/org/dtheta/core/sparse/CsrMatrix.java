@@ -448,14 +448,15 @@ public final class CsrMatrix {
       boolean sumsHere = sums != null && (byPanels || t == threads - 1);
       int j0 = byPanels ? 0 : bt.columnAtShare(t, threads);
       int j1 = byPanels ? cols : bt.columnAtShare(t + 1, threads);
-      int q0 = byPanels ? (int) ((long) panels * t / threads) : 0;
-      int q1 = byPanels ? (int) ((long) panels * (t + 1) / threads) : panels;
+      // Owned columns split evenly in whole vectors, then into panels: equal shares even when
+      // the last panel of B is narrow (a 4-column panel of 2500 would cost one thread 5%).
+      int col0 = byPanels ? evenShare(bCols, t, threads) : 0;
+      int col1 = byPanels ? evenShare(bCols, t + 1, threads) : bCols;
       // Several panels: each block's panel is first copied to rows of its own cache lines (as
       // in multiply), row r at PACKED_START + r w, and gathered from there while still in L2.
       double[] packed = panels > 1 ? new double[PACKED_START + rows * panel] : null;
-      for (int q = q0; q < q1; q++) {
-        int p0 = q * panel;
-        int w = Math.min(panel, bCols - p0);
+      for (int p0 = col0; p0 < col1; p0 += panel) {
+        int w = Math.min(panel, col1 - p0);
         double[] src = packed == null ? b : packed;
         int srcOff = packed == null ? bOff + p0 : PACKED_START;
         int ld = packed == null ? bCols : w;
@@ -480,6 +481,11 @@ public final class CsrMatrix {
         }
       }
     });
+  }
+
+  /** The first column of share {@code s} of {@code shares}: a multiple of 8 (or all of n). */
+  private static int evenShare(int n, int s, int shares) {
+    return s >= shares ? n : Math.min(n, (int) ((long) n * s / shares) / 8 * 8);
   }
 
   /** The cached {@link BlockedTranspose}, built on first use (racing builders agree). */
