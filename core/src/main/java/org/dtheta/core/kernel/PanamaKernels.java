@@ -216,4 +216,37 @@ final class PanamaKernels extends ScalarKernels {
       z[zOff + i] = Math.fma(alpha, y[yOff + i], x[xOff + i]);
     }
   }
+
+  /** One pass: both products and the sum per vector, the factors re-read per direction from L1. */
+  @Override
+  public void mulAddRepeated(int rows, int cols, int m, double[] f, int fOff, double[] x,
+      int xOff, double[] g, int gOff, double[] y, int yOff, double[] z, int zOff,
+      boolean accumulate) {
+    int stride = m * cols;
+    int upper = S.loopBound(cols);
+    for (int i = 0; i < rows; i++) {
+      int fRow = fOff + i * cols;
+      int gRow = gOff + i * cols;
+      for (int d = 0; d < m; d++) {
+        int off = i * stride + d * cols;
+        int xo = xOff + off;
+        int yo = yOff + off;
+        int zo = zOff + off;
+        int j = 0;
+        for (; j < upper; j += L) {
+          DoubleVector sum = DoubleVector.fromArray(S, f, fRow + j)
+              .mul(DoubleVector.fromArray(S, x, xo + j))
+              .add(DoubleVector.fromArray(S, g, gRow + j).mul(DoubleVector.fromArray(S, y, yo + j)));
+          if (accumulate) {
+            sum = sum.add(DoubleVector.fromArray(S, z, zo + j));
+          }
+          sum.intoArray(z, zo + j);
+        }
+        for (; j < cols; j++) {
+          double sum = f[fRow + j] * x[xo + j] + g[gRow + j] * y[yo + j];
+          z[zo + j] = accumulate ? z[zo + j] + sum : sum;
+        }
+      }
+    }
+  }
 }
