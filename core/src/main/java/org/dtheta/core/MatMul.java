@@ -146,6 +146,12 @@ final class MatMul extends Op {
     }
   }
 
+  /** Every active input's first term overwrites an unset adjoint tangent. */
+  @Override
+  boolean writesFreshAdjointTangents() {
+    return true;
+  }
+
   @Override
   void vjpTangent(int m) {
     double[] cBar = out.adjoint;
@@ -154,7 +160,7 @@ final class MatMul extends Op {
       case NN:
         if (a.active) {
           // Abardot += Cbardot B^T, Cbardot as (p m) x n
-          Kernels.gemm(false, true, p * m, q, n, 1.0, cBarDot, 0, n, b.value, 0, n, 1.0, a.adjointTangent, 0, q);
+          Kernels.gemm(false, true, p * m, q, n, 1.0, cBarDot, 0, n, b.value, 0, n, firstBeta(a), a.adjointTangent, 0, q);
           if (b.active) { // += Cbar Bdot_d^T for all d: Bdot (q, m, n) moved to X = (m, q, n), Cbar X^T
             double[] x = directionsOutside(b.tangent, q, m, n);
             Kernels.gemm(false, true, p, m * q, n, 1.0, cBar, 0, n, x, 0, n, 1.0, a.adjointTangent, 0, m * q);
@@ -162,7 +168,7 @@ final class MatMul extends Op {
         }
         if (b.active) {
           // Bbardot += A^T Cbardot, Cbardot as p x (m n)
-          Kernels.gemm(true, false, q, m * n, p, 1.0, a.value, 0, q, cBarDot, 0, m * n, 1.0, b.adjointTangent, 0, m * n);
+          Kernels.gemm(true, false, q, m * n, p, 1.0, a.value, 0, q, cBarDot, 0, m * n, firstBeta(b), b.adjointTangent, 0, m * n);
           if (a.active) { // += Adot_d^T Cbar for all d: Adot as p x (m q) gives (m, q, n)
             double[] product = scratch(PRODUCT, m * q * n);
             Kernels.gemm(true, false, m * q, n, p, 1.0, a.tangent, 0, m * q, cBar, 0, n, 0.0, product, 0, n);
@@ -175,14 +181,14 @@ final class MatMul extends Op {
           // Abardot (q x p) += B Cbardot_d^T for all d: Cbardot (p, m, n) moved to W = (m, p, n),
           // Abardot as q x (m p) += B W^T
           double[] w = directionsOutside(cBarDot, p, m, n);
-          Kernels.gemm(false, true, q, m * p, n, 1.0, b.value, 0, n, w, 0, n, 1.0, a.adjointTangent, 0, m * p);
+          Kernels.gemm(false, true, q, m * p, n, 1.0, b.value, 0, n, w, 0, n, firstBeta(a), a.adjointTangent, 0, m * p);
           if (b.active) { // += Bdot Cbar^T, Bdot as (q m) x n
             Kernels.gemm(false, true, q * m, p, n, 1.0, b.tangent, 0, n, cBar, 0, n, 1.0, a.adjointTangent, 0, p);
           }
         }
         if (b.active) {
           // Bbardot += A Cbardot + Adot Cbar
-          Kernels.gemm(false, false, q, m * n, p, 1.0, a.value, 0, p, cBarDot, 0, m * n, 1.0, b.adjointTangent, 0, m * n);
+          Kernels.gemm(false, false, q, m * n, p, 1.0, a.value, 0, p, cBarDot, 0, m * n, firstBeta(b), b.adjointTangent, 0, m * n);
           if (a.active) { // Adot as (q m) x p
             Kernels.gemm(false, false, q * m, n, p, 1.0, a.tangent, 0, p, cBar, 0, n, 1.0, b.adjointTangent, 0, n);
           }
@@ -191,7 +197,7 @@ final class MatMul extends Op {
       default:
         if (a.active) {
           // Abardot += Cbardot B + Cbar Bdot
-          Kernels.gemm(false, false, p * m, q, n, 1.0, cBarDot, 0, n, b.value, 0, q, 1.0, a.adjointTangent, 0, q);
+          Kernels.gemm(false, false, p * m, q, n, 1.0, cBarDot, 0, n, b.value, 0, q, firstBeta(a), a.adjointTangent, 0, q);
           if (b.active) { // Bdot as n x (m q)
             Kernels.gemm(false, false, p, m * q, n, 1.0, cBar, 0, n, b.tangent, 0, m * q, 1.0, a.adjointTangent, 0, m * q);
           }
@@ -201,7 +207,7 @@ final class MatMul extends Op {
           // moved to (n, m, q)
           double[] product = scratch(PRODUCT, m * n * q);
           Kernels.gemm(true, false, m * n, q, p, 1.0, cBarDot, 0, m * n, a.value, 0, q, 0.0, product, 0, q);
-          Kernels.transposeBlocks(m, n, q, product, 0, b.adjointTangent, 0, true);
+          Kernels.transposeBlocks(m, n, q, product, 0, b.adjointTangent, 0, accumulates(b));
           if (a.active) { // += Cbar^T Adot, Adot as p x (m q)
             Kernels.gemm(true, false, n, m * q, p, 1.0, cBar, 0, n, a.tangent, 0, m * q, 1.0, b.adjointTangent, 0, m * q);
           }
