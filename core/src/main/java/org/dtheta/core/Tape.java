@@ -276,6 +276,33 @@ public final class Tape {
     directionCapacity = 0;
   }
 
+  /**
+   * Moves this tape's tangent and adjoint-tangent buffers to {@code next}, node by node (the
+   * {@code i}-th active node's to {@code next}'s {@code i}-th, where that one is active and holds
+   * smaller buffers or none), then drops the rest as {@link #releaseTangents} does. Meant for
+   * the same function recorded on another part of the data: its next sweep reuses the buffers
+   * instead of allocating and zeroing a fresh set. Moved buffers hold stale numbers, which is
+   * safe: every sweep overwrites tangents and starts adjoint tangents unset.
+   */
+  public void handTangentsTo(Tape next) {
+    if (next == this) {
+      return;
+    }
+    int shared = Math.min(nodes.size(), next.nodes.size());
+    for (int i = 0; i < shared; i++) {
+      Var from = nodes.get(i);
+      Var to = next.nodes.get(i);
+      if (from.tangent != null && to.active
+          && (to.tangent == null || to.tangent.length < from.tangent.length)) {
+        to.tangent = from.tangent;
+        to.adjointTangent = from.adjointTangent;
+      }
+    }
+    // next's capacity is re-established node by node by its next ensureDirections
+    next.directionCapacity = 0;
+    releaseTangents();
+  }
+
   /** Copies the variables' adjoints into a flat gradient vector. */
   public void getAdjoints(double[] gradient) {
     checkVector("gradient", gradient.length);

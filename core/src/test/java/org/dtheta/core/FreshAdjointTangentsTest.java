@@ -85,6 +85,50 @@ class FreshAdjointTangentsTest {
     }
   }
 
+  /**
+   * Buffers handed from one tape to another recording of the same function (other data,
+   * fewer rows) carry the first tape's numbers; the second tape's product must equal the one
+   * it computes with fresh buffers, and the buffers must really be the first tape's.
+   */
+  @Test
+  void handedOverBuffersGiveTheSameProductAsFreshOnes() {
+    int m = 3;
+    Tape first = new Tape();
+    Var firstLoss = smallNet(first, 5);
+    Tape second = new Tape();
+    Var secondLoss = smallNet(second, 4);
+    int p = first.parameterCount();
+    double[] theta = DerivativeChecks.gaussian(rnd, p);
+    double[] v = DerivativeChecks.gaussian(rnd, p * m);
+    double[] fresh = new double[p * m];
+    Hessians.hessianMatrixProduct(secondLoss, theta, v, m, null, fresh);
+    second.releaseTangents();
+    Hessians.hessianMatrixProduct(firstLoss, theta, DerivativeChecks.gaussian(rnd, p * m), m,
+        null, new double[p * m]);
+    double[] movedTangent = first.nodes().get(first.nodes().size() - 2).tangent();
+    first.handTangentsTo(second);
+    assertTrue(first.nodes().allSatisfy(n -> n.tangent() == null && n.adjointTangent() == null));
+    double[] reused = new double[p * m];
+    Hessians.hessianMatrixProduct(secondLoss, theta, v, m, null, reused);
+    org.junit.jupiter.api.Assertions.assertSame(movedTangent,
+        second.nodes().get(second.nodes().size() - 2).tangent(), "the buffer was moved, not copied");
+    org.junit.jupiter.api.Assertions.assertArrayEquals(fresh, reused, 0.0);
+  }
+
+  /** A two-layer net on {@code rows} random samples (same parameters whatever the rows). */
+  private Var smallNet(Tape t, int rows) {
+    Var x = t.constant(DerivativeChecks.gaussian(rnd, rows * 3), rows, 3);
+    Var w1 = t.variable(3, 4);
+    Var b1 = t.variable(1, 4);
+    Var w2 = t.variable(4, 2);
+    double[] targets = new double[rows * 2];
+    for (int i = 0; i < rows; i++) {
+      targets[i * 2 + (i % 2)] = 1.0;
+    }
+    Var hidden = Ops.sigmoid(Ops.addRowBroadcast(Ops.matmul(x, w1), b1));
+    return Ops.softmaxCrossEntropy(Ops.matmul(hidden, w2), t.constant(targets, rows, 2));
+  }
+
   /** {@code H V} of {@code output} at the tape's current values, through the tape's own sweeps. */
   private static double[] secondOrderSweep(Tape t, Var output, double[] v, int m) {
     t.reverse(output, null);
