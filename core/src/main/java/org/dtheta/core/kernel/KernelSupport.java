@@ -185,4 +185,12 @@ public interface KernelSupport {
    */
   void addRowVector(int rows, int cols, int m, double[] x, int xOff, double[] bias, int biasOff,
       double[] y, int yOff);
+
+  /**
+   * {@code z[i,d,:] (+)= f[i,:] * (u[i,d,:] - <p[i,:], u[i,d,:]>)} for {@code rows x cols}
+   * factors {@code p}, {@code f} and {@code u}, {@code z} in tangent layout: a softmax Jacobian
+   * ({@code f = p}), or a row-weighted one, applied to every direction in one pass.
+   */
+  void centredMulRepeated(int rows, int cols, int m, double[] p, int pOff, double[] f, int fOff,
+      double[] u, int uOff, double[] z, int zOff, boolean accumulate);
 }

@@ -419,4 +419,15 @@ public final class Kernels {
     checkRange("y", y, yOff, rows * cols * m);
     IMPL.addRowVector(rows, cols, m, x, xOff, bias, biasOff, y, yOff);
   }
+
+  /** See {@link KernelSupport#centredMulRepeated}. */
+  public static void centredMulRepeated(int rows, int cols, int m, double[] p, int pOff,
+      double[] f, int fOff, double[] u, int uOff, double[] z, int zOff, boolean accumulate) {
+    checkSizes(rows, cols, m);
+    checkRange("p", p, pOff, rows * cols);
+    checkRange("f", f, fOff, rows * cols);
+    checkRange("u", u, uOff, rows * cols * m);
+    checkRange("z", z, zOff, rows * cols * m);
+    IMPL.centredMulRepeated(rows, cols, m, p, pOff, f, fOff, u, uOff, z, zOff, accumulate);
+  }
 }

@@ -409,4 +409,22 @@ class ScalarKernels implements KernelSupport {
       addScaled(width, x, xOff + i * width, 1.0, bias, biasOff, y, yOff + i * width);
     }
   }
+
+  @Override
+  public void centredMulRepeated(int rows, int cols, int m, double[] p, int pOff, double[] f,
+      int fOff, double[] u, int uOff, double[] z, int zOff, boolean accumulate) {
+    int stride = m * cols;
+    for (int i = 0; i < rows; i++) {
+      int pRow = pOff + i * cols;
+      int fRow = fOff + i * cols;
+      for (int d = 0; d < m; d++) {
+        int off = i * stride + d * cols;
+        double centre = dot(cols, p, pRow, u, uOff + off);
+        for (int j = 0; j < cols; j++) {
+          double term = f[fRow + j] * (u[uOff + off + j] - centre);
+          z[zOff + off + j] = accumulate ? z[zOff + off + j] + term : term;
+        }
+      }
+    }
+  }
 }
