@@ -249,4 +249,35 @@ final class PanamaKernels extends ScalarKernels {
       }
     }
   }
+
+  /** The centring and product on vectors, per direction (the row dot stays {@link #dot}). */
+  @Override
+  public void centredMulRepeated(int rows, int cols, int m, double[] p, int pOff, double[] f,
+      int fOff, double[] u, int uOff, double[] z, int zOff, boolean accumulate) {
+    int stride = m * cols;
+    int upper = S.loopBound(cols);
+    for (int i = 0; i < rows; i++) {
+      int pRow = pOff + i * cols;
+      int fRow = fOff + i * cols;
+      for (int d = 0; d < m; d++) {
+        int uo = uOff + i * stride + d * cols;
+        int zo = zOff + i * stride + d * cols;
+        double centre = dot(cols, p, pRow, u, uo);
+        DoubleVector vc = DoubleVector.broadcast(S, centre);
+        int j = 0;
+        for (; j < upper; j += L) {
+          DoubleVector term = DoubleVector.fromArray(S, f, fRow + j)
+              .mul(DoubleVector.fromArray(S, u, uo + j).sub(vc));
+          if (accumulate) {
+            term = term.add(DoubleVector.fromArray(S, z, zo + j));
+          }
+          term.intoArray(z, zo + j);
+        }
+        for (; j < cols; j++) {
+          double term = f[fRow + j] * (u[uo + j] - centre);
+          z[zo + j] = accumulate ? z[zo + j] + term : term;
+        }
+      }
+    }
+  }
 }
