@@ -280,4 +280,32 @@ final class PanamaKernels extends ScalarKernels {
       }
     }
   }
+
+  /**
+   * A loss's seed term on vectors, one pass (as {@link #axpy} per direction row, without a call
+   * per ten-element row).
+   */
+  @Override
+  public void addScaledRepeated(
+      int rows, int cols, int m, double[] s, int sOff, double[] f, int fOff, double[] y, int yOff) {
+    int stride = m * cols;
+    int upper = S.loopBound(cols);
+    for (int i = 0; i < rows; i++) {
+      int fRow = fOff + i * cols;
+      for (int d = 0; d < m; d++) {
+        double alpha = s[sOff + d];
+        DoubleVector va = DoubleVector.broadcast(S, alpha);
+        int yo = yOff + i * stride + d * cols;
+        int j = 0;
+        for (; j < upper; j += L) {
+          DoubleVector.fromArray(S, f, fRow + j)
+              .fma(va, DoubleVector.fromArray(S, y, yo + j))
+              .intoArray(y, yo + j);
+        }
+        for (; j < cols; j++) {
+          y[yo + j] = Math.fma(alpha, f[fRow + j], y[yo + j]);
+        }
+      }
+    }
+  }
 }

@@ -278,6 +278,10 @@ class KernelParityTest {
               return 0;
             }, vector(1, rows * cols), vector(2, rows * cols), vector(3, w), vector(4, w));
           }
+          check("addScaledRepeated" + shape, true, (k, a, abs) -> {
+            k.addScaledRepeated(r, c, m, a[0], 1, a[1], 2, a[2], 3);
+            return 0;
+          }, vector(1, m), vector(2, rows * cols), vector(3, w));
           check("addRowVector out of place" + shape, true, (k, a, abs) -> {
             k.addRowVector(r, c, m, a[0], 2, a[1], 1, a[2], 3);
             return 0;
