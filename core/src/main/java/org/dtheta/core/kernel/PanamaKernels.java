@@ -233,14 +233,20 @@ final class PanamaKernels extends ScalarKernels {
         int yo = yOff + off;
         int zo = zOff + off;
         int j = 0;
-        for (; j < upper; j += L) {
-          DoubleVector sum = DoubleVector.fromArray(S, f, fRow + j)
-              .mul(DoubleVector.fromArray(S, x, xo + j))
-              .add(DoubleVector.fromArray(S, g, gRow + j).mul(DoubleVector.fromArray(S, y, yo + j)));
-          if (accumulate) {
-            sum = sum.add(DoubleVector.fromArray(S, z, zo + j));
+        // two loops rather than a conditional add: a vector assigned in a branch may be boxed
+        if (accumulate) {
+          for (; j < upper; j += L) {
+            DoubleVector.fromArray(S, f, fRow + j).mul(DoubleVector.fromArray(S, x, xo + j))
+                .add(DoubleVector.fromArray(S, g, gRow + j).mul(DoubleVector.fromArray(S, y, yo + j)))
+                .add(DoubleVector.fromArray(S, z, zo + j))
+                .intoArray(z, zo + j);
           }
-          sum.intoArray(z, zo + j);
+        } else {
+          for (; j < upper; j += L) {
+            DoubleVector.fromArray(S, f, fRow + j).mul(DoubleVector.fromArray(S, x, xo + j))
+                .add(DoubleVector.fromArray(S, g, gRow + j).mul(DoubleVector.fromArray(S, y, yo + j)))
+                .intoArray(z, zo + j);
+          }
         }
         for (; j < cols; j++) {
           double sum = f[fRow + j] * x[xo + j] + g[gRow + j] * y[yo + j];
@@ -265,13 +271,17 @@ final class PanamaKernels extends ScalarKernels {
         double centre = dot(cols, p, pRow, u, uo);
         DoubleVector vc = DoubleVector.broadcast(S, centre);
         int j = 0;
-        for (; j < upper; j += L) {
-          DoubleVector term = DoubleVector.fromArray(S, f, fRow + j)
-              .mul(DoubleVector.fromArray(S, u, uo + j).sub(vc));
-          if (accumulate) {
-            term = term.add(DoubleVector.fromArray(S, z, zo + j));
+        if (accumulate) { // two loops, as in mulAddRepeated
+          for (; j < upper; j += L) {
+            DoubleVector.fromArray(S, f, fRow + j).mul(DoubleVector.fromArray(S, u, uo + j).sub(vc))
+                .add(DoubleVector.fromArray(S, z, zo + j))
+                .intoArray(z, zo + j);
           }
-          term.intoArray(z, zo + j);
+        } else {
+          for (; j < upper; j += L) {
+            DoubleVector.fromArray(S, f, fRow + j).mul(DoubleVector.fromArray(S, u, uo + j).sub(vc))
+                .intoArray(z, zo + j);
+          }
         }
         for (; j < cols; j++) {
           double term = f[fRow + j] * (u[uo + j] - centre);
