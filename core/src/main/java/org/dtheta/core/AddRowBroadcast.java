@@ -38,12 +38,12 @@ final class AddRowBroadcast extends Op {
   @Override
   void jvp(int m) {
     int n = a.size() * m;
-    if (a.active) {
+    if (!bias.active) {
       Kernels.copy(n, a.tangent, 0, out.tangent, 0);
+    } else if (a.active) {
+      Kernels.addRowVector(a.rows, a.cols, m, a.tangent, 0, bias.tangent, 0, out.tangent, 0);
     } else {
       Kernels.fill(n, 0.0, out.tangent, 0);
-    }
-    if (bias.active) {
       Kernels.addRowVector(a.rows, a.cols, m, bias.tangent, 0, out.tangent, 0);
     }
   }
@@ -59,11 +59,24 @@ final class AddRowBroadcast extends Op {
   }
 
   @Override
+  boolean writesFreshAdjointTangents() {
+    return true;
+  }
+
+  @Override
   void vjpTangent(int m) {
     if (a.active) {
-      Kernels.axpy(a.size() * m, 1.0, out.adjointTangent, 0, a.adjointTangent, 0);
+      int n = a.size() * m;
+      if (accumulates(a)) {
+        Kernels.axpy(n, 1.0, out.adjointTangent, 0, a.adjointTangent, 0);
+      } else {
+        Kernels.copy(n, out.adjointTangent, 0, a.adjointTangent, 0);
+      }
     }
     if (bias.active) {
+      if (!accumulates(bias)) {
+        Kernels.fill(a.cols * m, 0.0, bias.adjointTangent, 0);
+      }
       Kernels.sumColumnsInto(a.rows, a.cols * m, out.adjointTangent, 0, a.cols * m,
           bias.adjointTangent, 0);
     }

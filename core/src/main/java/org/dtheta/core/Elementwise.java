@@ -14,7 +14,9 @@ import org.dtheta.core.kernel.UnaryFunction;
  *   adjoint tangent  xbardot += f'(x) ybardot + f''(x) ybar xdot
  * </pre>
  *
- * {@code f'} is a residual kept from the forward sweep.
+ * {@code f'} is a residual kept from the forward sweep, and {@code f''(x) ybar} one kept from
+ * the first second-order sweep after the reverse sweep, since Hessian products at one point
+ * come in repeated batches of directions. The adjoint tangent is then one pass.
  */
 final class Elementwise extends Op {
 
@@ -23,6 +25,8 @@ final class Elementwise extends Op {
 
   private final Var x;
   private final UnaryFunction f;
+  /** Whether the CURVATURE slot holds {@code f''(x) ybar} for the current value and adjoint. */
+  private boolean curvatureCurrent;
 
   Elementwise(Var out, Var x, UnaryFunction f) {
     super(out, x);
@@ -39,6 +43,7 @@ final class Elementwise extends Op {
   void forward() {
     int size = out.size();
     Kernels.map(f, size, x.value, 0, out.value, 0);
+    curvatureCurrent = false;
     if (out.active) {
       Kernels.mapDerivative(f, 1, size, x.value, 0, out.value, 0, scratch(FIRST, size), 0);
     }
@@ -52,16 +57,24 @@ final class Elementwise extends Op {
   @Override
   void vjp() {
     Kernels.mul(out.size(), scratch(FIRST, 0), 0, out.adjoint, 0, x.adjoint, 0, true);
+    curvatureCurrent = false;
+  }
+
+  @Override
+  boolean writesFreshAdjointTangents() {
+    return true;
   }
 
   @Override
   void vjpTangent(int m) {
     int size = out.size();
-    Kernels.mulRepeated(x.rows, x.cols, m, scratch(FIRST, 0), 0, out.adjointTangent, 0,
-        x.adjointTangent, 0, true);
     double[] curvature = scratch(CURVATURE, size);
-    Kernels.mapDerivative(f, 2, size, x.value, 0, out.value, 0, curvature, 0);
-    Kernels.mul(size, curvature, 0, out.adjoint, 0, curvature, 0, false);
-    Kernels.mulRepeated(x.rows, x.cols, m, curvature, 0, x.tangent, 0, x.adjointTangent, 0, true);
+    if (!curvatureCurrent) {
+      Kernels.mapDerivative(f, 2, size, x.value, 0, out.value, 0, curvature, 0);
+      Kernels.mul(size, curvature, 0, out.adjoint, 0, curvature, 0, false);
+      curvatureCurrent = true;
+    }
+    Kernels.mulAddRepeated(x.rows, x.cols, m, scratch(FIRST, 0), 0, out.adjointTangent, 0,
+        curvature, 0, x.tangent, 0, x.adjointTangent, 0, accumulates(x));
   }
 }

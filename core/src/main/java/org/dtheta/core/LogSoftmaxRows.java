@@ -66,8 +66,7 @@ final class LogSoftmaxRows extends Op {
     double[] weights = negatedRowSums(out.adjoint, 1);
     double[] weightedP = scratch(WEIGHTED_P, r * c);
     Kernels.scaleRowsRepeated(r, c, 1, weights, 0, p, 0, weightedP, 0, false);
-    SoftmaxJacobian.apply(r, c, m, p, weightedP, x.tangent, x.adjointTangent, true,
-        scratch(ROW_SCALARS, r * m));
+    SoftmaxJacobian.apply(r, c, m, p, weightedP, x.tangent, x.adjointTangent, true);
   }
 
   /** {@code target_d += U_d - P rowsum(U_d)}: the transposed Jacobian for {@code m} directions. */

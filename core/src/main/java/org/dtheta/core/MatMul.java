@@ -15,9 +15,13 @@ import org.dtheta.core.kernel.Kernels;
  * </pre>
  *
  * (written for {@code A B}; the transposed forms follow by transposing the right factors).
- * With {@code m} directions in the tangent layout most terms are one product with {@code m}
- * times more rows or columns; the terms that pair one direction's tangent with a plain adjoint
- * are {@code m} products addressed through strides, with no copying.
+ * With {@code m} directions in the tangent layout ({@code rows x m x cols}) most terms are one
+ * product with {@code m} times more rows or columns. The terms that pair one direction's tangent
+ * with a plain factor the other way round ({@code Cbar Bdot_d^T}, {@code Adot_d^T Cbar} and
+ * their transposed-form kin) become one product too once the direction index is moved between
+ * the outer and the middle place ({@link Kernels#transposeBlocks}): of the small operand before
+ * the product, or of the small product after it; only the transposed-A form has to move a
+ * {@code p x m x n} array.
  */
 final class MatMul extends Op {
 
@@ -27,6 +31,11 @@ final class MatMul extends Op {
     TN,
     NT
   }
+
+  /** Scratch slot: an operand with its direction index moved outside. */
+  private static final int MOVED = 0;
+  /** Scratch slot: a product over all directions, direction outside, before it is moved back. */
+  private static final int PRODUCT = 1;
 
   private final Var a;
   private final Var b;
@@ -80,12 +89,12 @@ final class MatMul extends Op {
         case NN: // Adot B: Adot as (p m) x q
           Kernels.gemm(false, false, p * m, n, q, 1.0, a.tangent, 0, q, b.value, 0, n, 0.0, out.tangent, 0, n);
           break;
-        case TN: // Adot_d^T B, Adot_d is q x p inside a q x (m p) tangent
-          for (int d = 0; d < m; d++) {
-            Kernels.gemm(true, false, p, n, q, 1.0, a.tangent, d * p, m * p, b.value, 0, n,
-                0.0, out.tangent, d * n, m * n);
-          }
+        case TN: { // Adot_d^T B for all d: Adot as q x (m p) gives (m, p, n); moved to (p, m, n)
+          double[] product = scratch(PRODUCT, m * p * n);
+          Kernels.gemm(true, false, m * p, n, q, 1.0, a.tangent, 0, m * p, b.value, 0, n, 0.0, product, 0, n);
+          Kernels.transposeBlocks(m, p, n, product, 0, out.tangent, 0, false);
           break;
+        }
         default: // Adot B^T: Adot as (p m) x q
           Kernels.gemm(false, true, p * m, n, q, 1.0, a.tangent, 0, q, b.value, 0, q, 0.0, out.tangent, 0, n);
       }
@@ -99,11 +108,10 @@ final class MatMul extends Op {
         case TN: // A^T Bdot
           Kernels.gemm(true, false, p, m * n, q, 1.0, a.value, 0, p, b.tangent, 0, m * n, beta, out.tangent, 0, m * n);
           break;
-        default: // A Bdot_d^T, Bdot_d is n x q inside n x (m q)
-          for (int d = 0; d < m; d++) {
-            Kernels.gemm(false, true, p, n, q, 1.0, a.value, 0, q, b.tangent, d * q, m * q,
-                beta, out.tangent, d * n, m * n);
-          }
+        default: { // A Bdot_d^T for all d: Bdot (n, m, q) moved to X = (m, n, q); Cdot as p x (m n) = A X^T
+          double[] x = directionsOutside(b.tangent, n, m, q);
+          Kernels.gemm(false, true, p, m * n, q, 1.0, a.value, 0, q, x, 0, q, beta, out.tangent, 0, m * n);
+        }
       }
     }
   }
@@ -138,6 +146,12 @@ final class MatMul extends Op {
     }
   }
 
+  /** Every active input's first term overwrites an unset adjoint tangent. */
+  @Override
+  boolean writesFreshAdjointTangents() {
+    return true;
+  }
+
   @Override
   void vjpTangent(int m) {
     double[] cBar = out.adjoint;
@@ -146,39 +160,35 @@ final class MatMul extends Op {
       case NN:
         if (a.active) {
           // Abardot += Cbardot B^T, Cbardot as (p m) x n
-          Kernels.gemm(false, true, p * m, q, n, 1.0, cBarDot, 0, n, b.value, 0, n, 1.0, a.adjointTangent, 0, q);
-          if (b.active) { // += Cbar Bdot_d^T
-            for (int d = 0; d < m; d++) {
-              Kernels.gemm(false, true, p, q, n, 1.0, cBar, 0, n, b.tangent, d * n, m * n,
-                  1.0, a.adjointTangent, d * q, m * q);
-            }
+          Kernels.gemm(false, true, p * m, q, n, 1.0, cBarDot, 0, n, b.value, 0, n, firstBeta(a), a.adjointTangent, 0, q);
+          if (b.active) { // += Cbar Bdot_d^T for all d: Bdot (q, m, n) moved to X = (m, q, n), Cbar X^T
+            double[] x = directionsOutside(b.tangent, q, m, n);
+            Kernels.gemm(false, true, p, m * q, n, 1.0, cBar, 0, n, x, 0, n, 1.0, a.adjointTangent, 0, m * q);
           }
         }
         if (b.active) {
           // Bbardot += A^T Cbardot, Cbardot as p x (m n)
-          Kernels.gemm(true, false, q, m * n, p, 1.0, a.value, 0, q, cBarDot, 0, m * n, 1.0, b.adjointTangent, 0, m * n);
-          if (a.active) { // += Adot_d^T Cbar
-            for (int d = 0; d < m; d++) {
-              Kernels.gemm(true, false, q, n, p, 1.0, a.tangent, d * q, m * q, cBar, 0, n,
-                  1.0, b.adjointTangent, d * n, m * n);
-            }
+          Kernels.gemm(true, false, q, m * n, p, 1.0, a.value, 0, q, cBarDot, 0, m * n, firstBeta(b), b.adjointTangent, 0, m * n);
+          if (a.active) { // += Adot_d^T Cbar for all d: Adot as p x (m q) gives (m, q, n)
+            double[] product = scratch(PRODUCT, m * q * n);
+            Kernels.gemm(true, false, m * q, n, p, 1.0, a.tangent, 0, m * q, cBar, 0, n, 0.0, product, 0, n);
+            Kernels.transposeBlocks(m, q, n, product, 0, b.adjointTangent, 0, true);
           }
         }
         break;
       case TN:
         if (a.active) {
-          // Abardot (q x p) += B Cbardot_d^T + Bdot Cbar^T
-          for (int d = 0; d < m; d++) {
-            Kernels.gemm(false, true, q, p, n, 1.0, b.value, 0, n, cBarDot, d * n, m * n,
-                1.0, a.adjointTangent, d * p, m * p);
-          }
-          if (b.active) { // Bdot as (q m) x n
+          // Abardot (q x p) += B Cbardot_d^T for all d: Cbardot (p, m, n) moved to W = (m, p, n),
+          // Abardot as q x (m p) += B W^T
+          double[] w = directionsOutside(cBarDot, p, m, n);
+          Kernels.gemm(false, true, q, m * p, n, 1.0, b.value, 0, n, w, 0, n, firstBeta(a), a.adjointTangent, 0, m * p);
+          if (b.active) { // += Bdot Cbar^T, Bdot as (q m) x n
             Kernels.gemm(false, true, q * m, p, n, 1.0, b.tangent, 0, n, cBar, 0, n, 1.0, a.adjointTangent, 0, p);
           }
         }
         if (b.active) {
           // Bbardot += A Cbardot + Adot Cbar
-          Kernels.gemm(false, false, q, m * n, p, 1.0, a.value, 0, p, cBarDot, 0, m * n, 1.0, b.adjointTangent, 0, m * n);
+          Kernels.gemm(false, false, q, m * n, p, 1.0, a.value, 0, p, cBarDot, 0, m * n, firstBeta(b), b.adjointTangent, 0, m * n);
           if (a.active) { // Adot as (q m) x p
             Kernels.gemm(false, false, q * m, n, p, 1.0, a.tangent, 0, p, cBar, 0, n, 1.0, b.adjointTangent, 0, n);
           }
@@ -187,21 +197,32 @@ final class MatMul extends Op {
       default:
         if (a.active) {
           // Abardot += Cbardot B + Cbar Bdot
-          Kernels.gemm(false, false, p * m, q, n, 1.0, cBarDot, 0, n, b.value, 0, q, 1.0, a.adjointTangent, 0, q);
+          Kernels.gemm(false, false, p * m, q, n, 1.0, cBarDot, 0, n, b.value, 0, q, firstBeta(a), a.adjointTangent, 0, q);
           if (b.active) { // Bdot as n x (m q)
             Kernels.gemm(false, false, p, m * q, n, 1.0, cBar, 0, n, b.tangent, 0, m * q, 1.0, a.adjointTangent, 0, m * q);
           }
         }
         if (b.active) {
-          // Bbardot (n x q) += Cbardot_d^T A + Cbar^T Adot
-          for (int d = 0; d < m; d++) {
-            Kernels.gemm(true, false, n, q, p, 1.0, cBarDot, d * n, m * n, a.value, 0, q,
-                1.0, b.adjointTangent, d * q, m * q);
-          }
-          if (a.active) { // Adot as p x (m q)
+          // Bbardot (n x q) += Cbardot_d^T A for all d: Cbardot as p x (m n) gives (m, n, q),
+          // moved to (n, m, q)
+          double[] product = scratch(PRODUCT, m * n * q);
+          Kernels.gemm(true, false, m * n, q, p, 1.0, cBarDot, 0, m * n, a.value, 0, q, 0.0, product, 0, q);
+          Kernels.transposeBlocks(m, n, q, product, 0, b.adjointTangent, 0, accumulates(b));
+          if (a.active) { // += Cbar^T Adot, Adot as p x (m q)
             Kernels.gemm(true, false, n, m * q, p, 1.0, cBar, 0, n, a.tangent, 0, m * q, 1.0, b.adjointTangent, 0, m * q);
           }
         }
     }
+  }
+
+  /**
+   * A tangent-layout array {@code (rows, m, cols)} copied with the direction index outside,
+   * {@code (m, rows, cols)}: read as {@code (m rows) x cols}, it is every direction's matrix
+   * stacked, which a single product can use.
+   */
+  private double[] directionsOutside(double[] tangentLayout, int rows, int m, int cols) {
+    double[] moved = scratch(MOVED, rows * m * cols);
+    Kernels.transposeBlocks(rows, m, cols, tangentLayout, 0, moved, 0, false);
+    return moved;
   }
 }

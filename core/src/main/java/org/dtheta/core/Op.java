@@ -11,7 +11,9 @@ package org.dtheta.core;
  *   <li>{@link #forward()}: {@code y = f(x)}, saving any residual the other rules need;
  *   <li>{@link #jvp(int)}: {@code yDot = J xDot} (overwrite; inactive inputs have zero tangent);
  *   <li>{@link #vjp()}: {@code xBar += J^T yBar} for active inputs (accumulate);
- *   <li>{@link #vjpTangent(int)}: {@code xBarDot += J^T yBarDot + (dJ[xDot])^T yBar} (accumulate).
+ *   <li>{@link #vjpTangent(int)}: {@code xBarDot += J^T yBarDot + (dJ[xDot])^T yBar} (accumulate;
+ *       an op that {@linkplain #writesFreshAdjointTangents writes fresh inputs} overwrites an input
+ *       that has received nothing yet in the sweep instead, sparing the tape a zero fill).
  * </ul>
  */
 abstract class Op {
@@ -35,6 +37,27 @@ abstract class Op {
   abstract void vjp();
 
   abstract void vjpTangent(int m);
+
+  /**
+   * Whether {@link #vjpTangent} honours {@link Var#adjointTangentUnset}: for every active input
+   * whose adjoint tangent is unset its first write overwrites ({@link #firstBeta}), and it
+   * writes every active input. The tape then leaves such inputs unfilled (and calls this op so
+   * only when its active inputs are distinct, so a shared input is never overwritten twice).
+   * Other ops see zero-filled buffers and simply accumulate.
+   */
+  boolean writesFreshAdjointTangents() {
+    return false;
+  }
+
+  /** {@code beta} of the first product into {@code in}'s adjoint tangent: 0 if still unset. */
+  static double firstBeta(Var in) {
+    return in.adjointTangentUnset ? 0.0 : 1.0;
+  }
+
+  /** Whether the first write into {@code in}'s adjoint tangent adds to it (it holds a sum). */
+  static boolean accumulates(Var in) {
+    return !in.adjointTangentUnset;
+  }
 
   Var[] inputs() {
     return inputs;

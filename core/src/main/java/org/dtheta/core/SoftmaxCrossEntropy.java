@@ -24,7 +24,6 @@ final class SoftmaxCrossEntropy extends ScalarLoss {
   private static final int LOG_NORMALISERS = FIRST_FREE_SLOT + 1;
   private static final int ROW_MASS = FIRST_FREE_SLOT + 2;
   private static final int WEIGHTED_P = FIRST_FREE_SLOT + 3;
-  private static final int ROW_DOTS = FIRST_FREE_SLOT + 4;
 
   private final Var logits;
   private final Var targets;
@@ -63,7 +62,6 @@ final class SoftmaxCrossEntropy extends ScalarLoss {
     double[] weightedP = scratch(WEIGHTED_P, rows * cols);
     Kernels.scaleRowsRepeated(rows, cols, 1, scratch(ROW_MASS, 0), 0, prob, 0, weightedP, 0, false);
     Kernels.scale(rows * cols, weight / rows, weightedP, 0);
-    SoftmaxJacobian.apply(rows, cols, m, prob, weightedP, logits.tangent, target, true,
-        scratch(ROW_DOTS, rows * m));
+    SoftmaxJacobian.apply(rows, cols, m, prob, weightedP, logits.tangent, target, true);
   }
 }

@@ -19,15 +19,9 @@ final class SoftmaxJacobian {
 
   private SoftmaxJacobian() {}
 
-  /**
-   * {@code target (+)= F * (U - rowdot(P, U))} for {@code m} directions; {@code rowDots} is a
-   * work buffer of at least {@code r*m} doubles.
-   */
+  /** {@code target (+)= F * (U - rowdot(P, U))} for {@code m} directions, in one pass. */
   static void apply(int r, int c, int m, double[] p, double[] f, double[] u, double[] target,
-      boolean accumulate, double[] rowDots) {
-    Kernels.rowDotsRepeated(r, c, m, p, 0, u, 0, rowDots, 0);
-    Kernels.mulRepeated(r, c, m, f, 0, u, 0, target, 0, accumulate);
-    Kernels.scale(r * m, -1.0, rowDots, 0);
-    Kernels.scaleRowsRepeated(r, c, m, rowDots, 0, f, 0, target, 0, true);
+      boolean accumulate) {
+    Kernels.centredMulRepeated(r, c, m, p, 0, f, 0, u, 0, target, 0, accumulate);
   }
 }

@@ -47,21 +47,21 @@ final class SoftmaxRows extends Op {
   @Override
   void jvp(int m) {
     double[] y = out.value;
-    SoftmaxJacobian.apply(r, c, m, y, y, x.tangent, out.tangent, false, scratch(ROW_DOTS, r * m));
+    SoftmaxJacobian.apply(r, c, m, y, y, x.tangent, out.tangent, false);
   }
 
   @Override
   void vjp() {
     double[] y = out.value;
-    SoftmaxJacobian.apply(r, c, 1, y, y, out.adjoint, x.adjoint, true, scratch(ROW_DOTS, r));
+    SoftmaxJacobian.apply(r, c, 1, y, y, out.adjoint, x.adjoint, true);
   }
 
   @Override
   void vjpTangent(int m) {
     double[] y = out.value;
     double[] yBar = out.adjoint;
+    SoftmaxJacobian.apply(r, c, m, y, y, out.adjointTangent, x.adjointTangent, true);
     double[] rowDots = scratch(ROW_DOTS, r * m);
-    SoftmaxJacobian.apply(r, c, m, y, y, out.adjointTangent, x.adjointTangent, true, rowDots);
     // Ydot * (Ybar - <Y, Ybar>)
     double[] centred = scratch(CENTRED_ADJOINT, r * c);
     Kernels.rowDotsRepeated(r, c, 1, y, 0, yBar, 0, rowDots, 0);

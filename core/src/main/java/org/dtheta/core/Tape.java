@@ -181,38 +181,86 @@ public final class Tape {
 
   /**
    * Second-order reverse sweep, after {@link #forward()}, {@link #reverse} and {@link
-   * #forwardTangents}: zeroes the adjoint tangents, seeds {@code output}'s with {@code seed}
-   * (null means zero) and accumulates them back to the variables.
+   * #forwardTangents}: seeds {@code output}'s adjoint tangents with {@code seed} (null means
+   * zero) and accumulates them back to the variables, every other adjoint tangent starting
+   * from zero.
    */
   public void reverseTangents(Var output, double[] seed, int m) {
+    beginReverseTangents(output, seed, m);
+    for (int i = ops.size() - 1; i >= 0; i--) {
+      reverseTangentStep(ops.get(i), m);
+    }
+    endReverseTangents(m);
+  }
+
+  /**
+   * Starts a second-order reverse sweep. Adjoint tangents are not zero-filled up front: each
+   * node is marked unset and made zero (or overwritten by an op that can) when its first
+   * contribution arrives, which spares a pass over every {@code size x m} buffer.
+   */
+  void beginReverseTangents(Var output, double[] seed, int m) {
     requireOwn(output);
     requireActive(output);
     ensureDirections(m);
+    if (seed != null && seed.length != output.size() * m) {
+      throw new IllegalArgumentException(
+          "adjoint tangent seed has length " + seed.length + ", expected " + output.size() * m);
+    }
     for (Var v : nodes) {
-      if (v.active) {
-        Kernels.fill(v.size() * m, 0.0, v.adjointTangent, 0);
-      }
+      v.adjointTangentUnset = v.active;
     }
     if (seed != null) {
-      if (seed.length != output.size() * m) {
-        throw new IllegalArgumentException(
-            "adjoint tangent seed has length " + seed.length + ", expected " + output.size() * m);
-      }
       Kernels.copy(seed.length, seed, 0, output.adjointTangent, 0);
+      output.adjointTangentUnset = false;
     }
-    for (int i = ops.size() - 1; i >= 0; i--) {
-      Op op = ops.get(i);
-      if (op.out.active) {
-        op.vjpTangent(m);
-        if (debug) {
-          for (Var in : op.inputs()) {
-            if (in.active) {
-              check(op, "adjoint tangent of input " + in, in.adjointTangent, in.size() * m);
-            }
-          }
+  }
+
+  /** One op's share of the second-order reverse sweep (a no-op for an inactive output). */
+  void reverseTangentStep(Op op, int m) {
+    if (!op.out.active) {
+      return;
+    }
+    // a node nothing flowed back to (off the path to the output) has zero adjoint tangent
+    zeroIfUnset(op.out, m);
+    Var[] inputs = op.inputs();
+    if (!op.writesFreshAdjointTangents() || sharesAnActiveInput(inputs)) {
+      for (Var in : inputs) {
+        zeroIfUnset(in, m);
+      }
+    }
+    op.vjpTangent(m);
+    for (Var in : inputs) {
+      in.adjointTangentUnset = false;
+      if (debug && in.active) {
+        check(op, "adjoint tangent of input " + in, in.adjointTangent, in.size() * m);
+      }
+    }
+  }
+
+  /** Ends the sweep: what nothing reached (a variable the output ignores) is zero. */
+  void endReverseTangents(int m) {
+    for (Var v : nodes) {
+      zeroIfUnset(v, m);
+    }
+  }
+
+  private static void zeroIfUnset(Var v, int m) {
+    if (v.adjointTangentUnset) {
+      Kernels.fill(v.size() * m, 0.0, v.adjointTangent, 0);
+      v.adjointTangentUnset = false;
+    }
+  }
+
+  /** Whether an active node appears twice among an op's inputs (as in {@code x * x}). */
+  private static boolean sharesAnActiveInput(Var[] inputs) {
+    for (int i = 0; i < inputs.length; i++) {
+      for (int j = i + 1; j < inputs.length; j++) {
+        if (inputs[i] == inputs[j] && inputs[i].active) {
+          return true;
         }
       }
     }
+    return false;
   }
 
   /**
@@ -226,6 +274,33 @@ public final class Tape {
       v.adjointTangent = null;
     }
     directionCapacity = 0;
+  }
+
+  /**
+   * Moves this tape's tangent and adjoint-tangent buffers to {@code next}, node by node (the
+   * {@code i}-th active node's to {@code next}'s {@code i}-th, where that one is active and holds
+   * smaller buffers or none), then drops the rest as {@link #releaseTangents} does. Meant for
+   * the same function recorded on another part of the data: its next sweep reuses the buffers
+   * instead of allocating and zeroing a fresh set. Moved buffers hold stale numbers, which is
+   * safe: every sweep overwrites tangents and starts adjoint tangents unset.
+   */
+  public void handTangentsTo(Tape next) {
+    if (next == this) {
+      return;
+    }
+    int shared = Math.min(nodes.size(), next.nodes.size());
+    for (int i = 0; i < shared; i++) {
+      Var from = nodes.get(i);
+      Var to = next.nodes.get(i);
+      if (from.tangent != null && to.active
+          && (to.tangent == null || to.tangent.length < from.tangent.length)) {
+        to.tangent = from.tangent;
+        to.adjointTangent = from.adjointTangent;
+      }
+    }
+    // next's capacity is re-established node by node by its next ensureDirections
+    next.directionCapacity = 0;
+    releaseTangents();
   }
 
   /** Copies the variables' adjoints into a flat gradient vector. */

@@ -40,6 +40,11 @@ public final class Var {
   double[] adjoint;
   double[] tangent;
   double[] adjointTangent;
+  /**
+   * During a second-order reverse sweep: no contribution has reached {@link #adjointTangent}
+   * yet, so it holds stale numbers rather than zeros (see {@link Op#writesFreshAdjointTangents}).
+   */
+  boolean adjointTangentUnset;
   /** The op that computes this node, or null for an input. */
   Op producer;
 

@@ -235,8 +235,8 @@ public final class TwoLayerNet {
 
   /**
    * {@code out = sum over parts of weight * product(part) + H_L2 V}, over the parts sized for
-   * {@code m} directions; with several parts each part's tangent buffers are freed after its
-   * sweep, so that only one part's are held.
+   * {@code m} directions; with several parts each part's tangent buffers go to the next part
+   * after its sweep (and are freed after the last), so that only one part's are held.
    */
   private void sumOverParts(double[] theta, double[] v, int m, double[] out, PartProduct product) {
     layout.checkLength(theta);
@@ -246,11 +246,17 @@ public final class TwoLayerNet {
     if (parts.size() > 1) {
       Arrays.fill(out, 0.0);
     }
-    for (Part part : parts) {
+    for (int i = 0; i < parts.size(); i++) {
+      Part part = parts.get(i);
       product.apply(part, partOut);
       if (parts.size() > 1) {
         Kernels.axpy(out.length, part.weight, partOut, 0, out, 0);
-        part.graph.tape.releaseTangents();
+        // the next part (same graph, other samples) reuses the buffers rather than allocating
+        if (i + 1 < parts.size()) {
+          part.graph.tape.handTangentsTo(parts.get(i + 1).graph.tape);
+        } else {
+          part.graph.tape.releaseTangents();
+        }
         if (part.outputLossOfLogits != null) {
           part.outputLossOfLogits.tape().releaseTangents();
         }

@@ -158,4 +158,39 @@ public interface KernelSupport {
    * form that neither overflows nor loses small values.
    */
   double softplusSum(int n, double[] x, int xOff);
+
+  // ---- appended for batched tangents (branch dense-tangents) ----
+
+  /**
+   * Swaps the two outer axes of a {@code rows x cols} grid of {@code width}-long blocks:
+   * {@code y[j,i,:] (+)= x[i,j,:]}, {@code x} holding block {@code (i,j)} at
+   * {@code (i*cols + j)*width} and {@code y} holding block {@code (j,i)} at
+   * {@code (j*rows + i)*width}. It moves a direction index between the outer and the middle
+   * place of the tangent layout, so that a product over all directions is one matrix product.
+   */
+  void transposeBlocks(int rows, int cols, int width, double[] x, int xOff, double[] y, int yOff,
+      boolean accumulate);
+
+  /**
+   * Two products with factors repeated over {@code m} directions, summed:
+   * {@code z[i,d,j] (+)= f[i,j] * x[i,d,j] + g[i,j] * y[i,d,j]} (tangent layout as in
+   * {@link #mulRepeated}). One pass for the adjoint tangent of an elementwise function.
+   */
+  void mulAddRepeated(int rows, int cols, int m, double[] f, int fOff, double[] x, int xOff,
+      double[] g, int gOff, double[] y, int yOff, double[] z, int zOff, boolean accumulate);
+
+  /**
+   * Row vector added to every row, out of place and repeated over {@code m} direction blocks:
+   * {@code y[i,d,j] = x[i,d,j] + bias[d,j]} ({@code y} may be {@code x}).
+   */
+  void addRowVector(int rows, int cols, int m, double[] x, int xOff, double[] bias, int biasOff,
+      double[] y, int yOff);
+
+  /**
+   * {@code z[i,d,:] (+)= f[i,:] * (u[i,d,:] - <p[i,:], u[i,d,:]>)} for {@code rows x cols}
+   * factors {@code p}, {@code f} and {@code u}, {@code z} in tangent layout: a softmax Jacobian
+   * ({@code f = p}), or a row-weighted one, applied to every direction in one pass.
+   */
+  void centredMulRepeated(int rows, int cols, int m, double[] p, int pOff, double[] f, int fOff,
+      double[] u, int uOff, double[] z, int zOff, boolean accumulate);
 }

@@ -384,4 +384,50 @@ public final class Kernels {
     checkRange("x", x, xOff, n);
     return IMPL.softplusSum(n, x, xOff);
   }
+
+  // ---- appended for batched tangents (branch dense-tangents) ----
+
+  /** See {@link KernelSupport#transposeBlocks}. */
+  public static void transposeBlocks(int rows, int cols, int width, double[] x, int xOff,
+      double[] y, int yOff, boolean accumulate) {
+    checkSizes(rows, cols, width);
+    long n = (long) rows * cols * width;
+    checkRange("x", x, xOff, Math.toIntExact(n));
+    checkRange("y", y, yOff, (int) n);
+    IMPL.transposeBlocks(rows, cols, width, x, xOff, y, yOff, accumulate);
+  }
+
+  /** See {@link KernelSupport#mulAddRepeated}. */
+  public static void mulAddRepeated(int rows, int cols, int m, double[] f, int fOff, double[] x,
+      int xOff, double[] g, int gOff, double[] y, int yOff, double[] z, int zOff,
+      boolean accumulate) {
+    checkSizes(rows, cols, m);
+    checkRange("f", f, fOff, rows * cols);
+    checkRange("g", g, gOff, rows * cols);
+    checkRange("x", x, xOff, rows * cols * m);
+    checkRange("y", y, yOff, rows * cols * m);
+    checkRange("z", z, zOff, rows * cols * m);
+    IMPL.mulAddRepeated(rows, cols, m, f, fOff, x, xOff, g, gOff, y, yOff, z, zOff, accumulate);
+  }
+
+  /** See {@link KernelSupport#addRowVector(int, int, int, double[], int, double[], int, double[], int)}. */
+  public static void addRowVector(int rows, int cols, int m, double[] x, int xOff, double[] bias,
+      int biasOff, double[] y, int yOff) {
+    checkSizes(rows, cols, m);
+    checkRange("x", x, xOff, rows * cols * m);
+    checkRange("bias", bias, biasOff, cols * m);
+    checkRange("y", y, yOff, rows * cols * m);
+    IMPL.addRowVector(rows, cols, m, x, xOff, bias, biasOff, y, yOff);
+  }
+
+  /** See {@link KernelSupport#centredMulRepeated}. */
+  public static void centredMulRepeated(int rows, int cols, int m, double[] p, int pOff,
+      double[] f, int fOff, double[] u, int uOff, double[] z, int zOff, boolean accumulate) {
+    checkSizes(rows, cols, m);
+    checkRange("p", p, pOff, rows * cols);
+    checkRange("f", f, fOff, rows * cols);
+    checkRange("u", u, uOff, rows * cols * m);
+    checkRange("z", z, zOff, rows * cols * m);
+    IMPL.centredMulRepeated(rows, cols, m, p, pOff, f, fOff, u, uOff, z, zOff, accumulate);
+  }
 }

@@ -49,6 +49,15 @@ final class PanamaGemm {
   private static final int KC = 512;
   /** Most columns per packed slab: KC x NC doubles (512 KiB on AVX-512) stay in L2. */
   private static final int NC = 4 * NR;
+  /**
+   * {@code A^T} with rows of {@code A} at least this far apart is copied, {@code MC} of its rows
+   * at a time, before the micro-kernels read it: read in place, every inner index lands on
+   * another cache line (and page), a walk the hardware prefetcher does not follow, so a tall
+   * product such as a tangent's {@code Adot^T Cbar} waited on memory latency.
+   */
+  private static final int PACK_A_MIN_LD = 256;
+  /** Rows of {@code op(A)} per packed block: KC x MC doubles (256 KiB) next to the B slab in L2. */
+  private static final int MC = 64;
   /** Dense blocks skip the nonzero scan for this many blocks minus one. */
   private static final int PROBE_INTERVAL = 8;
 
@@ -98,7 +107,17 @@ final class PanamaGemm {
           t.beta = s == 0 ? beta : 1.0;
           packB(transB, b, bOff, ldb, p0, kc, j0, nc, w.packed);
           int aSlab = aOff + p0 * ap;
-          multiplySlab(w, m, nc, kc, a, aSlab, ri, ap, cOff + j0);
+          if (transA && lda >= PACK_A_MIN_LD) {
+            for (int i0 = 0; i0 < m; i0 += MC) {
+              int mc = Math.min(MC, m - i0);
+              for (int p = 0; p < kc; p++) {
+                System.arraycopy(a, aSlab + i0 + p * lda, w.packedA, p * mc, mc);
+              }
+              multiplySlab(w, mc, nc, kc, w.packedA, 0, 1, mc, cOff + i0 * ldc + j0);
+            }
+          } else {
+            multiplySlab(w, m, nc, kc, a, aSlab, ri, ap, cOff + j0);
+          }
         }
       }
     } finally {
@@ -845,6 +864,8 @@ final class PanamaGemm {
   /** Per-thread buffers, so products allocate nothing in steady state. */
   private static final class Workspace {
     final double[] packed = new double[KC * NC];
+    /** Rows of a strided {@code A^T}, {@code MC} at a time, each inner index's run contiguous. */
+    final double[] packedA = new double[KC * MC];
     final int[] union = new int[LIST];
     final int[] rowIdx = new int[MR * LIST];
     final int[] rowCount = new int[MR];

@@ -216,4 +216,106 @@ final class PanamaKernels extends ScalarKernels {
       z[zOff + i] = Math.fma(alpha, y[yOff + i], x[xOff + i]);
     }
   }
+
+  /** One pass: both products and the sum per vector, the factors re-read per direction from L1. */
+  @Override
+  public void mulAddRepeated(int rows, int cols, int m, double[] f, int fOff, double[] x,
+      int xOff, double[] g, int gOff, double[] y, int yOff, double[] z, int zOff,
+      boolean accumulate) {
+    int stride = m * cols;
+    int upper = S.loopBound(cols);
+    for (int i = 0; i < rows; i++) {
+      int fRow = fOff + i * cols;
+      int gRow = gOff + i * cols;
+      for (int d = 0; d < m; d++) {
+        int off = i * stride + d * cols;
+        int xo = xOff + off;
+        int yo = yOff + off;
+        int zo = zOff + off;
+        int j = 0;
+        // two loops rather than a conditional add: a vector assigned in a branch may be boxed
+        if (accumulate) {
+          for (; j < upper; j += L) {
+            DoubleVector.fromArray(S, f, fRow + j).mul(DoubleVector.fromArray(S, x, xo + j))
+                .add(DoubleVector.fromArray(S, g, gRow + j).mul(DoubleVector.fromArray(S, y, yo + j)))
+                .add(DoubleVector.fromArray(S, z, zo + j))
+                .intoArray(z, zo + j);
+          }
+        } else {
+          for (; j < upper; j += L) {
+            DoubleVector.fromArray(S, f, fRow + j).mul(DoubleVector.fromArray(S, x, xo + j))
+                .add(DoubleVector.fromArray(S, g, gRow + j).mul(DoubleVector.fromArray(S, y, yo + j)))
+                .intoArray(z, zo + j);
+          }
+        }
+        for (; j < cols; j++) {
+          double sum = f[fRow + j] * x[xo + j] + g[gRow + j] * y[yo + j];
+          z[zo + j] = accumulate ? z[zo + j] + sum : sum;
+        }
+      }
+    }
+  }
+
+  /** The centring and product on vectors, per direction (the row dot stays {@link #dot}). */
+  @Override
+  public void centredMulRepeated(int rows, int cols, int m, double[] p, int pOff, double[] f,
+      int fOff, double[] u, int uOff, double[] z, int zOff, boolean accumulate) {
+    int stride = m * cols;
+    int upper = S.loopBound(cols);
+    for (int i = 0; i < rows; i++) {
+      int pRow = pOff + i * cols;
+      int fRow = fOff + i * cols;
+      for (int d = 0; d < m; d++) {
+        int uo = uOff + i * stride + d * cols;
+        int zo = zOff + i * stride + d * cols;
+        double centre = dot(cols, p, pRow, u, uo);
+        DoubleVector vc = DoubleVector.broadcast(S, centre);
+        int j = 0;
+        if (accumulate) { // two loops, as in mulAddRepeated
+          for (; j < upper; j += L) {
+            DoubleVector.fromArray(S, f, fRow + j).mul(DoubleVector.fromArray(S, u, uo + j).sub(vc))
+                .add(DoubleVector.fromArray(S, z, zo + j))
+                .intoArray(z, zo + j);
+          }
+        } else {
+          for (; j < upper; j += L) {
+            DoubleVector.fromArray(S, f, fRow + j).mul(DoubleVector.fromArray(S, u, uo + j).sub(vc))
+                .intoArray(z, zo + j);
+          }
+        }
+        for (; j < cols; j++) {
+          double term = f[fRow + j] * (u[uo + j] - centre);
+          z[zo + j] = accumulate ? z[zo + j] + term : term;
+        }
+      }
+    }
+  }
+
+  /**
+   * A loss's seed term on vectors, one pass (as {@link #axpy} per direction row, without a call
+   * per ten-element row).
+   */
+  @Override
+  public void addScaledRepeated(
+      int rows, int cols, int m, double[] s, int sOff, double[] f, int fOff, double[] y, int yOff) {
+    int stride = m * cols;
+    int upper = S.loopBound(cols);
+    for (int i = 0; i < rows; i++) {
+      int fRow = fOff + i * cols;
+      for (int d = 0; d < m; d++) {
+        double alpha = s[sOff + d];
+        DoubleVector va = DoubleVector.broadcast(S, alpha);
+        int yo = yOff + i * stride + d * cols;
+        int j = 0;
+        for (; j < upper; j += L) {
+          DoubleVector.fromArray(S, f, fRow + j)
+              .fma(va, DoubleVector.fromArray(S, y, yo + j))
+              .intoArray(y, yo + j);
+        }
+        for (; j < cols; j++) {
+          y[yo + j] = Math.fma(alpha, f[fRow + j], y[yo + j]);
+        }
+      }
+    }
+  }
 }

@@ -364,4 +364,67 @@ class ScalarKernels implements KernelSupport {
     }
     return s;
   }
+
+  // ---- appended for batched tangents (branch dense-tangents) ----
+
+  @Override
+  public void transposeBlocks(int rows, int cols, int width, double[] x, int xOff, double[] y,
+      int yOff, boolean accumulate) {
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < cols; j++) {
+        int from = xOff + (i * cols + j) * width;
+        int to = yOff + (j * rows + i) * width;
+        if (accumulate) {
+          axpy(width, 1.0, x, from, y, to);
+        } else {
+          System.arraycopy(x, from, y, to, width);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void mulAddRepeated(int rows, int cols, int m, double[] f, int fOff, double[] x,
+      int xOff, double[] g, int gOff, double[] y, int yOff, double[] z, int zOff,
+      boolean accumulate) {
+    int stride = m * cols;
+    for (int i = 0; i < rows; i++) {
+      int fRow = fOff + i * cols;
+      int gRow = gOff + i * cols;
+      for (int d = 0; d < m; d++) {
+        int off = i * stride + d * cols;
+        for (int j = 0; j < cols; j++) {
+          double sum = f[fRow + j] * x[xOff + off + j] + g[gRow + j] * y[yOff + off + j];
+          z[zOff + off + j] = accumulate ? z[zOff + off + j] + sum : sum;
+        }
+      }
+    }
+  }
+
+  @Override
+  public void addRowVector(int rows, int cols, int m, double[] x, int xOff, double[] bias,
+      int biasOff, double[] y, int yOff) {
+    int width = m * cols;
+    for (int i = 0; i < rows; i++) {
+      addScaled(width, x, xOff + i * width, 1.0, bias, biasOff, y, yOff + i * width);
+    }
+  }
+
+  @Override
+  public void centredMulRepeated(int rows, int cols, int m, double[] p, int pOff, double[] f,
+      int fOff, double[] u, int uOff, double[] z, int zOff, boolean accumulate) {
+    int stride = m * cols;
+    for (int i = 0; i < rows; i++) {
+      int pRow = pOff + i * cols;
+      int fRow = fOff + i * cols;
+      for (int d = 0; d < m; d++) {
+        int off = i * stride + d * cols;
+        double centre = dot(cols, p, pRow, u, uOff + off);
+        for (int j = 0; j < cols; j++) {
+          double term = f[fRow + j] * (u[uOff + off + j] - centre);
+          z[zOff + off + j] = accumulate ? z[zOff + off + j] + term : term;
+        }
+      }
+    }
+  }
 }

@@ -24,6 +24,7 @@ class GemmTest {
   private static final int[][] LARGER = {
     {50, 63, 64}, {65, 207, 13}, {207, 50, 784}, {784, 50, 207}, {64, 65, 63}, {13, 784, 9},
     {9, 13, 784}, {784, 10, 50}, {1, 207, 65}, {207, 1, 63}, {63, 784, 3}, {8, 50, 600},
+    {300, 10, 700}, // A^T of a wide A (lda >= 256) is packed by blocks of 64 rows, 44 left over
   };
 
   /** The four forms: (transA, transB). */

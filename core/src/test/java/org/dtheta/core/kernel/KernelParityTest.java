@@ -245,4 +245,49 @@ class KernelParityTest {
       }
     }
   }
+
+  /** The kernels of the batched tangent rules, at odd sizes and offsets, both write modes. */
+  @Test
+  void batchedTangentKernels() {
+    for (int rows : ROWS) {
+      for (int cols : SIZES) {
+        int r = rows;
+        int c = cols;
+        for (int m : DIRECTIONS) {
+          String shape = " " + rows + "x" + cols + " m=" + m;
+          int w = rows * cols * m;
+          for (boolean acc : new boolean[] {false, true}) {
+            check("transposeBlocks acc=" + acc + shape, true, (k, a, abs) -> {
+              k.transposeBlocks(r, m, c, a[0], 3, a[1], 2, acc);
+              return 0;
+            }, vector(3, w), vector(2, w));
+            check("mulAddRepeated acc=" + acc + shape, true, (k, a, abs) -> {
+              k.mulAddRepeated(r, c, m, a[0], 1, a[1], 2, a[2], 3, a[3], 4, a[4], 5, acc);
+              return 0;
+            }, vector(1, rows * cols), vector(2, w), vector(3, rows * cols), vector(4, w),
+                vector(5, w));
+          }
+          for (boolean acc : new boolean[] {false, true}) {
+            // u appears twice with opposite signs: the magnitude run negates |p| so that it
+            // computes |f| (|u| + <|p|, |u|>), the size of the terms
+            check("centredMulRepeated acc=" + acc + shape, true, (k, a, abs) -> {
+              if (abs) {
+                k.scale(a[0].length, -1.0, a[0], 0);
+              }
+              k.centredMulRepeated(r, c, m, a[0], 1, a[1], 2, a[2], 3, a[3], 4, acc);
+              return 0;
+            }, vector(1, rows * cols), vector(2, rows * cols), vector(3, w), vector(4, w));
+          }
+          check("addScaledRepeated" + shape, true, (k, a, abs) -> {
+            k.addScaledRepeated(r, c, m, a[0], 1, a[1], 2, a[2], 3);
+            return 0;
+          }, vector(1, m), vector(2, rows * cols), vector(3, w));
+          check("addRowVector out of place" + shape, true, (k, a, abs) -> {
+            k.addRowVector(r, c, m, a[0], 2, a[1], 1, a[2], 3);
+            return 0;
+          }, vector(2, w), vector(1, cols * m), vector(3, w));
+        }
+      }
+    }
+  }
 }

@@ -1,0 +1,91 @@
+package org.dtheta.core.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The kernels of the batched tangent rules through the {@link Kernels} facade (whichever
+ * implementation this run selected) against their index definitions, entry by entry.
+ */
+class BatchedTangentKernelsTest {
+
+  private final Random rnd = new Random(5);
+
+  private double[] random(int n) {
+    double[] x = new double[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = rnd.nextGaussian();
+    }
+    return x;
+  }
+
+  @Test
+  void transposeBlocksSwapsTheOuterAxes() {
+    int rows = 3;
+    int cols = 5;
+    int width = 7;
+    int xOff = 2;
+    int yOff = 4;
+    double[] x = random(xOff + rows * cols * width);
+    for (boolean accumulate : new boolean[] {false, true}) {
+      double[] y = random(yOff + rows * cols * width + 1);
+      double[] before = y.clone();
+      Kernels.transposeBlocks(rows, cols, width, x, xOff, y, yOff, accumulate);
+      for (int i = 0; i < rows; i++) {
+        for (int j = 0; j < cols; j++) {
+          for (int w = 0; w < width; w++) {
+            int to = yOff + (j * rows + i) * width + w;
+            double expected = x[xOff + (i * cols + j) * width + w] + (accumulate ? before[to] : 0);
+            assertEquals(expected, y[to], 1e-15, "block (" + i + "," + j + ") entry " + w);
+          }
+        }
+      }
+      assertEquals(before[y.length - 1], y[y.length - 1], "the cell past the end is left alone");
+      assertEquals(before[0], y[0], "the cells before the offset are left alone");
+    }
+  }
+
+  @Test
+  void mulAddRepeatedAddsBothProductsPerDirection() {
+    int rows = 3;
+    int cols = 11;
+    int m = 4;
+    double[] f = random(rows * cols);
+    double[] g = random(rows * cols);
+    double[] x = random(rows * cols * m);
+    double[] y = random(rows * cols * m);
+    for (boolean accumulate : new boolean[] {false, true}) {
+      double[] z = random(rows * cols * m);
+      double[] before = z.clone();
+      Kernels.mulAddRepeated(rows, cols, m, f, 0, x, 0, g, 0, y, 0, z, 0, accumulate);
+      for (int i = 0; i < rows; i++) {
+        for (int d = 0; d < m; d++) {
+          for (int j = 0; j < cols; j++) {
+            int at = (i * m + d) * cols + j;
+            double expected = f[i * cols + j] * x[at] + g[i * cols + j] * y[at]
+                + (accumulate ? before[at] : 0);
+            assertEquals(expected, z[at], 1e-14, "row " + i + ", direction " + d + ", col " + j);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void addRowVectorOutOfPlaceAddsEachDirectionsRow() {
+    int rows = 4;
+    int cols = 9;
+    int m = 3;
+    double[] x = random(rows * cols * m);
+    double[] bias = random(cols * m);
+    double[] y = new double[rows * cols * m];
+    Kernels.addRowVector(rows, cols, m, x, 0, bias, 0, y, 0);
+    for (int i = 0; i < rows; i++) {
+      for (int k = 0; k < cols * m; k++) {
+        assertEquals(x[i * cols * m + k] + bias[k], y[i * cols * m + k], 1e-15);
+      }
+    }
+  }
+}
