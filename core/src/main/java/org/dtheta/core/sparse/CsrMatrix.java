@@ -32,6 +32,11 @@ public final class CsrMatrix {
    */
   private static final int PACKED_START = 6;
 
+  /** The panel-major copy of B in {@link #multiply}, per calling thread. */
+  private static final ThreadScratch PANEL_COPY = new ThreadScratch();
+  /** The copy of one block's panel of B in {@link #gatherTransposed}, per worker thread. */
+  private static final ThreadScratch BLOCK_COPY = new ThreadScratch();
+
   /** Rows of B per block of {@link #gatherTransposed}: 512 rows of 50 doubles are 200 KiB. */
   private static final int TRANSPOSE_BLOCK_ROWS = 512;
 
@@ -313,10 +318,11 @@ public final class CsrMatrix {
 
   /**
    * {@code B} ({@code depth x bCols}) copied panel by panel: the panel of columns
-   * {@code [p0, p0 + w)} is a packed {@code depth x w} block at {@code PACKED_START + p0 depth}.
+   * {@code [p0, p0 + w)} is a packed {@code depth x w} block at {@code PACKED_START + p0 depth}
+   * of the calling thread's {@link #PANEL_COPY} array.
    */
   private static double[] packPanels(double[] b, int depth, int bCols, int panel, int threads) {
-    double[] packed = new double[PACKED_START + depth * bCols];
+    double[] packed = PANEL_COPY.get(PACKED_START + depth * bCols);
     int panels = (bCols + panel - 1) / panel;
     Parallel.forEachChunk(Math.min(threads, panels), t -> {
       int shares = Math.min(threads, panels);
@@ -454,7 +460,8 @@ public final class CsrMatrix {
       int col1 = byPanels ? evenShare(bCols, t + 1, threads) : bCols;
       // Several panels: each block's panel is first copied to rows of its own cache lines (as
       // in multiply), row r at PACKED_START + r w, and gathered from there while still in L2.
-      double[] packed = panels > 1 ? new double[PACKED_START + rows * panel] : null;
+      double[] packed =
+          panels > 1 ? BLOCK_COPY.get(PACKED_START + TRANSPOSE_BLOCK_ROWS * panel) : null;
       for (int p0 = col0; p0 < col1; p0 += panel) {
         int w = Math.min(panel, col1 - p0);
         double[] src = packed == null ? b : packed;

@@ -1,0 +1,30 @@
+package org.dtheta.core.sparse;
+
+/**
+ * A work array per thread, kept between calls, for the panel copies of the wide sparse
+ * products. Allocating them per call (16 MB for the directions of a Hessian product, 4 MB per
+ * worker for the transposed one) made G1 start a marking cycle on almost every call, which
+ * took a core's worth of time from the products (about 1 s of 5 in H V with 50 directions).
+ *
+ * <p>Arrays are at least {@link #MIN_DOUBLES} long, so G1 allocates them as humongous objects
+ * at a region boundary whatever the request; {@link CsrMatrix}'s panel offset relies on that
+ * for cache-line alignment (only speed does). A thread uses its array for one product at a
+ * time: kernels run chunks to completion, and nested parallel calls run inline.
+ */
+final class ThreadScratch {
+
+  /** 8 MiB: humongous for G1 regions up to 16 MiB (heaps up to about 32 GiB). */
+  static final int MIN_DOUBLES = 1 << 20;
+
+  private final ThreadLocal<double[]> arrays = new ThreadLocal<>();
+
+  /** This thread's array, grown to at least {@code size} doubles; its contents are stale. */
+  double[] get(int size) {
+    double[] a = arrays.get();
+    if (a == null || a.length < size) {
+      a = new double[Math.max(size, MIN_DOUBLES)];
+      arrays.set(a);
+    }
+    return a;
+  }
+}
