@@ -18,7 +18,36 @@ public final class Kernels {
   /** Smallest band worth its own task: packing and scheduling cost per band stay below ~1%. */
   private static final int SPLIT_MIN_BAND = 128;
 
+  /**
+   * Below this many doubles written a row-by-row pass runs on one thread. Such passes are
+   * memory-bound, but one core does not saturate this machine's memory: the tangent passes
+   * over k x (m hidden) arrays (150 MB for 50 directions) ran about 1.6 times faster on two.
+   */
+  private static final long PARALLEL_MIN_PASS = 1L << 20;
+
   private Kernels() {}
+
+  /** Rows {@code [r0, r1)} of a row-by-row kernel. */
+  @FunctionalInterface
+  private interface RowRange {
+    void run(int r0, int r1);
+  }
+
+  /**
+   * Runs a kernel whose rows are independent (each output entry depends on its own row only),
+   * split into bands of rows over the cores when it writes at least {@link #PARALLEL_MIN_PASS}
+   * doubles. Every entry is computed by the same operations either way, so the result does not
+   * depend on the number of threads.
+   */
+  private static void byRows(int rows, long doublesPerRow, RowRange body) {
+    int threads = Parallel.threads();
+    if (threads == 1 || rows < 2 * threads || rows * doublesPerRow < PARALLEL_MIN_PASS) {
+      body.run(0, rows);
+      return;
+    }
+    Parallel.forEachChunk(threads, t -> body.run(
+        (int) ((long) rows * t / threads), (int) ((long) rows * (t + 1) / threads)));
+  }
 
   /** The implementation in use, for logs and reports. */
   public static KernelSupport implementation() {
@@ -182,7 +211,9 @@ public final class Kernels {
     checkRange("f", f, fOff, rows * cols);
     checkRange("x", x, xOff, rows * cols * m);
     checkRange("y", y, yOff, rows * cols * m);
-    IMPL.mulRepeated(rows, cols, m, f, fOff, x, xOff, y, yOff, accumulate);
+    int w = cols * m;
+    byRows(rows, w, (r0, r1) -> IMPL.mulRepeated(r1 - r0, cols, m, f, fOff + r0 * cols,
+        x, xOff + r0 * w, y, yOff + r0 * w, accumulate));
   }
 
   /** See {@link KernelSupport#addRowVector}. */
@@ -191,7 +222,9 @@ public final class Kernels {
     checkSizes(rows, cols, m);
     checkRange("bias", bias, biasOff, cols * m);
     checkRange("y", y, yOff, rows * cols * m);
-    IMPL.addRowVector(rows, cols, m, bias, biasOff, y, yOff);
+    int w = cols * m;
+    byRows(rows, w, (r0, r1) -> IMPL.addRowVector(r1 - r0, cols, m, bias, biasOff,
+        y, yOff + r0 * w));
   }
 
   /** See {@link KernelSupport#sumColumnsInto}. */
@@ -407,7 +440,9 @@ public final class Kernels {
     checkRange("x", x, xOff, rows * cols * m);
     checkRange("y", y, yOff, rows * cols * m);
     checkRange("z", z, zOff, rows * cols * m);
-    IMPL.mulAddRepeated(rows, cols, m, f, fOff, x, xOff, g, gOff, y, yOff, z, zOff, accumulate);
+    int w = cols * m;
+    byRows(rows, w, (r0, r1) -> IMPL.mulAddRepeated(r1 - r0, cols, m, f, fOff + r0 * cols,
+        x, xOff + r0 * w, g, gOff + r0 * cols, y, yOff + r0 * w, z, zOff + r0 * w, accumulate));
   }
 
   /** See {@link KernelSupport#addRowVector(int, int, int, double[], int, double[], int, double[], int)}. */
@@ -417,7 +452,9 @@ public final class Kernels {
     checkRange("x", x, xOff, rows * cols * m);
     checkRange("bias", bias, biasOff, cols * m);
     checkRange("y", y, yOff, rows * cols * m);
-    IMPL.addRowVector(rows, cols, m, x, xOff, bias, biasOff, y, yOff);
+    int w = cols * m;
+    byRows(rows, w, (r0, r1) -> IMPL.addRowVector(r1 - r0, cols, m, x, xOff + r0 * w,
+        bias, biasOff, y, yOff + r0 * w));
   }
 
   /** See {@link KernelSupport#centredMulRepeated}. */

@@ -1,5 +1,6 @@
 package org.dtheta.core.kernel;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
@@ -87,5 +88,42 @@ class BatchedTangentKernelsTest {
         assertEquals(x[i * cols * m + k] + bias[k], y[i * cols * m + k], 1e-15);
       }
     }
+  }
+
+  /**
+   * Passes large enough to be split over the cores by the facade (about 1.1 M doubles written,
+   * odd row count and offsets) give exactly the bits of the one-thread implementation.
+   */
+  @Test
+  void rowSplitPassesMatchTheUnsplitKernelBitForBit() {
+    KernelSupport one = Kernels.implementation();
+    int rows = 1103;
+    int cols = 50;
+    int m = 21;
+    int n = rows * cols * m;
+    double[] f = random(3 + rows * cols);
+    double[] g = random(1 + rows * cols);
+    double[] x = random(5 + n);
+    double[] y = random(2 + n);
+    double[] bias = random(7 + cols * m);
+    for (boolean accumulate : new boolean[] {false, true}) {
+      double[] start = random(4 + n);
+      double[] split = start.clone();
+      double[] whole = start.clone();
+      Kernels.mulRepeated(rows, cols, m, f, 3, x, 5, split, 4, accumulate);
+      one.mulRepeated(rows, cols, m, f, 3, x, 5, whole, 4, accumulate);
+      assertArrayEquals(whole, split, "mulRepeated, accumulate " + accumulate);
+      Kernels.mulAddRepeated(rows, cols, m, f, 3, x, 5, g, 1, y, 2, split, 4, accumulate);
+      one.mulAddRepeated(rows, cols, m, f, 3, x, 5, g, 1, y, 2, whole, 4, accumulate);
+      assertArrayEquals(whole, split, "mulAddRepeated, accumulate " + accumulate);
+    }
+    double[] split = random(4 + n);
+    double[] whole = split.clone();
+    Kernels.addRowVector(rows, cols, m, bias, 7, split, 4);
+    one.addRowVector(rows, cols, m, bias, 7, whole, 4);
+    assertArrayEquals(whole, split, "addRowVector in place");
+    Kernels.addRowVector(rows, cols, m, x, 5, bias, 7, split, 4);
+    one.addRowVector(rows, cols, m, x, 5, bias, 7, whole, 4);
+    assertArrayEquals(whole, split, "addRowVector out of place");
   }
 }
