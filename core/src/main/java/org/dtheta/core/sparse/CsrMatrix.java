@@ -470,20 +470,23 @@ public final class CsrMatrix {
         for (int blk = 0; blk < bt.blocks; blk++) {
           int r0 = blk * TRANSPOSE_BLOCK_ROWS;
           int r1 = Math.min(rows, r0 + TRANSPOSE_BLOCK_ROWS);
+          // The copy holds only this block, row r at PACKED_START + (r - r0) w; the gathers
+          // index it by global row, hence the offset (negative for later blocks).
+          int blockOff = packed == null ? srcOff : PACKED_START - r0 * w;
           if (packed != null) {
-            copyPanel(b, bOff, bCols, r0, r1, p0, w, packed, PACKED_START);
+            copyPanel(b, bOff, bCols, r0, r1, p0, w, packed, blockOff);
           }
           int base = blk * (cols + 1);
           for (int j = j0; j < j1; j++) {
             int e0 = bt.pointers[base + j];
             int count = bt.pointers[base + j + 1] - e0;
             if (count > 0) {
-              k.gatherRows(w, count, bt.rowIndices, e0, bt.values, e0, src, srcOff, ld,
+              k.gatherRows(w, count, bt.rowIndices, e0, bt.values, e0, src, blockOff, ld,
                   c, j * bCols + p0, true);
             }
           }
           if (sumsHere) {
-            k.gatherRows(w, r1 - r0, bt.allRows, r0, bt.ones, r0, src, srcOff, ld, sums, p0, true);
+            k.gatherRows(w, r1 - r0, bt.allRows, r0, bt.ones, r0, src, blockOff, ld, sums, p0, true);
           }
         }
       }

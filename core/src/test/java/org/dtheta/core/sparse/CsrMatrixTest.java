@@ -182,6 +182,28 @@ class CsrMatrixTest {
     }
   }
 
+  /**
+   * A^T B over many blocks of rows, with several panels: the per-thread copy of a block's panel
+   * (at least {@link ThreadScratch#MIN_DOUBLES}) is smaller than rows x panel, so a copy placed
+   * by global row would overrun it (it did, in the full MNIST Jacobian, at 60000 rows).
+   */
+  @Test
+  void transposedProductOverManyRowBlocksMatchesDense() {
+    Random rnd = new Random(10);
+    int rows = 6000;
+    int cols = 300; // panels of 192 columns: rows x panel exceeds the scratch minimum
+    assertTrue((long) rows * 192 > ThreadScratch.MIN_DOUBLES, "the test must outgrow the minimum");
+    double[] d = sparseDense(rnd, rows, cols, 0.05);
+    CsrMatrix a = CsrMatrix.fromDense(d, rows, cols);
+    int bCols = 400; // each of two threads owns a full 192-column panel
+    double[] bt = gaussian(rnd, rows * bCols);
+    double[] sums = new double[bCols];
+    double[] ct = new double[cols * bCols];
+    a.multiplyTransposedWithColumnSums(bt, bCols, ct, sums);
+    assertTrue(relativeError(ct, denseProduct(d, rows, cols, true, bt, bCols)) < 1e-12, "A^T B");
+    assertTrue(relativeError(sums, plusColumnSums(new double[bCols], bt)) < 1e-12, "column sums");
+  }
+
   /** The public affine forms on a small matrix (one thread, no gathers over the transpose). */
   @Test
   void affineProductAndColumnSumsOfSmallMatrices() {
