@@ -21,8 +21,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-// A fixed, pre-touched heap: G1 resizing a growing heap between calls cost page faults
-// (30-50% system time in H V with 50 directions).
 @Fork(
     value = 1,
     jvmArgsPrepend = "--add-modules=jdk.incubator.vector",

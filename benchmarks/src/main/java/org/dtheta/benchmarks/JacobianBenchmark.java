@@ -29,8 +29,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 1)
 @Measurement(iterations = 1)
-// A fixed, pre-touched heap: G1 resizing a growing heap between calls cost page faults
-// (30-50% system time in H V with 50 directions).
 @Fork(
     value = 1,
     jvmArgsPrepend = "--add-modules=jdk.incubator.vector",
