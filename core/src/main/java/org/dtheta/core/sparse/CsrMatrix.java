@@ -47,6 +47,8 @@ public final class CsrMatrix {
   final double[] values;
   /** Built on the first large {@code A^T B}; benign race (immutable once published). */
   private volatile BlockedTranspose blockedTranspose;
+  /** Built on the first {@code A B} with the Vector API; benign race (immutable once published). */
+  private volatile RowPairs rowPairs;
 
   /**
    * Wraps the three arrays of a compressed sparse row matrix (no copy: the matrix takes them
@@ -291,6 +293,8 @@ public final class CsrMatrix {
     // B in place. One copy of B is cheap next to the product (B has cols rows, C has rows).
     double[] src = bCols > panel && k != SparseKernels.scalar()
         ? packPanels(b, cols, bCols, panel, chunks) : null;
+    // Similar rows gathered in pairs (RowPairs), with the Vector API kernels as in A^T B.
+    RowPairs pairs = k != SparseKernels.scalar() ? rowPairs() : null;
     Parallel.forEachChunk(chunks, ch -> {
       int r0 = rowAtShare(ch, chunks);
       int r1 = rowAtShare(ch + 1, chunks);
@@ -301,11 +305,28 @@ public final class CsrMatrix {
           int srcOff = src == null ? p0 : PACKED_START + p0 * cols;
           int ld = src == null ? bCols : w;
           for (int i = i0; i < i1; i++) {
-            int e = rowPointers[i];
+            // A pair only within this thread's block, so no two threads write one row; the
+            // lower row leads, its partner is then done.
+            int q = pairs == null ? -1 : pairs.partner(0, i);
+            boolean pair = q >= i0 && q < i1;
+            if (pair && q < i) {
+              continue;
+            }
             if (startRow != null) {
               // Into L1 just before the gather reads it back, instead of a pass over all of C.
               System.arraycopy(startRow, p0, c, i * bCols + p0, w);
+              if (pair) {
+                System.arraycopy(startRow, p0, c, q * bCols + p0, w);
+              }
             }
+            if (pair) {
+              int e = pairs.first(0, i);
+              k.gatherRowPairs(w, pairs.count(0, i), pairs.indices, e, pairs.weights, 2 * e,
+                  src == null ? b : src, srcOff, ld, c, i * bCols + p0, q * bCols + p0,
+                  accumulate || startRow != null);
+              continue;
+            }
+            int e = rowPointers[i];
             k.gatherRows(w, rowPointers[i + 1] - e, columnIndices, e, values, e,
                 src == null ? b : src, srcOff, ld, c, i * bCols + p0,
                 accumulate || startRow != null);
@@ -462,6 +483,8 @@ public final class CsrMatrix {
       // in multiply), row r at PACKED_START + r w, and gathered from there while still in L2.
       double[] packed =
           panels > 1 ? BLOCK_COPY.get(PACKED_START + TRANSPOSE_BLOCK_ROWS * panel) : null;
+      // Similar columns of A (neighbouring pixels) gathered in pairs.
+      RowPairs pairs = bt.columnPairs();
       for (int p0 = col0; p0 < col1; p0 += panel) {
         int w = Math.min(panel, col1 - p0);
         double[] src = packed == null ? b : packed;
@@ -478,6 +501,15 @@ public final class CsrMatrix {
           }
           int base = blk * (cols + 1);
           for (int j = j0; j < j1; j++) {
+            int q = pairs.partner(blk, j);
+            if (q >= j0 && q < j1) {
+              if (q > j) {
+                int e0 = pairs.first(blk, j);
+                k.gatherRowPairs(w, pairs.count(blk, j), pairs.indices, e0, pairs.weights,
+                    2 * e0, src, blockOff, ld, c, j * bCols + p0, q * bCols + p0, true);
+              }
+              continue;
+            }
             int e0 = bt.pointers[base + j];
             int count = bt.pointers[base + j + 1] - e0;
             if (count > 0) {
@@ -508,6 +540,21 @@ public final class CsrMatrix {
     return bt;
   }
 
+  /** The cached {@link RowPairs} of this matrix's rows, built on first use. */
+  RowPairs rowPairs() {
+    RowPairs pairs = rowPairs;
+    if (pairs == null) {
+      pairs = new RowPairs(rowPointers, columnIndices, values, 1, 0, rows);
+      rowPairs = pairs;
+    }
+    return pairs;
+  }
+
+  /** The pairs of columns gathered together in {@code A^T B} products (for tests). */
+  RowPairs columnPairs() {
+    return blockedTranspose().columnPairs();
+  }
+
   /**
    * The entries regrouped for {@link #gatherTransposed}: rows are cut into blocks of
    * {@link #TRANSPOSE_BLOCK_ROWS}, and within a block the entries are sorted by column (then
@@ -525,6 +572,8 @@ public final class CsrMatrix {
     final double[] values;
     /** Stored entries in columns {@code [0, j)}, over all blocks: for balancing threads. */
     final long[] columnPrefix;
+    /** Built on first use; benign race. */
+    private volatile RowPairs columnPairs;
 
     BlockedTranspose(CsrMatrix a) {
       int cols = a.cols;
@@ -565,6 +614,17 @@ public final class CsrMatrix {
       for (int j = 0; j < cols; j++) {
         columnPrefix[j + 1] += columnPrefix[j];
       }
+    }
+
+    /** Each block's columns in pairs: neighbouring pixels share many images. */
+    RowPairs columnPairs() {
+      RowPairs pairs = columnPairs;
+      if (pairs == null) {
+        int cols = columnPrefix.length - 1;
+        pairs = new RowPairs(pointers, rowIndices, values, blocks, cols + 1, cols);
+        columnPairs = pairs;
+      }
+      return pairs;
     }
 
     /** The first column of share {@code s} of {@code shares}, balancing stored entries. */

@@ -75,7 +75,7 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
     }
     for (; c + L <= n; c += L) {
       int d = dstOff + c;
-      DoubleVector v = accumulate ? DoubleVector.fromArray(S, dst, d) : DoubleVector.zero(S);
+      DoubleVector v = initial(dst, d, accumulate);
       for (int t = 0; t < count; t++) {
         v = DoubleVector.fromArray(S, src, srcOff + index[indexOff + t] * ldSrc + c)
             .fma(DoubleVector.broadcast(S, weight[weightOff + t]), v);
@@ -150,6 +150,184 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
     v5.intoArray(dst, d2 + L);
     v6.intoArray(dst, d2 + 2 * L);
     v7.intoArray(dst, d2 + 3 * L);
+  }
+
+  /**
+   * Sixteen accumulators (eight vectors of each row) need 32 vector registers, which AVX-512
+   * has; with 16 registers (AVX2) they would spill, so narrower machines use blocks of four.
+   */
+  private static final boolean PAIR_BLOCK8 = S.vectorBitSize() >= 512;
+
+  @Override
+  public void gatherRowPairs(
+      int n, int count, int[] index, int indexOff, double[] weights, int weightOff,
+      double[] src, int srcOff, int ldSrc, double[] dst, int dstOff, int dstOff2,
+      boolean accumulate) {
+    int c = 0;
+    if (PAIR_BLOCK8) {
+      for (; c + 8 * L <= n; c += 8 * L) {
+        pairBlock8(c, c + 4 * L, count, index, indexOff, weights, weightOff, src, srcOff, ldSrc,
+            dst, dstOff, dstOff2, accumulate);
+      }
+      if (n - c > 4 * L) {
+        // As in gatherRows: the second half moved left to end at column n; the overlapping
+        // columns are computed twice by the same operations, so both stores agree.
+        pairBlock8(c, n - 4 * L, count, index, indexOff, weights, weightOff, src, srcOff, ldSrc,
+            dst, dstOff, dstOff2, accumulate);
+        return;
+      }
+    }
+    for (; c + 4 * L <= n; c += 4 * L) {
+      pairBlock4(c, c + 2 * L, count, index, indexOff, weights, weightOff, src, srcOff, ldSrc,
+          dst, dstOff, dstOff2, accumulate);
+    }
+    for (; c + L <= n; c += L) {
+      pairBlock1(c, count, index, indexOff, weights, weightOff, src, srcOff, ldSrc,
+          dst, dstOff, dstOff2, accumulate);
+    }
+    for (; c < n; c++) {
+      double s = accumulate ? dst[dstOff + c] : 0.0;
+      double s2 = accumulate ? dst[dstOff2 + c] : 0.0;
+      for (int t = 0; t < count; t++) {
+        double x = src[srcOff + index[indexOff + t] * ldSrc + c];
+        s = Math.fma(weights[weightOff + 2 * t], x, s);
+        s2 = Math.fma(weights[weightOff + 2 * t + 1], x, s2);
+      }
+      dst[dstOff + c] = s;
+      dst[dstOff2 + c] = s2;
+    }
+  }
+
+  /** Eight vectors of each row: four from column {@code c}, four from {@code c2}. */
+  private static void pairBlock8(int c, int c2, int count, int[] index, int indexOff,
+      double[] weights, int weightOff, double[] src, int srcOff, int ldSrc, double[] dst,
+      int dstOff, int dstOff2, boolean accumulate) {
+    DoubleVector a0 = initial(dst, dstOff + c, accumulate);
+    DoubleVector a1 = initial(dst, dstOff + c + L, accumulate);
+    DoubleVector a2 = initial(dst, dstOff + c + 2 * L, accumulate);
+    DoubleVector a3 = initial(dst, dstOff + c + 3 * L, accumulate);
+    DoubleVector a4 = initial(dst, dstOff + c2, accumulate);
+    DoubleVector a5 = initial(dst, dstOff + c2 + L, accumulate);
+    DoubleVector a6 = initial(dst, dstOff + c2 + 2 * L, accumulate);
+    DoubleVector a7 = initial(dst, dstOff + c2 + 3 * L, accumulate);
+    DoubleVector b0 = initial(dst, dstOff2 + c, accumulate);
+    DoubleVector b1 = initial(dst, dstOff2 + c + L, accumulate);
+    DoubleVector b2 = initial(dst, dstOff2 + c + 2 * L, accumulate);
+    DoubleVector b3 = initial(dst, dstOff2 + c + 3 * L, accumulate);
+    DoubleVector b4 = initial(dst, dstOff2 + c2, accumulate);
+    DoubleVector b5 = initial(dst, dstOff2 + c2 + L, accumulate);
+    DoubleVector b6 = initial(dst, dstOff2 + c2 + 2 * L, accumulate);
+    DoubleVector b7 = initial(dst, dstOff2 + c2 + 3 * L, accumulate);
+    for (int t = 0; t < count; t++) {
+      DoubleVector w = DoubleVector.broadcast(S, weights[weightOff + 2 * t]);
+      DoubleVector w2 = DoubleVector.broadcast(S, weights[weightOff + 2 * t + 1]);
+      int row = srcOff + index[indexOff + t] * ldSrc;
+      DoubleVector s;
+      s = DoubleVector.fromArray(S, src, row + c);
+      a0 = s.fma(w, a0);
+      b0 = s.fma(w2, b0);
+      s = DoubleVector.fromArray(S, src, row + c + L);
+      a1 = s.fma(w, a1);
+      b1 = s.fma(w2, b1);
+      s = DoubleVector.fromArray(S, src, row + c + 2 * L);
+      a2 = s.fma(w, a2);
+      b2 = s.fma(w2, b2);
+      s = DoubleVector.fromArray(S, src, row + c + 3 * L);
+      a3 = s.fma(w, a3);
+      b3 = s.fma(w2, b3);
+      s = DoubleVector.fromArray(S, src, row + c2);
+      a4 = s.fma(w, a4);
+      b4 = s.fma(w2, b4);
+      s = DoubleVector.fromArray(S, src, row + c2 + L);
+      a5 = s.fma(w, a5);
+      b5 = s.fma(w2, b5);
+      s = DoubleVector.fromArray(S, src, row + c2 + 2 * L);
+      a6 = s.fma(w, a6);
+      b6 = s.fma(w2, b6);
+      s = DoubleVector.fromArray(S, src, row + c2 + 3 * L);
+      a7 = s.fma(w, a7);
+      b7 = s.fma(w2, b7);
+    }
+    a0.intoArray(dst, dstOff + c);
+    a1.intoArray(dst, dstOff + c + L);
+    a2.intoArray(dst, dstOff + c + 2 * L);
+    a3.intoArray(dst, dstOff + c + 3 * L);
+    a4.intoArray(dst, dstOff + c2);
+    a5.intoArray(dst, dstOff + c2 + L);
+    a6.intoArray(dst, dstOff + c2 + 2 * L);
+    a7.intoArray(dst, dstOff + c2 + 3 * L);
+    b0.intoArray(dst, dstOff2 + c);
+    b1.intoArray(dst, dstOff2 + c + L);
+    b2.intoArray(dst, dstOff2 + c + 2 * L);
+    b3.intoArray(dst, dstOff2 + c + 3 * L);
+    b4.intoArray(dst, dstOff2 + c2);
+    b5.intoArray(dst, dstOff2 + c2 + L);
+    b6.intoArray(dst, dstOff2 + c2 + 2 * L);
+    b7.intoArray(dst, dstOff2 + c2 + 3 * L);
+  }
+
+  /** Four vectors of each row: two from column {@code c}, two from {@code c2}. */
+  private static void pairBlock4(int c, int c2, int count, int[] index, int indexOff,
+      double[] weights, int weightOff, double[] src, int srcOff, int ldSrc, double[] dst,
+      int dstOff, int dstOff2, boolean accumulate) {
+    DoubleVector a0 = initial(dst, dstOff + c, accumulate);
+    DoubleVector a1 = initial(dst, dstOff + c + L, accumulate);
+    DoubleVector a2 = initial(dst, dstOff + c2, accumulate);
+    DoubleVector a3 = initial(dst, dstOff + c2 + L, accumulate);
+    DoubleVector b0 = initial(dst, dstOff2 + c, accumulate);
+    DoubleVector b1 = initial(dst, dstOff2 + c + L, accumulate);
+    DoubleVector b2 = initial(dst, dstOff2 + c2, accumulate);
+    DoubleVector b3 = initial(dst, dstOff2 + c2 + L, accumulate);
+    for (int t = 0; t < count; t++) {
+      DoubleVector w = DoubleVector.broadcast(S, weights[weightOff + 2 * t]);
+      DoubleVector w2 = DoubleVector.broadcast(S, weights[weightOff + 2 * t + 1]);
+      int row = srcOff + index[indexOff + t] * ldSrc;
+      DoubleVector s;
+      s = DoubleVector.fromArray(S, src, row + c);
+      a0 = s.fma(w, a0);
+      b0 = s.fma(w2, b0);
+      s = DoubleVector.fromArray(S, src, row + c + L);
+      a1 = s.fma(w, a1);
+      b1 = s.fma(w2, b1);
+      s = DoubleVector.fromArray(S, src, row + c2);
+      a2 = s.fma(w, a2);
+      b2 = s.fma(w2, b2);
+      s = DoubleVector.fromArray(S, src, row + c2 + L);
+      a3 = s.fma(w, a3);
+      b3 = s.fma(w2, b3);
+    }
+    a0.intoArray(dst, dstOff + c);
+    a1.intoArray(dst, dstOff + c + L);
+    a2.intoArray(dst, dstOff + c2);
+    a3.intoArray(dst, dstOff + c2 + L);
+    b0.intoArray(dst, dstOff2 + c);
+    b1.intoArray(dst, dstOff2 + c + L);
+    b2.intoArray(dst, dstOff2 + c2);
+    b3.intoArray(dst, dstOff2 + c2 + L);
+  }
+
+  /** One vector of each row, from column {@code c}. */
+  private static void pairBlock1(int c, int count, int[] index, int indexOff,
+      double[] weights, int weightOff, double[] src, int srcOff, int ldSrc, double[] dst,
+      int dstOff, int dstOff2, boolean accumulate) {
+    DoubleVector a0 = initial(dst, dstOff + c, accumulate);
+    DoubleVector b0 = initial(dst, dstOff2 + c, accumulate);
+    for (int t = 0; t < count; t++) {
+      DoubleVector w = DoubleVector.broadcast(S, weights[weightOff + 2 * t]);
+      DoubleVector w2 = DoubleVector.broadcast(S, weights[weightOff + 2 * t + 1]);
+      int row = srcOff + index[indexOff + t] * ldSrc;
+      DoubleVector s;
+      s = DoubleVector.fromArray(S, src, row + c);
+      a0 = s.fma(w, a0);
+      b0 = s.fma(w2, b0);
+    }
+    a0.intoArray(dst, dstOff + c);
+    b0.intoArray(dst, dstOff2 + c);
+  }
+
+  /** A block's starting sums: the destination's content, or zero. */
+  private static DoubleVector initial(double[] dst, int off, boolean accumulate) {
+    return accumulate ? DoubleVector.fromArray(S, dst, off) : DoubleVector.zero(S);
   }
 
   @Override

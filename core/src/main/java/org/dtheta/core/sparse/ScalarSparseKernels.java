@@ -28,6 +28,27 @@ class ScalarSparseKernels implements SparseKernels {
   }
 
   @Override
+  public void gatherRowPairs(
+      int n, int count, int[] index, int indexOff, double[] weights, int weightOff,
+      double[] src, int srcOff, int ldSrc, double[] dst, int dstOff, int dstOff2,
+      boolean accumulate) {
+    if (!accumulate) {
+      java.util.Arrays.fill(dst, dstOff, dstOff + n, 0.0);
+      java.util.Arrays.fill(dst, dstOff2, dstOff2 + n, 0.0);
+    }
+    for (int t = 0; t < count; t++) {
+      double w = weights[weightOff + 2 * t];
+      double w2 = weights[weightOff + 2 * t + 1];
+      int row = srcOff + index[indexOff + t] * ldSrc;
+      for (int c = 0; c < n; c++) {
+        double s = src[row + c];
+        dst[dstOff + c] += w * s;
+        dst[dstOff2 + c] += w2 * s;
+      }
+    }
+  }
+
+  @Override
   public void scatterRow(
       int n, int count, int[] index, int indexOff, double[] weight, int weightOff,
       double[] src, int srcOff, double[] dst, int dstOff, int ldDst) {

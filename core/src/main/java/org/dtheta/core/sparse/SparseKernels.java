@@ -30,6 +30,18 @@ public interface SparseKernels {
       double[] src, int srcOff, int ldSrc, double[] dst, int dstOff, boolean accumulate);
 
   /**
+   * Two {@link #gatherRows} over one list of rows: for {@code c < n},
+   * {@code dst[dstOff + c] (+)= sum_t weights[weightOff + 2t] * src[srcOff + index[indexOff + t]
+   * ldSrc + c]} and {@code dst[dstOff2 + c] (+)= sum_t weights[weightOff + 2t + 1] * (the same)}.
+   * Each row of {@code src} is read once for both sums (see {@link RowPairs}); each sum adds its
+   * terms in the order and with the operations of {@code gatherRows}.
+   */
+  void gatherRowPairs(
+      int n, int count, int[] index, int indexOff, double[] weights, int weightOff,
+      double[] src, int srcOff, int ldSrc, double[] dst, int dstOff, int dstOff2,
+      boolean accumulate);
+
+  /**
    * One row added, scaled, to {@code count} rows of {@code dst}: for {@code c < n},
    * {@code dst[dstOff + index[indexOff + t] * ldDst + c] += weight[weightOff + t] *
    * src[srcOff + c]}. The indices must be distinct (they are within one sparse row).

@@ -126,9 +126,40 @@ class CsrMatrixTest {
     Random rnd = new Random(8);
     int rows = 700;
     int cols = 300; // dense panels of 192 columns
-    double[] d = sparseDense(rnd, rows, cols, 0.2);
+    assertProducts(rnd, sparseDense(rnd, rows, cols, 0.2), rows, cols, 191, 200, 389, 777);
+  }
+
+  /**
+   * The same (and one narrow product) on a matrix like a batch of images, whose neighbouring
+   * rows and neighbouring columns share most of their entries: most rows, and columns within a
+   * block of the transpose, are gathered in pairs ({@link RowPairs}), some not, and a thread's
+   * share may separate partners. Products still match the dense ones and keep their bits whatever the
+   * number of threads.
+   */
+  @Test
+  void wideProductsGatheredInPairsMatchDenseAndDoNotDependOnTheThreadCount() {
+    Random rnd = new Random(11);
+    int rows = 700;
+    int cols = 300;
+    double[] d = SparseTestData.strokes(rnd, rows, cols);
+    CsrMatrix a = assertProducts(rnd, d, rows, cols, 50, 191, 389);
+    if (SparseKernels.selected() != SparseKernels.scalar()) {
+      RowPairs rowPairs = a.rowPairs();
+      RowPairs columnPairs = a.columnPairs();
+      int pairedRows = 0;
+      for (int i = 0; i < rows; i++) {
+        pairedRows += rowPairs.partner(0, i) >= 0 ? 1 : 0;
+      }
+      assertTrue(pairedRows > rows / 2 && pairedRows < rows, pairedRows + " of " + rows + " rows paired");
+      assertTrue(columnPairs.unionEntries() > 0, "no pairs of columns");
+      assertTrue(rowPairs.unionEntries() < 0.7 * a.nonZeros(), "unions too long");
+    }
+  }
+
+  private static CsrMatrix assertProducts(
+      Random rnd, double[] d, int rows, int cols, int... widths) {
     CsrMatrix a = CsrMatrix.fromDense(d, rows, cols);
-    for (int bCols : new int[] {191, 200, 389, 777}) {
+    for (int bCols : widths) {
       double[] b = gaussian(rnd, cols * bCols);
       double[] start = gaussian(rnd, rows * bCols);
       double[] want = denseProduct(d, rows, cols, false, b, bCols);
@@ -180,6 +211,7 @@ class CsrMatrixTest {
         }
       }
     }
+    return a;
   }
 
   /**

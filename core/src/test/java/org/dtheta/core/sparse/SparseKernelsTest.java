@@ -2,6 +2,7 @@ package org.dtheta.core.sparse;
 
 import static org.dtheta.core.sparse.SparseTestData.gaussian;
 import static org.dtheta.core.sparse.SparseTestData.relativeError;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,6 +63,57 @@ class SparseKernelsTest {
         }
         k.scatterRow(n, 4, index, 1, weight, 2, row, 3, target, 5, ld);
         assertTrue(relativeError(target, expect) < 1e-15, k.name() + " scatter, n " + n);
+      }
+    }
+  }
+
+  /**
+   * A gather of two rows over the union of their entries (zero weight where a row has none)
+   * gives the bits of the two single gathers over each row's own entries, for every width (the
+   * blocks of eight, four and one vector and the scalar tail), added to or overwriting.
+   */
+  @Test
+  void pairGatherGivesTheBitsOfTwoSingleGathers() {
+    Random rnd = new Random(12);
+    int ld = 150;
+    int srcRows = 20;
+    int[] union = {0, 2, 3, 5, 8, 9, 13, 17, 19};
+    // Row A has no entry at union positions 1 and 6, row B none at 0, 4 and 8.
+    boolean[] inA = {true, false, true, true, true, true, false, true, true};
+    boolean[] inB = {false, true, true, true, false, true, true, true, false};
+    for (SparseKernels k : new SparseKernels[] {SparseKernels.selected(), SparseKernels.scalar()}) {
+      for (int n = 0; n <= 140; n++) {
+        double[] src = gaussian(rnd, 3 + srcRows * ld);
+        double[] weights = new double[2 + 2 * union.length];
+        int[] indexA = new int[union.length];
+        int[] indexB = new int[union.length];
+        double[] weightA = new double[union.length];
+        double[] weightB = new double[union.length];
+        int countA = 0;
+        int countB = 0;
+        for (int t = 0; t < union.length; t++) {
+          if (inA[t]) {
+            weights[2 + 2 * t] = rnd.nextGaussian();
+            indexA[countA] = union[t];
+            weightA[countA++] = weights[2 + 2 * t];
+          }
+          if (inB[t]) {
+            weights[3 + 2 * t] = rnd.nextGaussian();
+            indexB[countB] = union[t];
+            weightB[countB++] = weights[3 + 2 * t];
+          }
+        }
+        int[] index = new int[1 + union.length];
+        System.arraycopy(union, 0, index, 1, union.length);
+        for (boolean accumulate : new boolean[] {true, false}) {
+          double[] dst = gaussian(rnd, 2 * n + 7);
+          double[] want = dst.clone();
+          k.gatherRows(n, countA, indexA, 0, weightA, 0, src, 3, ld, want, 1, accumulate);
+          k.gatherRows(n, countB, indexB, 0, weightB, 0, src, 3, ld, want, n + 5, accumulate);
+          k.gatherRowPairs(n, union.length, index, 1, weights, 2, src, 3, ld, dst, 1, n + 5,
+              accumulate);
+          assertArrayEquals(want, dst, k.name() + " pair gather, n " + n + ", accumulate " + accumulate);
+        }
       }
     }
   }

@@ -21,6 +21,29 @@ final class SparseTestData {
     return a;
   }
 
+  /**
+   * A {@code rows x cols} matrix like a batch of images of strokes: row {@code i} is lit on a
+   * run of about 40 columns whose start drifts slowly with {@code i} (so neighbouring rows, and
+   * neighbouring columns, share most entries), with a few holes; every tenth row is random
+   * instead (20% lit), and column 1 stays zero.
+   */
+  static double[] strokes(Random rnd, int rows, int cols) {
+    double[] a = new double[rows * cols];
+    int start = cols / 3;
+    for (int i = 0; i < rows; i++) {
+      start = Math.max(0, Math.min(cols - 45, start + rnd.nextInt(3) - 1));
+      int length = 38 + rnd.nextInt(5);
+      for (int j = 0; j < cols; j++) {
+        boolean lit = i % 10 == 9 ? rnd.nextDouble() < 0.2
+            : j >= start && j < start + length && rnd.nextDouble() < 0.95;
+        if (lit && j != 1) {
+          a[i * cols + j] = rnd.nextGaussian();
+        }
+      }
+    }
+    return a;
+  }
+
   static double[] gaussian(Random rnd, int n) {
     double[] v = new double[n];
     for (int i = 0; i < n; i++) {
