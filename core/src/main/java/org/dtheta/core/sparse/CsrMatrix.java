@@ -293,6 +293,8 @@ public final class CsrMatrix {
     // B in place. One copy of B is cheap next to the product (B has cols rows, C has rows).
     double[] src = bCols > panel && k != SparseKernels.scalar()
         ? packPanels(b, cols, bCols, panel, chunks) : null;
+    double[] from = src == null ? b : src;
+    boolean add = accumulate || startRow != null;
     // Similar rows gathered in pairs (RowPairs), with the Vector API kernels as in A^T B.
     RowPairs pairs = k != SparseKernels.scalar() ? rowPairs() : null;
     Parallel.forEachChunk(chunks, ch -> {
@@ -305,31 +307,27 @@ public final class CsrMatrix {
           int srcOff = src == null ? p0 : PACKED_START + p0 * cols;
           int ld = src == null ? bCols : w;
           for (int i = i0; i < i1; i++) {
-            // A pair only within this thread's block, so no two threads write one row; the
-            // lower row leads, its partner is then done.
-            int q = pairs == null ? -1 : pairs.partner(0, i);
-            boolean pair = q >= i0 && q < i1;
-            if (pair && q < i) {
-              continue;
+            // A pair only within this thread's block, so no two threads write one row.
+            int q = pairs == null ? -1 : pairs.partnerWithin(0, i, i0, i1);
+            if (q >= 0 && q < i) {
+              continue; // done with the row that leads the pair
             }
             if (startRow != null) {
               // Into L1 just before the gather reads it back, instead of a pass over all of C.
               System.arraycopy(startRow, p0, c, i * bCols + p0, w);
-              if (pair) {
+              if (q >= 0) {
                 System.arraycopy(startRow, p0, c, q * bCols + p0, w);
               }
             }
-            if (pair) {
+            if (q >= 0) {
               int e = pairs.first(0, i);
               k.gatherRowPairs(w, pairs.count(0, i), pairs.indices, e, pairs.weights, 2 * e,
-                  src == null ? b : src, srcOff, ld, c, i * bCols + p0, q * bCols + p0,
-                  accumulate || startRow != null);
-              continue;
+                  from, srcOff, ld, c, i * bCols + p0, q * bCols + p0, add);
+            } else {
+              int e = rowPointers[i];
+              k.gatherRows(w, rowPointers[i + 1] - e, columnIndices, e, values, e,
+                  from, srcOff, ld, c, i * bCols + p0, add);
             }
-            int e = rowPointers[i];
-            k.gatherRows(w, rowPointers[i + 1] - e, columnIndices, e, values, e,
-                src == null ? b : src, srcOff, ld, c, i * bCols + p0,
-                accumulate || startRow != null);
           }
         }
         i0 = i1;
@@ -469,6 +467,8 @@ public final class CsrMatrix {
   private void gatherTransposed(SparseKernels k, double[] b, int bOff, int bCols, double[] c,
       double[] sums, int panel, int threads) {
     BlockedTranspose bt = blockedTranspose();
+    // Similar columns of A (neighbouring pixels) gathered in pairs; built here, not by each thread.
+    RowPairs pairs = bt.columnPairs();
     int panels = (bCols + panel - 1) / panel;
     boolean byPanels = panels >= threads;
     Parallel.forEachChunk(threads, t -> {
@@ -483,8 +483,6 @@ public final class CsrMatrix {
       // in multiply), row r at PACKED_START + r w, and gathered from there while still in L2.
       double[] packed =
           panels > 1 ? BLOCK_COPY.get(PACKED_START + TRANSPOSE_BLOCK_ROWS * panel) : null;
-      // Similar columns of A (neighbouring pixels) gathered in pairs.
-      RowPairs pairs = bt.columnPairs();
       for (int p0 = col0; p0 < col1; p0 += panel) {
         int w = Math.min(panel, col1 - p0);
         double[] src = packed == null ? b : packed;
@@ -501,8 +499,8 @@ public final class CsrMatrix {
           }
           int base = blk * (cols + 1);
           for (int j = j0; j < j1; j++) {
-            int q = pairs.partner(blk, j);
-            if (q >= j0 && q < j1) {
+            int q = pairs.partnerWithin(blk, j, j0, j1);
+            if (q >= 0) {
               if (q > j) {
                 int e0 = pairs.first(blk, j);
                 k.gatherRowPairs(w, pairs.count(blk, j), pairs.indices, e0, pairs.weights,

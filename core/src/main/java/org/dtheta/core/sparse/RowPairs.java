@@ -81,6 +81,15 @@ final class RowPairs {
     return partner[g * rowsPerGroup + r];
   }
 
+  /**
+   * The partner of row {@code r} of group {@code g} when it lies in {@code [lo, hi)}, the rows a
+   * caller handles together, else -1. The lower row of a pair leads: its gather writes both.
+   */
+  int partnerWithin(int g, int r, int lo, int hi) {
+    int q = partner(g, r);
+    return q >= lo && q < hi ? q : -1;
+  }
+
   /** The first union entry of the pair led by row {@code r} of group {@code g}. */
   int first(int g, int r) {
     return first[g * rowsPerGroup + r];
@@ -131,11 +140,7 @@ final class RowPairs {
       int na = pointers[base + r0 + a + 1] - pointers[base + r0 + a];
       for (int b = a + 1; b < n; b++) {
         int nb = pointers[base + r0 + b + 1] - pointers[base + r0 + b];
-        int shared = 0;
-        for (int w = 0; w < words; w++) {
-          shared += Long.bitCount(bits[a * words + w] & bits[b * words + w]);
-        }
-        int union = na + nb - shared;
+        int union = na + nb - shared(bits, words, a, b);
         if (union > 0 && union <= MAX_UNION_FRACTION * (na + nb)) {
           long fraction = (long) union * (1 << 20) / (na + nb);
           candidates[found++] = fraction << 32 | (long) a << 16 | b;
@@ -152,22 +157,17 @@ final class RowPairs {
         partner[rowBase + b] = a;
         int na = pointers[base + a + 1] - pointers[base + a];
         int nb = pointers[base + b + 1] - pointers[base + b];
-        total += na + nb - shared(pointers, indices, base + a, base + b);
+        total += na + nb - shared(bits, words, a - r0, b - r0);
       }
     }
     return total;
   }
 
-  /** Columns rows {@code ra} and {@code rb} (pointer indices) have in common. */
-  private static int shared(int[] pointers, int[] indices, int ra, int rb) {
-    int a = pointers[ra];
-    int b = pointers[rb];
+  /** Columns rows {@code a} and {@code b} of a window have in common, from their bitsets. */
+  private static int shared(long[] bits, int words, int a, int b) {
     int same = 0;
-    while (a < pointers[ra + 1] && b < pointers[rb + 1]) {
-      int d = Integer.compare(indices[a], indices[b]);
-      same += d == 0 ? 1 : 0;
-      a += d <= 0 ? 1 : 0;
-      b += d >= 0 ? 1 : 0;
+    for (int w = 0; w < words; w++) {
+      same += Long.bitCount(bits[a * words + w] & bits[b * words + w]);
     }
     return same;
   }
