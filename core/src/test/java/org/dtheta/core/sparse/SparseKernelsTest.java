@@ -24,12 +24,12 @@ class SparseKernelsTest {
   @Test
   void gatherAndScatterEqualTheirDefinitionForEveryTailLength() {
     Random rnd = new Random(7);
-    int ld = 80;
+    int ld = 230;
     int srcRows = 12;
     int[] index = {3, 0, 11, 7, 5};
     double[] weight = gaussian(rnd, 7);
     for (SparseKernels k : new SparseKernels[] {SparseKernels.selected(), SparseKernels.scalar()}) {
-      for (int n = 0; n <= 75; n++) {
+      for (int n = 0; n <= 220; n++) { // up to 12-vector blocks plus every tail
         double[] src = gaussian(rnd, 2 + srcRows * ld);
         double[] dst = gaussian(rnd, n + 4);
         double[] want = dst.clone();
@@ -70,19 +70,19 @@ class SparseKernelsTest {
   /**
    * A gather of two rows over the union of their entries (zero weight where a row has none)
    * gives the bits of the two single gathers over each row's own entries, for every width (the
-   * blocks of eight, four and one vector and the scalar tail), added to or overwriting.
+   * blocks of twelve, eight, four and one vector and the scalar tail), added to or overwriting.
    */
   @Test
   void pairGatherGivesTheBitsOfTwoSingleGathers() {
     Random rnd = new Random(12);
-    int ld = 150;
+    int ld = 230;
     int srcRows = 20;
     int[] union = {0, 2, 3, 5, 8, 9, 13, 17, 19};
     // Row A has no entry at union positions 1 and 6, row B none at 0, 4 and 8.
     boolean[] inA = {true, false, true, true, true, true, false, true, true};
     boolean[] inB = {false, true, true, true, false, true, true, true, false};
     for (SparseKernels k : new SparseKernels[] {SparseKernels.selected(), SparseKernels.scalar()}) {
-      for (int n = 0; n <= 140; n++) {
+      for (int n = 0; n <= 220; n++) {
         double[] src = gaussian(rnd, 3 + srcRows * ld);
         double[] weights = new double[2 + 2 * union.length];
         int[] indexA = new int[union.length];
