@@ -41,6 +41,18 @@ public interface KernelSupport {
       int cOff,
       int ldc);
 
+  /**
+   * {@code acc += sum_r v_r w_r^T}: the outer products of the rows {@code v_r} ({@code narrow}
+   * long, {@code v} is {@code rows x narrow} with leading dimension {@code ldv}) and {@code w_r}
+   * ({@code wide} long, {@code w} is {@code rows x wide}, {@code ldw}) summed into the
+   * {@code narrow x wide} row-major {@code acc} (leading dimension {@code wide}). One block of
+   * samples' share of a product {@code A^T B} that sums over many rows and has one narrow side;
+   * see {@link RowReduction}. Rows are added in order.
+   */
+  void addOuterProducts(
+      int rows, int wide, int narrow, double[] w, int wOff, int ldw, double[] v, int vOff, int ldv,
+      double[] acc, int accOff);
+
   /** {@code x[off .. off+n) = value}. */
   void fill(int n, double value, double[] x, int xOff);
 

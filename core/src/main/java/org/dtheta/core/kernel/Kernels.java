@@ -76,6 +76,12 @@ public final class Kernels {
     checkMatrix("A", a, aOff, transA ? k : m, transA ? m : k, lda);
     checkMatrix("B", b, bOff, transB ? n : k, transB ? k : n, ldb);
     checkMatrix("C", c, cOff, m, n, ldc);
+    if (transA && !transB && alpha != 0.0 && RowReduction.suits(m, n, k)) {
+      if (m > 0 && n > 0) {
+        RowReduction.gemm(impl, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+      }
+      return;
+    }
     long work = (long) m * n * k;
     int threads = Parallel.threads();
     if (threads == 1 || work < PARALLEL_MIN_WORK) {

@@ -6,9 +6,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The Vector API implementation. The only classes that touch {@code jdk.incubator.vector} are
- * this one, {@link PanamaGemm} and {@link PanamaConstants}; this one is loaded reflectively by
- * {@link KernelProvider} after the module check, so nothing links against the incubator module
- * when it is absent.
+ * this one, {@link PanamaGemm}, {@link PanamaOuterProducts} and {@link PanamaConstants}; this one
+ * is loaded reflectively by {@link KernelProvider} after the module check, so nothing links
+ * against the incubator module when it is absent.
  *
  * <p>Loops follow one skeleton: a vector body (unrolled where it pays), then a scalar tail.
  */
@@ -75,6 +75,21 @@ final class PanamaKernels extends ScalarKernels {
       (order == 1 ? first : first.mul(v.mul(-2.0).add(1.0))).intoArray(out, outOff + i);
     }
     super.mapDerivative(f, order, n - i, x, xOff + i, y, yOff + i, out, outOff + i);
+  }
+
+  /**
+   * Register tiles over the block after one read-ahead pass: see {@link PanamaOuterProducts}.
+   * Rows shorter than a vector take the scalar loop.
+   */
+  @Override
+  public void addOuterProducts(
+      int rows, int wide, int narrow, double[] w, int wOff, int ldw, double[] v, int vOff, int ldv,
+      double[] acc, int accOff) {
+    if (wide < L) {
+      super.addOuterProducts(rows, wide, narrow, w, wOff, ldw, v, vOff, ldv, acc, accOff);
+      return;
+    }
+    PanamaOuterProducts.add(rows, wide, narrow, w, wOff, ldw, v, vOff, ldv, acc, accOff);
   }
 
   /** Register-blocked and packed, with zero skipping for sparse {@code A}: see {@link PanamaGemm}. */

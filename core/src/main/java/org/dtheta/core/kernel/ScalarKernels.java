@@ -50,6 +50,17 @@ class ScalarKernels implements KernelSupport {
     }
   }
 
+  @Override
+  public void addOuterProducts(
+      int rows, int wide, int narrow, double[] w, int wOff, int ldw, double[] v, int vOff, int ldv,
+      double[] acc, int accOff) {
+    for (int r = 0; r < rows; r++) {
+      for (int i = 0; i < narrow; i++) {
+        axpy(wide, v[vOff + r * ldv + i], w, wOff + r * ldw, acc, accOff + i * wide);
+      }
+    }
+  }
+
   /** {@code C = beta*C}, with {@code beta == 0} overwriting (so NaN in C does not survive). */
   protected final void applyBeta(int m, int n, double beta, double[] c, int cOff, int ldc) {
     if (beta == 1.0) {

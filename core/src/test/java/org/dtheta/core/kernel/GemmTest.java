@@ -1,5 +1,7 @@
 package org.dtheta.core.kernel;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -206,6 +208,27 @@ class GemmTest {
     for (int[] s : shapes) {
       for (int variant = 0; variant < 3; variant++) {
         new Case(rnd, transA, transB, s[0], s[1], s[2], variant, 0.6).checkBoth(true);
+      }
+    }
+  }
+
+  /**
+   * Through {@link Kernels#gemm}: {@code A^T B} over at least {@link RowReduction#MIN_ROWS} rows
+   * with a narrow side goes to the outer-product kernels. Narrow sides of 1, 3, 10 and 53
+   * (five-row tiles and remainders), wide sides of 8 to 64 (three-vector strips, single vectors
+   * and the overlapping last vector), either operand the wide one, groups of unequal length.
+   */
+  @ParameterizedTest(name = "transA={0} transB={1}")
+  @MethodSource("forms")
+  void productsSummedOverManyRowsMatchTheTripleLoop(boolean transA, boolean transB) {
+    Random rnd = new Random(17);
+    int[][] shapes = {{37, 10, 2048}, {10, 37, 2100}, {64, 53, 2049}, {9, 3, 2053}, {1, 29, 3001}};
+    for (int[] s : shapes) {
+      if (transA && !transB) {
+        assertTrue(RowReduction.suits(s[0], s[1], s[2]), "shape meant for RowReduction");
+      }
+      for (int variant = 0; variant < 3; variant++) {
+        new Case(rnd, transA, transB, s[0], s[1], s[2], variant, 1.0).checkBoth(true);
       }
     }
   }
