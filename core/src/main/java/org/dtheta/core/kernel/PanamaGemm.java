@@ -26,6 +26,9 @@ import jdk.incubator.vector.VectorSpecies;
  * almost nothing for the check. Skipping zeros of {@code A} means
  * that {@code 0 * Inf} in {@code B} may give 0 rather than NaN, as in the scalar kernels.
  *
+ * <p>A {@code C} one to two vectors wide (with {@code B} not transposed) goes to
+ * {@link PanamaNarrowProducts} instead, which reads {@code B} in place.
+ *
  * <p>The micro-kernels are the same loop unrolled by hand for each register shape: the Vector
  * API only keeps vectors in registers when they are plain locals.
  */
@@ -91,11 +94,15 @@ final class PanamaGemm {
       boolean transA, boolean transB, int m, int n, int k, double alpha,
       double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
       double beta, double[] c, int cOff, int ldc) {
+    int ri = transA ? 1 : lda;
+    int ap = transA ? lda : 1;
+    if (PanamaNarrowProducts.suits(transB, n)) {
+      PanamaNarrowProducts.multiply(m, n, k, alpha, a, aOff, ri, ap, b, bOff, ldb, beta, c, cOff, ldc);
+      return;
+    }
     Workspace w = WORKSPACE.get();
     Tile t = w.tile;
     t.bind(c, ldc, alpha);
-    int ri = transA ? 1 : lda;
-    int ap = transA ? lda : 1;
     // Equal slabs: 784 = 2 x 392 rather than 512 + 272; a short last slab is mostly overhead.
     int slabs = (k + KC - 1) / KC;
     try {

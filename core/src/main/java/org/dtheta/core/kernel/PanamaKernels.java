@@ -6,9 +6,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The Vector API implementation. The only classes that touch {@code jdk.incubator.vector} are
- * this one, {@link PanamaGemm}, {@link PanamaOuterProducts} and {@link PanamaConstants}; this one
- * is loaded reflectively by {@link KernelProvider} after the module check, so nothing links
- * against the incubator module when it is absent.
+ * this one, {@link PanamaGemm} (with {@link PanamaNarrowProducts}), {@link PanamaOuterProducts}
+ * and {@link PanamaConstants}; this one is loaded reflectively by {@link KernelProvider} after
+ * the module check, so nothing links against the incubator module when it is absent.
  *
  * <p>Loops follow one skeleton: a vector body (unrolled where it pays), then a scalar tail.
  */

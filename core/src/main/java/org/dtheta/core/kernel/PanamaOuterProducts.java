@@ -16,26 +16,19 @@ import jdk.incubator.vector.VectorSpecies;
  * row a new cache line (and often a new page): a walk the hardware prefetcher does not follow,
  * so reading a tangent's {@code k x (m hidden)} array this way waited on memory (the tall
  * {@code Adot^T Cbar} of a product's adjoint tangent took 23-25 ms on 7500 x 2500 through the
- * packed product). So the block is first read once in address order, one double per cache line,
- * which the prefetcher streams into L2, and the tiles then find it there: 10-13 ms.
+ * packed product). So the block is first read once in address order ({@link ReadAhead}), which
+ * the prefetcher streams into L2, and the tiles then find it there: 10-13 ms.
  */
 final class PanamaOuterProducts {
 
   private static final VectorSpecies<Double> S = PanamaConstants.SPECIES;
   private static final int L = S.length();
-  /** Doubles per 64-byte cache line, the step of the read-ahead pass. */
-  private static final int LINE = 8;
-
-  /** Keeps the read-ahead pass from being removed as dead code. */
-  @SuppressWarnings("unused")
-  private static volatile double sink;
-
   private PanamaOuterProducts() {}
 
   static void add(
       int rows, int wide, int narrow, double[] w, int wOff, int ldw, double[] v, int vOff, int ldv,
       double[] acc, int accOff) {
-    readAhead(rows, wide, w, wOff, ldw);
+    ReadAhead.rows(rows, wide, w, wOff, ldw);
     int j = 0;
     for (; j + 3 * L <= wide; j += 3 * L) {
       int i = 0;
@@ -59,24 +52,6 @@ final class PanamaOuterProducts {
         tile1x1(rows, w, wOff + at, ldw, v, vOff + i, ldv, acc, accOff + i * wide + at, from);
       }
     }
-  }
-
-  /** Touches every cache line of the block in address order (two chains, to overlap misses). */
-  private static void readAhead(int rows, int wide, double[] w, int wOff, int ldw) {
-    double s0 = 0.0;
-    double s1 = 0.0;
-    for (int r = 0; r < rows; r++) {
-      int o = wOff + r * ldw;
-      int end = o + wide;
-      for (; o + LINE < end; o += 2 * LINE) {
-        s0 += w[o];
-        s1 += w[o + LINE];
-      }
-      if (o < end) {
-        s0 += w[o];
-      }
-    }
-    sink = s0 + s1;
   }
 
   /** Five rows of acc (ld {@code lda}) by three vectors. */
