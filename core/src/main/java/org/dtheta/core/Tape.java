@@ -159,10 +159,7 @@ public final class Tape {
     ensureDirections(m);
     for (Var v : variables) {
       // (entries x m) block of the direction matrix -> (rows, m, cols) tangent layout, row by row
-      for (int i = 0; i < v.rows; i++) {
-        Kernels.transpose(v.cols, m, directions, (v.parameterOffset + i * v.cols) * m, m,
-            v.tangent, i * m * v.cols, v.cols);
-      }
+      Kernels.transposeEach(v.rows, v.cols, m, directions, v.parameterOffset * m, v.tangent, 0);
     }
   }
 
@@ -318,10 +315,7 @@ public final class Tape {
   public void getAdjointTangents(double[] out, int m) {
     checkFlat("out", out.length, m);
     for (Var v : variables) {
-      for (int i = 0; i < v.rows; i++) {
-        Kernels.transpose(m, v.cols, v.adjointTangent, i * m * v.cols, v.cols,
-            out, (v.parameterOffset + i * v.cols) * m, m);
-      }
+      Kernels.transposeEach(v.rows, m, v.cols, v.adjointTangent, 0, out, v.parameterOffset * m);
     }
   }
 
@@ -339,10 +333,7 @@ public final class Tape {
       Kernels.fill(node.size() * m, 0.0, out, 0);
       return;
     }
-    for (int i = 0; i < node.rows; i++) {
-      Kernels.transpose(m, node.cols, node.tangent, i * m * node.cols, node.cols,
-          out, i * node.cols * m, m);
-    }
+    Kernels.transposeEach(node.rows, m, node.cols, node.tangent, 0, out, 0);
   }
 
   // ---- inspection (package-private: tests check that replays keep their buffers) ----

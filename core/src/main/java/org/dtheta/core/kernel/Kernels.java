@@ -322,6 +322,26 @@ public final class Kernels {
     IMPL.transpose(rows, cols, a, aOff, lda, b, bOff, ldb);
   }
 
+  /**
+   * {@code count} transposes of consecutive blocks: block {@code t} of {@code a}, {@code rows x
+   * cols} at {@code aOff + t rows cols}, goes transposed to block {@code t} of {@code b},
+   * {@code cols x rows} at {@code bOff + t rows cols}. A flat {@code P x m} direction matrix and
+   * a variable's tangent layout {@code (rows, m, cols)} are such blocks, one per row of the
+   * variable. Split over the cores when large.
+   */
+  public static void transposeEach(int count, int rows, int cols, double[] a, int aOff,
+      double[] b, int bOff) {
+    checkSizes(count, rows, cols);
+    int size = Math.multiplyExact(rows, cols);
+    checkRange("a", a, aOff, Math.multiplyExact(count, size));
+    checkRange("b", b, bOff, count * size);
+    byRows(count, size, (t0, t1) -> {
+      for (int t = t0; t < t1; t++) {
+        IMPL.transpose(rows, cols, a, aOff + t * size, cols, b, bOff + t * size, rows);
+      }
+    });
+  }
+
   /** See {@link KernelSupport#map}. */
   public static void map(UnaryFunction f, int n, double[] x, int xOff, double[] y, int yOff) {
     checkSize("n", n);

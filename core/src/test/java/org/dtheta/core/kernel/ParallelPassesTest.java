@@ -113,6 +113,22 @@ class ParallelPassesTest {
         o -> ONE_CALL.sumRowsInto(ROWS * M, COLS, u, 1, COLS, o, OFF));
   }
 
+  @Test
+  void blockTransposesGiveTheBitsOfOneCallEach() {
+    int count = 797;
+    int rows = 37;
+    int cols = 41; // 1.2 M doubles
+    double[] a = random(OFF + count * rows * cols);
+    double[] b = random(count * rows * cols + 2 * OFF);
+    sameBits("transposeEach", b, o -> Kernels.transposeEach(count, rows, cols, a, OFF, o, OFF),
+        o -> {
+          for (int t = 0; t < count; t++) {
+            ONE_CALL.transpose(rows, cols, a, OFF + t * rows * cols, cols, o,
+                OFF + t * rows * cols, rows);
+          }
+        });
+  }
+
   /**
    * Large column sums run over fixed groups of rows, so their bits differ from one running sum:
    * checked against an exact sum (of rounded-to-integer data, which doubles add exactly) and
