@@ -114,27 +114,32 @@ def main():
             if g > peak.get(t, 0.0):
                 peak[t] = g
                 peak_note[t] = "n=%s best %.1f, median %.1f GFLOP/s" % (f["n"], g, float(f["median_gflops"]))
-    rows = []
-    gradient_time = {}
-    df_points = {}
+    # The same benchmark may come from several files (the first-order rounds): pool its samples.
+    pooled = {}
     for path in sorted(glob.glob(os.path.join(out, "*.json"))):
         kernels, threads = re.search(r"-(vector|scalar)-t(\d+)\.json$", path).groups()
-        threads = int(threads)
         for r in json.load(open(path)):
             metric = r["primaryMetric"]
             params = r.get("params", {})
-            samples = [x for fork in metric["rawData"] for x in fork]
-            median = to_seconds(statistics.median(samples), metric["scoreUnit"])
-            label, flops, name = work(r["benchmark"], params)
-            if params.get("data", "random") != "random":
-                label += ", %s images" % params["data"].upper()
-            k = int(params.get("k", FULL_K))
-            if name == "gradient" and k == FULL_K:
-                gradient_time[(kernels, threads)] = median
-            if name == "structuredDf":
-                df_points.setdefault((kernels, threads, int(params.get("hidden", 50))), []).append(
-                    (k, median))
-            rows.append([label, kernels, threads, median, flops, len(samples), name, k])
+            key = (r["benchmark"], tuple(sorted(params.items())), kernels, int(threads),
+                   metric["scoreUnit"])
+            pooled.setdefault(key, []).extend(x for fork in metric["rawData"] for x in fork)
+    rows = []
+    gradient_time = {}
+    df_points = {}
+    for (bench, params, kernels, threads, unit), samples in pooled.items():
+        params = dict(params)
+        median = to_seconds(statistics.median(samples), unit)
+        label, flops, name = work(bench, params)
+        if params.get("data", "random") != "random":
+            label += ", %s images" % params["data"].upper()
+        k = int(params.get("k", FULL_K))
+        if name == "gradient" and k == FULL_K:
+            gradient_time[(kernels, threads)] = median
+        if name == "structuredDf":
+            df_points.setdefault((kernels, threads, int(params.get("hidden", 50))), []).append(
+                (k, median))
+        rows.append([label, kernels, threads, median, flops, len(samples), name, k])
 
     def ratio(gflops, threads):
         return "%.2f" % (gflops / peak[threads]) if threads in peak else "n/a"
