@@ -1,5 +1,6 @@
 package org.dtheta.core;
 
+import static org.dtheta.core.TestVectors.gaussian;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -155,14 +156,6 @@ final class DerivativeChecks {
     double[] jv = new double[b.opOutput.size()];
     Gradients.jacobianVectorProduct(b.opOutput, b.theta, v, jv);
     return jv;
-  }
-
-  static double[] gaussian(Random rnd, int n) {
-    double[] v = new double[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = rnd.nextGaussian();
-    }
-    return v;
   }
 
   /** {@code A x} for a row-major {@code rows x cols} matrix {@code A}. */

@@ -32,11 +32,11 @@ class FreshAdjointTangentsTest {
         Ops.add(Ops.sum(Ops.sigmoid(z)), Ops.sum(Ops.square(z))),
         Ops.add(Ops.sum(Ops.tanh(Ops.matmul(z, u))), Ops.sum(Ops.exp(Ops.addRowBroadcast(z, b)))));
     int p = t.parameterCount();
-    double[] theta = DerivativeChecks.gaussian(rnd, p);
+    double[] theta = TestVectors.gaussian(rnd, p);
     for (int i = 0; i < p; i++) {
       theta[i] *= 0.5;
     }
-    double[] v = DerivativeChecks.gaussian(rnd, p);
+    double[] v = TestVectors.gaussian(rnd, p);
     double[] hv = new double[p];
     Hessians.hessianVectorProduct(loss, theta, v, null, hv);
     double[] fd = FiniteDifferences.directional(th -> Gradients.gradient(loss, th), theta, v, 1e-5);
@@ -66,8 +66,8 @@ class FreshAdjointTangentsTest {
     Var usesX = Ops.sum(Ops.square(x));
     int p = t.parameterCount();
     int m = 3;
-    double[] theta = DerivativeChecks.gaussian(rnd, p);
-    double[] v = DerivativeChecks.gaussian(rnd, p * m);
+    double[] theta = TestVectors.gaussian(rnd, p);
+    double[] v = TestVectors.gaussian(rnd, p * m);
     t.setVariables(theta);
     t.forward();
     double[] first = secondOrderSweep(t, usesBoth, v, m);
@@ -98,12 +98,12 @@ class FreshAdjointTangentsTest {
     Tape second = new Tape();
     Var secondLoss = smallNet(second, 4);
     int p = first.parameterCount();
-    double[] theta = DerivativeChecks.gaussian(rnd, p);
-    double[] v = DerivativeChecks.gaussian(rnd, p * m);
+    double[] theta = TestVectors.gaussian(rnd, p);
+    double[] v = TestVectors.gaussian(rnd, p * m);
     double[] fresh = new double[p * m];
     Hessians.hessianMatrixProduct(secondLoss, theta, v, m, null, fresh);
     second.releaseTangents();
-    Hessians.hessianMatrixProduct(firstLoss, theta, DerivativeChecks.gaussian(rnd, p * m), m,
+    Hessians.hessianMatrixProduct(firstLoss, theta, TestVectors.gaussian(rnd, p * m), m,
         null, new double[p * m]);
     double[] movedTangent = first.nodes().get(first.nodes().size() - 2).tangent();
     first.handTangentsTo(second);
@@ -117,7 +117,7 @@ class FreshAdjointTangentsTest {
 
   /** A two-layer net on {@code rows} random samples (same parameters whatever the rows). */
   private Var smallNet(Tape t, int rows) {
-    Var x = t.constant(DerivativeChecks.gaussian(rnd, rows * 3), rows, 3);
+    Var x = t.constant(TestVectors.gaussian(rnd, rows * 3), rows, 3);
     Var w1 = t.variable(3, 4);
     Var b1 = t.variable(1, 4);
     Var w2 = t.variable(4, 2);

@@ -77,9 +77,9 @@ class SparseMatMulTest {
     Tape td = new Tape();
     Var dense = loss(td, x, y, false);
     int p = ts.parameterCount();
-    double[] theta = TwoLayerShapedFunctionTest.randomVector(rnd, p);
+    double[] theta = TestVectors.gaussian(rnd, p);
     int m = 7;
-    double[] dirs = TwoLayerShapedFunctionTest.randomVector(rnd, p * m);
+    double[] dirs = TestVectors.gaussian(rnd, p * m);
     assertSameDerivatives(sparse, dense, theta, dirs, m);
 
     double[] js = new double[K * H * m];
@@ -102,9 +102,9 @@ class SparseMatMulTest {
     Tape td = new Tape();
     Var dense = loss(td, x, y, false, false);
     int p = tf.parameterCount();
-    double[] theta = TwoLayerShapedFunctionTest.randomVector(rnd, p);
+    double[] theta = TestVectors.gaussian(rnd, p);
     int m = 5;
-    assertSameDerivatives(fused, dense, theta, TwoLayerShapedFunctionTest.randomVector(rnd, p * m), m);
+    assertSameDerivatives(fused, dense, theta, TestVectors.gaussian(rnd, p * m), m);
   }
 
   /** Two recordings of one loss: value, gradient and H V ({@code m} directions) agree to 1e-12. */
@@ -129,7 +129,7 @@ class SparseMatMulTest {
     double[] x = data(rnd);
     Tape t = new Tape();
     Var loss = loss(t, x, targets(rnd), true);
-    double[] theta = TwoLayerShapedFunctionTest.randomVector(rnd, t.parameterCount());
+    double[] theta = TestVectors.gaussian(rnd, t.parameterCount());
     double[] g = Gradients.gradient(loss, theta);
     double[] fd = FiniteDifferences.gradient(th -> {
       t.setVariables(th);

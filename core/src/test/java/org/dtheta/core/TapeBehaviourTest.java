@@ -56,13 +56,13 @@ class TapeBehaviourTest {
     int m = 3;
     double[] result = new double[p * m];
     double[] gradient = new double[p];
-    Hessians.hessianMatrixProduct(loss, DerivativeChecks.gaussian(rnd, p),
-        DerivativeChecks.gaussian(rnd, p * m), m, gradient, result);
+    Hessians.hessianMatrixProduct(loss, TestVectors.gaussian(rnd, p),
+        TestVectors.gaussian(rnd, p * m), m, gradient, result);
     List<Object> before = buffers(t);
-    Hessians.hessianMatrixProduct(loss, DerivativeChecks.gaussian(rnd, p),
-        DerivativeChecks.gaussian(rnd, p * m), m, gradient, result);
-    Hessians.hessianVectorProduct(loss, DerivativeChecks.gaussian(rnd, p),
-        DerivativeChecks.gaussian(rnd, p), gradient, new double[p]);
+    Hessians.hessianMatrixProduct(loss, TestVectors.gaussian(rnd, p),
+        TestVectors.gaussian(rnd, p * m), m, gradient, result);
+    Hessians.hessianVectorProduct(loss, TestVectors.gaussian(rnd, p),
+        TestVectors.gaussian(rnd, p), gradient, new double[p]);
     List<Object> after = buffers(t);
     assertEquals(before.size(), after.size(), "number of buffers");
     for (int i = 0; i < before.size(); i++) {
@@ -89,8 +89,8 @@ class TapeBehaviourTest {
     Var loss = richFunction(t, rnd);
     int p = t.parameterCount();
     int m = 4;
-    double[] x = DerivativeChecks.gaussian(rnd, p);
-    double[] v = DerivativeChecks.gaussian(rnd, p * m);
+    double[] x = TestVectors.gaussian(rnd, p);
+    double[] v = TestVectors.gaussian(rnd, p * m);
     double[] before = new double[p * m];
     Hessians.hessianMatrixProduct(loss, x, v, m, null, before);
     t.releaseTangents();
@@ -146,7 +146,7 @@ class TapeBehaviourTest {
 
   /** A function touching every op kind, so every op's buffers are checked. */
   private static Var richFunction(Tape t, Random rnd) {
-    Var x = t.constant(DerivativeChecks.gaussian(rnd, 4 * 3), 4, 3);
+    Var x = t.constant(TestVectors.gaussian(rnd, 4 * 3), 4, 3);
     Var w = t.variable(3, 5);
     Var b = t.variable(1, 5);
     Var a = Ops.tanh(Ops.addRowBroadcast(Ops.matmul(x, w), b));

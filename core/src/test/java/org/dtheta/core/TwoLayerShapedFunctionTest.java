@@ -34,20 +34,12 @@ class TwoLayerShapedFunctionTest {
     return Ops.softmaxCrossEntropy(a2, tv);
   }
 
-  static double[] randomVector(Random rnd, int n) {
-    double[] v = new double[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = rnd.nextGaussian();
-    }
-    return v;
-  }
-
   @Test
   void gradientMatchesFiniteDifferences() {
     Random rnd = new Random(1);
     Tape t = new Tape();
     Var loss = build(t, rnd);
-    double[] theta = randomVector(rnd, t.parameterCount());
+    double[] theta = TestVectors.gaussian(rnd, t.parameterCount());
     double[] g = new double[theta.length];
     Gradients.valueAndGradient(loss, theta, g);
     double[] fd =
@@ -67,8 +59,8 @@ class TwoLayerShapedFunctionTest {
     Random rnd = new Random(2);
     Tape t = new Tape();
     Var loss = build(t, rnd);
-    double[] theta = randomVector(rnd, t.parameterCount());
-    double[] v = randomVector(rnd, theta.length);
+    double[] theta = TestVectors.gaussian(rnd, t.parameterCount());
+    double[] v = TestVectors.gaussian(rnd, theta.length);
     double[] hv = new double[theta.length];
     Hessians.hessianVectorProduct(loss, theta, v, null, hv);
     double[] fd = FiniteDifferences.directional(th -> Gradients.gradient(loss, th), theta, v, 1e-5);
@@ -81,9 +73,9 @@ class TwoLayerShapedFunctionTest {
     Tape t = new Tape();
     Var loss = build(t, rnd);
     int p = t.parameterCount();
-    double[] theta = randomVector(rnd, p);
+    double[] theta = TestVectors.gaussian(rnd, p);
     int m = 5;
-    double[] dirs = randomVector(rnd, p * m);
+    double[] dirs = TestVectors.gaussian(rnd, p * m);
     double[] batched = new double[p * m];
     Hessians.hessianMatrixProduct(loss, theta, dirs, m, null, batched);
     for (int d = 0; d < m; d++) {

@@ -1,5 +1,6 @@
 package org.dtheta.core.kernel;
 
+import static org.dtheta.core.TestVectors.gaussian;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -14,14 +15,6 @@ class BatchedTangentKernelsTest {
 
   private final Random rnd = new Random(5);
 
-  private double[] random(int n) {
-    double[] x = new double[n];
-    for (int i = 0; i < n; i++) {
-      x[i] = rnd.nextGaussian();
-    }
-    return x;
-  }
-
   @Test
   void transposeBlocksSwapsTheOuterAxes() {
     int rows = 3;
@@ -29,9 +22,9 @@ class BatchedTangentKernelsTest {
     int width = 7;
     int xOff = 2;
     int yOff = 4;
-    double[] x = random(xOff + rows * cols * width);
+    double[] x = gaussian(rnd, xOff + rows * cols * width);
     for (boolean accumulate : new boolean[] {false, true}) {
-      double[] y = random(yOff + rows * cols * width + 1);
+      double[] y = gaussian(rnd, yOff + rows * cols * width + 1);
       double[] before = y.clone();
       Kernels.transposeBlocks(rows, cols, width, x, xOff, y, yOff, accumulate);
       for (int i = 0; i < rows; i++) {
@@ -53,12 +46,12 @@ class BatchedTangentKernelsTest {
     int rows = 3;
     int cols = 11;
     int m = 4;
-    double[] f = random(rows * cols);
-    double[] g = random(rows * cols);
-    double[] x = random(rows * cols * m);
-    double[] y = random(rows * cols * m);
+    double[] f = gaussian(rnd, rows * cols);
+    double[] g = gaussian(rnd, rows * cols);
+    double[] x = gaussian(rnd, rows * cols * m);
+    double[] y = gaussian(rnd, rows * cols * m);
     for (boolean accumulate : new boolean[] {false, true}) {
-      double[] z = random(rows * cols * m);
+      double[] z = gaussian(rnd, rows * cols * m);
       double[] before = z.clone();
       Kernels.mulAddRepeated(rows, cols, m, f, 0, x, 0, g, 0, y, 0, z, 0, accumulate);
       for (int i = 0; i < rows; i++) {
@@ -79,8 +72,8 @@ class BatchedTangentKernelsTest {
     int rows = 4;
     int cols = 9;
     int m = 3;
-    double[] x = random(rows * cols * m);
-    double[] bias = random(cols * m);
+    double[] x = gaussian(rnd, rows * cols * m);
+    double[] bias = gaussian(rnd, cols * m);
     double[] y = new double[rows * cols * m];
     Kernels.addRowVector(rows, cols, m, x, 0, bias, 0, y, 0);
     for (int i = 0; i < rows; i++) {
@@ -101,13 +94,13 @@ class BatchedTangentKernelsTest {
     int cols = 50;
     int m = 21;
     int n = rows * cols * m;
-    double[] f = random(3 + rows * cols);
-    double[] g = random(1 + rows * cols);
-    double[] x = random(5 + n);
-    double[] y = random(2 + n);
-    double[] bias = random(7 + cols * m);
+    double[] f = gaussian(rnd, 3 + rows * cols);
+    double[] g = gaussian(rnd, 1 + rows * cols);
+    double[] x = gaussian(rnd, 5 + n);
+    double[] y = gaussian(rnd, 2 + n);
+    double[] bias = gaussian(rnd, 7 + cols * m);
     for (boolean accumulate : new boolean[] {false, true}) {
-      double[] start = random(4 + n);
+      double[] start = gaussian(rnd, 4 + n);
       double[] split = start.clone();
       double[] whole = start.clone();
       Kernels.mulRepeated(rows, cols, m, f, 3, x, 5, split, 4, accumulate);
@@ -117,7 +110,7 @@ class BatchedTangentKernelsTest {
       one.mulAddRepeated(rows, cols, m, f, 3, x, 5, g, 1, y, 2, whole, 4, accumulate);
       assertArrayEquals(whole, split, "mulAddRepeated, accumulate " + accumulate);
     }
-    double[] split = random(4 + n);
+    double[] split = gaussian(rnd, 4 + n);
     double[] whole = split.clone();
     Kernels.addRowVector(rows, cols, m, bias, 7, split, 4);
     one.addRowVector(rows, cols, m, bias, 7, whole, 4);

@@ -1,5 +1,6 @@
 package org.dtheta.core.kernel;
 
+import static org.dtheta.core.TestVectors.gaussian;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -27,14 +28,6 @@ class ParallelPassesTest {
 
   private final Random rnd = new Random(17);
 
-  private double[] random(int n) {
-    double[] x = new double[n];
-    for (int i = 0; i < n; i++) {
-      x[i] = rnd.nextGaussian();
-    }
-    return x;
-  }
-
   /** Runs {@code split} and {@code whole} on copies of the same output array; same bits. */
   private void sameBits(String what, double[] output, Consumer<double[]> split,
       Consumer<double[]> whole) {
@@ -47,9 +40,9 @@ class ParallelPassesTest {
 
   @Test
   void elementwisePassesGiveTheBitsOfOneCall() {
-    double[] x = random(N + 2 * OFF);
-    double[] y = random(N + 2 * OFF);
-    double[] z = random(N + 2 * OFF);
+    double[] x = gaussian(rnd, N + 2 * OFF);
+    double[] y = gaussian(rnd, N + 2 * OFF);
+    double[] z = gaussian(rnd, N + 2 * OFF);
     for (int i = 0; i < x.length; i += 97) {
       x[i] = 800.0 * Math.signum(x[i]); // lanes that take the sigmoid's scalar path
     }
@@ -87,11 +80,11 @@ class ParallelPassesTest {
   @Test
   void rowRepeatedPassesGiveTheBitsOfOneCall() {
     int w = COLS * M;
-    double[] p = random(ROWS * COLS + OFF);
-    double[] f = random(ROWS * COLS + OFF);
-    double[] s = random(ROWS * M + OFF);
-    double[] u = random(ROWS * w + OFF);
-    double[] z = random(ROWS * w + 2 * OFF);
+    double[] p = gaussian(rnd, ROWS * COLS + OFF);
+    double[] f = gaussian(rnd, ROWS * COLS + OFF);
+    double[] s = gaussian(rnd, ROWS * M + OFF);
+    double[] u = gaussian(rnd, ROWS * w + OFF);
+    double[] z = gaussian(rnd, ROWS * w + 2 * OFF);
     sameBits("addScaledRepeated", z,
         o -> Kernels.addScaledRepeated(ROWS, COLS, M, s, 1, f, 2, o, OFF),
         o -> ONE_CALL.addScaledRepeated(ROWS, COLS, M, s, 1, f, 2, o, OFF));
@@ -103,11 +96,11 @@ class ParallelPassesTest {
           o -> Kernels.centredMulRepeated(ROWS, COLS, M, p, 1, f, 2, u, 3, o, OFF, accumulate),
           o -> ONE_CALL.centredMulRepeated(ROWS, COLS, M, p, 1, f, 2, u, 3, o, OFF, accumulate));
     }
-    double[] dots = random(ROWS * M + 2 * OFF);
+    double[] dots = gaussian(rnd, ROWS * M + 2 * OFF);
     sameBits("rowDotsRepeated", dots,
         o -> Kernels.rowDotsRepeated(ROWS, COLS, M, p, 1, u, 2, o, OFF),
         o -> ONE_CALL.rowDotsRepeated(ROWS, COLS, M, p, 1, u, 2, o, OFF));
-    double[] sums = random(ROWS * M + 2 * OFF);
+    double[] sums = gaussian(rnd, ROWS * M + 2 * OFF);
     sameBits("sumRowsInto", sums,
         o -> Kernels.sumRowsInto(ROWS * M, COLS, u, 1, COLS, o, OFF),
         o -> ONE_CALL.sumRowsInto(ROWS * M, COLS, u, 1, COLS, o, OFF));
@@ -118,8 +111,8 @@ class ParallelPassesTest {
     int count = 797;
     int rows = 37;
     int cols = 41; // 1.2 M doubles
-    double[] a = random(OFF + count * rows * cols);
-    double[] b = random(count * rows * cols + 2 * OFF);
+    double[] a = gaussian(rnd, OFF + count * rows * cols);
+    double[] b = gaussian(rnd, count * rows * cols + 2 * OFF);
     sameBits("transposeEach", b, o -> Kernels.transposeEach(count, rows, cols, a, OFF, o, OFF),
         o -> {
           for (int t = 0; t < count; t++) {
@@ -143,7 +136,7 @@ class ParallelPassesTest {
     for (int i = 0; i < x.length; i++) {
       x[i] = rnd.nextInt(2001) - 1000; // integers: every partial sum is exact
     }
-    double[] out = random(cols + 2 * OFF);
+    double[] out = gaussian(rnd, cols + 2 * OFF);
     double[] exact = out.clone();
     for (int j = 0; j < cols; j++) {
       double s = 0;
@@ -156,7 +149,7 @@ class ParallelPassesTest {
     // exact integer sums added to out once: equal to the exact result rounded once
     assertArrayEquals(exact, out, "column sums of integers");
 
-    double[] g = random(OFF + rows * ld);
+    double[] g = gaussian(rnd, OFF + rows * ld);
     double[] got = new double[cols + OFF];
     Kernels.sumColumnsInto(rows, cols, g, OFF, ld, got, OFF);
     for (int j = 0; j < cols; j++) {

@@ -1,7 +1,7 @@
 package org.dtheta.core.sparse;
 
 import static org.dtheta.core.sparse.SparseTestData.denseProduct;
-import static org.dtheta.core.sparse.SparseTestData.gaussian;
+import static org.dtheta.core.TestVectors.gaussian;
 import static org.dtheta.core.sparse.SparseTestData.relativeError;
 import static org.dtheta.core.sparse.SparseTestData.sparseDense;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

@@ -1,6 +1,6 @@
 package org.dtheta.core.sparse;
 
-import static org.dtheta.core.sparse.SparseTestData.gaussian;
+import static org.dtheta.core.TestVectors.gaussian;
 import static org.dtheta.core.sparse.SparseTestData.relativeError;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -44,14 +44,6 @@ final class SparseTestData {
     return a;
   }
 
-  static double[] gaussian(Random rnd, int n) {
-    double[] v = new double[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = rnd.nextGaussian();
-    }
-    return v;
-  }
-
   /** Dense reference {@code op(A) B} with {@code A} stored {@code rows x cols}. */
   static double[] denseProduct(double[] a, int rows, int cols, boolean transA, double[] b, int bCols) {
     int m = transA ? cols : rows;
