@@ -52,7 +52,7 @@ public final class Kernels {
       return;
     }
     Parallel.forEachChunk(threads, t -> body.run(
-        (int) ((long) rows * t / threads), (int) ((long) rows * (t + 1) / threads)));
+        Parallel.bandStart(rows, t, threads), Parallel.bandStart(rows, t + 1, threads)));
   }
 
   /**
@@ -152,7 +152,7 @@ public final class Kernels {
     if (ch >= chunks) {
       return extent;
     }
-    int start = (int) ((long) extent * ch / chunks);
+    int start = Parallel.bandStart(extent, ch, chunks);
     return Math.min(extent, (start + SPLIT_ALIGN / 2) / SPLIT_ALIGN * SPLIT_ALIGN);
   }
 
@@ -267,8 +267,8 @@ public final class Kernels {
     }
     double[] partial = new double[COLUMN_SUM_GROUPS * cols];
     Parallel.forEachChunk(COLUMN_SUM_GROUPS, g -> {
-      int r0 = (int) ((long) rows * g / COLUMN_SUM_GROUPS);
-      int r1 = (int) ((long) rows * (g + 1) / COLUMN_SUM_GROUPS);
+      int r0 = Parallel.bandStart(rows, g, COLUMN_SUM_GROUPS);
+      int r1 = Parallel.bandStart(rows, g + 1, COLUMN_SUM_GROUPS);
       IMPL.sumColumnsInto(r1 - r0, cols, x, xOff + r0 * ldx, ldx, partial, g * cols);
     });
     for (int g = 1; g < COLUMN_SUM_GROUPS; g++) {

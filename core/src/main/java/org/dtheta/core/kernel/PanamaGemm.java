@@ -109,8 +109,8 @@ final class PanamaGemm {
       for (int j0 = 0; j0 < n; j0 += NC) {
         int nc = Math.min(NC, n - j0);
         for (int s = 0; s < slabs; s++) {
-          int p0 = (int) ((long) k * s / slabs);
-          int kc = (int) ((long) k * (s + 1) / slabs) - p0;
+          int p0 = Parallel.bandStart(k, s, slabs);
+          int kc = Parallel.bandStart(k, s + 1, slabs) - p0;
           t.beta = s == 0 ? beta : 1.0;
           packB(transB, b, bOff, ldb, p0, kc, j0, nc, w.packed);
           int aSlab = aOff + p0 * ap;

@@ -37,6 +37,16 @@ public final class Parallel {
     return THREADS;
   }
 
+  /**
+   * The first of the indices {@code [0, n)} in band {@code band} of {@code bands} consecutive
+   * bands of near-equal size; band {@code b} is {@code [bandStart(n, b, bands), bandStart(n, b + 1,
+   * bands))} and {@code bandStart(n, bands, bands) == n}. Depends on {@code bands} only, so work
+   * split into a fixed number of bands is the same on any thread count.
+   */
+  public static int bandStart(int n, int band, int bands) {
+    return (int) ((long) n * band / bands);
+  }
+
   /** Runs {@code body.accept(c)} for every chunk {@code c} in {@code [0, chunks)}, in parallel. */
   public static void forEachChunk(int chunks, IntConsumer body) {
     if (chunks <= 1 || POOL == null || ForkJoinTask.inForkJoinPool()) {

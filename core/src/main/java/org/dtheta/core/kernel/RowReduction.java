@@ -57,8 +57,8 @@ final class RowReduction {
     int blockRows = Math.max(1, BLOCK_DOUBLES / wide);
     Parallel.forEachChunk(GROUPS, g -> {
       impl.fill(size, 0.0, acc, g * size);
-      int r1 = (int) ((long) k * (g + 1) / GROUPS);
-      for (int r = (int) ((long) k * g / GROUPS); r < r1; r += blockRows) {
+      int r1 = Parallel.bandStart(k, g + 1, GROUPS);
+      for (int r = Parallel.bandStart(k, g, GROUPS); r < r1; r += blockRows) {
         int rows = Math.min(blockRows, r1 - r);
         impl.addOuterProducts(rows, wide, narrow, w, wOff + r * ldw, ldw, v, vOff + r * ldv, ldv,
             acc, g * size);

@@ -350,7 +350,8 @@ public final class CsrMatrix {
     int panels = (bCols + panel - 1) / panel;
     Parallel.forEachChunk(Math.min(threads, panels), t -> {
       int shares = Math.min(threads, panels);
-      for (int q = panels * t / shares; q < panels * (t + 1) / shares; q++) {
+      int q1 = Parallel.bandStart(panels, t + 1, shares);
+      for (int q = Parallel.bandStart(panels, t, shares); q < q1; q++) {
         int p0 = q * panel;
         copyPanel(b, 0, bCols, 0, depth, p0, Math.min(panel, bCols - p0), packed,
             PACKED_START + p0 * depth);
@@ -436,8 +437,8 @@ public final class CsrMatrix {
     if (panels >= shares) {
       // Threads own disjoint column panels of C: no two write the same entry.
       Parallel.forEachChunk(shares, t -> {
-        int q0 = (int) ((long) panels * t / shares);
-        int q1 = (int) ((long) panels * (t + 1) / shares);
+        int q0 = Parallel.bandStart(panels, t, shares);
+        int q1 = Parallel.bandStart(panels, t + 1, shares);
         scatterRange(k, rowStart, rowEnd, b, bOff, bCols, q0 * panel,
             Math.min(bCols, q1 * panel), panel, c);
       });
@@ -530,7 +531,7 @@ public final class CsrMatrix {
 
   /** The first column of share {@code s} of {@code shares}: a multiple of 8 (or all of n). */
   private static int evenShare(int n, int s, int shares) {
-    return s >= shares ? n : Math.min(n, (int) ((long) n * s / shares) / 8 * 8);
+    return s >= shares ? n : Math.min(n, Parallel.bandStart(n, s, shares) / 8 * 8);
   }
 
   /** The cached {@link BlockedTranspose}, built on first use (racing builders agree). */
