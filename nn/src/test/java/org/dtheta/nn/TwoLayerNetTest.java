@@ -148,7 +148,7 @@ class TwoLayerNetTest {
     double[] gv = new double[v.length];
     whole.gaussNewtonTimes(theta, v, m, gv);
     for (int partSamples : new int[] {1, 4, 5}) {
-      TwoLayerNet split = new TwoLayerNet(c, d, partSamples);
+      TwoLayerNet split = new TwoLayerNet(c, d, partSamples, 0);
       assertEquals(partSamples, split.samplesPerPart(m));
       String what = c.loss() + " l2=" + c.l2() + " in parts of " + partSamples;
       assertEquals(loss, split.loss(theta), 1e-12 * Math.abs(loss), what);

@@ -311,33 +311,46 @@ public final class CsrMatrix {
           int w = Math.min(panel, bCols - p0);
           int srcOff = src == null ? p0 : PACKED_START + p0 * cols;
           int ld = src == null ? bCols : w;
-          for (int i = i0; i < i1; i++) {
-            // A pair only within this thread's block, so no two threads write one row.
-            int q = pairs == null ? -1 : pairs.partnerWithin(0, i, i0, i1);
-            if (q >= 0 && q < i) {
-              continue; // done with the row that leads the pair
-            }
-            if (startRow != null) {
-              // Into L1 just before the gather reads it back, instead of a pass over all of C.
-              System.arraycopy(startRow, p0, c, i * bCols + p0, w);
-              if (q >= 0) {
-                System.arraycopy(startRow, p0, c, q * bCols + p0, w);
-              }
-            }
-            if (q >= 0) {
-              int e = pairs.first(0, i);
-              k.gatherRowPairs(w, pairs.count(0, i), pairs.indices, e, pairs.weights, 2 * e,
-                  from, srcOff, ld, c, i * bCols + p0, q * bCols + p0, add);
-            } else {
-              int e = rowPointers[i];
-              k.gatherRows(w, rowPointers[i + 1] - e, columnIndices, e, values, e,
-                  from, srcOff, ld, c, i * bCols + p0, add);
-            }
-          }
+          // A pair only within this thread's block, so no two threads write one row.
+          gatherRows(k, pairs, i0, i1, w, from, srcOff, ld, startRow, p0, c, p0, bCols, add);
         }
         i0 = i1;
       }
     });
+  }
+
+  /**
+   * Rows {@code [i0, i1)} of {@code C (+)= A B} for {@code w} columns: row {@code i} of C at
+   * {@code cBase + i ldc}, row {@code r} of B at {@code srcOff + r ld}. Rows whose partner
+   * ({@code pairs}, null for none) lies in the range are gathered as a pair. With {@code
+   * startRow} not null, each row of C starts as {@code startRow[rowOff ..]} (copied into L1 just
+   * before the gather reads it back, instead of a pass over all of C) and {@code add} must be
+   * true.
+   */
+  void gatherRows(SparseKernels k, RowPairs pairs, int i0, int i1, int w, double[] src,
+      int srcOff, int ld, double[] startRow, int rowOff, double[] c, int cBase, int ldc,
+      boolean add) {
+    for (int i = i0; i < i1; i++) {
+      int q = pairs == null ? -1 : pairs.partnerWithin(0, i, i0, i1);
+      if (q >= 0 && q < i) {
+        continue; // done with the row that leads the pair
+      }
+      if (startRow != null) {
+        System.arraycopy(startRow, rowOff, c, cBase + i * ldc, w);
+        if (q >= 0) {
+          System.arraycopy(startRow, rowOff, c, cBase + q * ldc, w);
+        }
+      }
+      if (q >= 0) {
+        int e = pairs.first(0, i);
+        k.gatherRowPairs(w, pairs.count(0, i), pairs.indices, e, pairs.weights, 2 * e,
+            src, srcOff, ld, c, cBase + i * ldc, cBase + q * ldc, add);
+      } else {
+        int e = rowPointers[i];
+        k.gatherRows(w, rowPointers[i + 1] - e, columnIndices, e, values, e,
+            src, srcOff, ld, c, cBase + i * ldc, add);
+      }
+    }
   }
 
   /**
@@ -503,24 +516,7 @@ public final class CsrMatrix {
           if (packed != null) {
             copyPanel(b, bOff, bCols, r0, r1, p0, w, packed, blockOff);
           }
-          int base = blk * (cols + 1);
-          for (int j = j0; j < j1; j++) {
-            int q = pairs.partnerWithin(blk, j, j0, j1);
-            if (q >= 0) {
-              if (q > j) {
-                int e0 = pairs.first(blk, j);
-                k.gatherRowPairs(w, pairs.count(blk, j), pairs.indices, e0, pairs.weights,
-                    2 * e0, src, blockOff, ld, c, j * bCols + p0, q * bCols + p0, true);
-              }
-              continue;
-            }
-            int e0 = bt.pointers[base + j];
-            int count = bt.pointers[base + j + 1] - e0;
-            if (count > 0) {
-              k.gatherRows(w, count, bt.rowIndices, e0, bt.values, e0, src, blockOff, ld,
-                  c, j * bCols + p0, true);
-            }
-          }
+          bt.gatherColumns(k, pairs, blk, j0, j1, w, src, blockOff, ld, c, p0, bCols);
           if (sumsHere) {
             k.gatherRows(w, r1 - r0, bt.allRows, r0, bt.ones, r0, src, blockOff, ld, sums, p0, true);
           }
@@ -538,7 +534,7 @@ public final class CsrMatrix {
   private BlockedTranspose blockedTranspose() {
     BlockedTranspose bt = blockedTranspose;
     if (bt == null) {
-      bt = new BlockedTranspose(this);
+      bt = new BlockedTranspose(this, TRANSPOSE_BLOCK_ROWS);
       blockedTranspose = bt;
     }
     return bt;
@@ -560,14 +556,16 @@ public final class CsrMatrix {
   }
 
   /**
-   * The entries regrouped for {@link #gatherTransposed}: rows are cut into blocks of
-   * {@link #TRANSPOSE_BLOCK_ROWS}, and within a block the entries are sorted by column (then
+   * The entries regrouped for {@link #gatherTransposed} (blocks of {@link #TRANSPOSE_BLOCK_ROWS})
+   * and {@link RowBlocks}: rows are cut into blocks of {@code blockRows}, and within a block the
+   * entries are sorted by column (then
    * row). Block {@code blk}'s entries of column {@code j} are
    * {@code [pointers[blk (cols + 1) + j], pointers[blk (cols + 1) + j + 1])}, with their
    * (global) row in {@code rowIndices}. Costs a second copy of the matrix. {@code allRows} and
    * {@code ones} (i and 1 at index i) make the column sums of B a gather like the others.
    */
-  private static final class BlockedTranspose {
+  static final class BlockedTranspose {
+    final int blockRows;
     final int blocks;
     final int[] allRows;
     final double[] ones;
@@ -579,9 +577,10 @@ public final class CsrMatrix {
     /** Built on first use; benign race. */
     private volatile RowPairs columnPairs;
 
-    BlockedTranspose(CsrMatrix a) {
+    BlockedTranspose(CsrMatrix a, int blockRows) {
       int cols = a.cols;
-      blocks = (a.rows + TRANSPOSE_BLOCK_ROWS - 1) / TRANSPOSE_BLOCK_ROWS;
+      this.blockRows = blockRows;
+      blocks = (a.rows + blockRows - 1) / blockRows;
       pointers = new int[blocks * (cols + 1)];
       rowIndices = new int[a.values.length];
       values = new double[a.values.length];
@@ -592,8 +591,8 @@ public final class CsrMatrix {
       Arrays.fill(ones, 1.0);
       int[] next = new int[cols];
       for (int blk = 0; blk < blocks; blk++) {
-        int r0 = blk * TRANSPOSE_BLOCK_ROWS;
-        int r1 = Math.min(a.rows, r0 + TRANSPOSE_BLOCK_ROWS);
+        int r0 = blk * blockRows;
+        int r1 = Math.min(a.rows, r0 + blockRows);
         int base = blk * (cols + 1);
         Arrays.fill(next, 0);
         for (int e = a.rowPointers[r0]; e < a.rowPointers[r1]; e++) {
@@ -617,6 +616,34 @@ public final class CsrMatrix {
       }
       for (int j = 0; j < cols; j++) {
         columnPrefix[j + 1] += columnPrefix[j];
+      }
+    }
+
+    /**
+     * {@code C[j] += sum over the rows r of block blk of A[r, j] B[r]} for the columns {@code
+     * [j0, j1)} of A and {@code w} columns of B and C: row {@code j} of C at {@code cBase + j
+     * ldc}, row {@code r} of B (a global row index) at {@code srcOff + r ld}. Columns whose
+     * partner ({@code pairs} of this layout) lies in the range are gathered as a pair.
+     */
+    void gatherColumns(SparseKernels k, RowPairs pairs, int blk, int j0, int j1, int w,
+        double[] src, int srcOff, int ld, double[] c, int cBase, int ldc) {
+      int base = blk * (columnPrefix.length);
+      for (int j = j0; j < j1; j++) {
+        int q = pairs.partnerWithin(blk, j, j0, j1);
+        if (q >= 0) {
+          if (q > j) {
+            int e0 = pairs.first(blk, j);
+            k.gatherRowPairs(w, pairs.count(blk, j), pairs.indices, e0, pairs.weights,
+                2 * e0, src, srcOff, ld, c, cBase + j * ldc, cBase + q * ldc, true);
+          }
+          continue;
+        }
+        int e0 = pointers[base + j];
+        int count = pointers[base + j + 1] - e0;
+        if (count > 0) {
+          k.gatherRows(w, count, rowIndices, e0, values, e0, src, srcOff, ld,
+              c, cBase + j * ldc, true);
+        }
       }
     }
 
