@@ -11,6 +11,20 @@ public final class Ops {
 
   private Ops() {}
 
+  /**
+   * {@code f(X) W}: {@code f} applied entry by entry to {@code X} ({@code p x q}), times {@code W}
+   * ({@code q x n}), as one op whose second-order sweeps keep the tangents of {@code f(X)} in
+   * cache block by block instead of whole arrays (the same values as {@code matmul} of the
+   * elementwise op, to rounding).
+   */
+  public static Var matmulActivated(Var x, UnaryFunction f, Var w) {
+    Tape t = sameTape("matmulActivated", x, w);
+    if (x.cols != w.rows) {
+      throw ShapeException.of("matmulActivated", x, w, "columns of X must equal rows of W");
+    }
+    return t.record(new ActivatedMatMul(t.newNode(x.rows, w.cols, x.active || w.active), x, f, w));
+  }
+
   /** {@code A B}: {@code (p x q)(q x n)}. */
   public static Var matmul(Var a, Var b) {
     Tape t = sameTape("matmul", a, b);

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
+import org.dtheta.core.kernel.UnaryFunction;
 
 /**
  * One row of the op table the derivative tests run over: an op applied to operands whose shapes
@@ -46,6 +47,7 @@ final class OpCase {
   static final ShapeRule Q_BY_R = (r, c, q) -> new int[] {q, r};
   static final ShapeRule C_BY_Q = (r, c, q) -> new int[] {c, q};
   static final ShapeRule ONE_BY_C = (r, c, q) -> new int[] {1, c};
+  static final ShapeRule R_BY_R = (r, c, q) -> new int[] {r, r};
 
   final String name;
   final Operand[] operands;
@@ -172,6 +174,12 @@ final class OpCase {
           new OpCase("matmulTransB", v -> Ops.matmulTransB(v[0], v[1]), free(R_BY_Q), free(C_BY_Q)),
           new OpCase("matmul(A, A^T)", v -> Ops.matmulTransB(v[0], v[0]), free(R_BY_Q)),
           new OpCase("matmul(A^T, A)", v -> Ops.matmulTransA(v[0], v[0]), free(R_BY_Q)),
+          new OpCase("matmulActivated(sigmoid)",
+              v -> Ops.matmulActivated(v[0], UnaryFunction.SIGMOID, v[1]), free(R_BY_Q), free(Q_BY_C)),
+          new OpCase("matmulActivated(tanh)",
+              v -> Ops.matmulActivated(v[0], UnaryFunction.TANH, v[1]), free(R_BY_Q), free(Q_BY_C)),
+          new OpCase("matmulActivated(exp)(x, x)",
+              v -> Ops.matmulActivated(v[0], UnaryFunction.EXP, v[0]), free(R_BY_R)),
           new OpCase("addRowBroadcast", v -> Ops.addRowBroadcast(v[0], v[1]), free(R_BY_C), free(ONE_BY_C)),
           new OpCase("sum", v -> Ops.sum(v[0]), free(R_BY_C)),
           new OpCase("mean", v -> Ops.mean(v[0]), free(R_BY_C)),

@@ -91,11 +91,7 @@ final class FusedCurvatureProducts {
     this.k = data.k();
     this.h = config.hidden();
     this.c = config.outputs();
-    this.activation = switch (config.activation()) {
-      case SIGMOID -> UnaryFunction.SIGMOID;
-      case TANH -> UnaryFunction.TANH;
-      case RELU -> UnaryFunction.RELU;
-    };
+    this.activation = config.activation().function();
     this.targets = data.targets();
     this.x = new RowBlocks(CsrMatrix.fromDense(data.x(), k, data.inputs()), BLOCK_SAMPLES);
     this.w2 = new double[h * c];
@@ -108,23 +104,23 @@ final class FusedCurvatureProducts {
 
   /**
    * Makes the per-sample factors current at {@code theta}, given the tape's values there: the
-   * pre-activation {@code a1} and activation {@code z1} ({@code k x h}) and the logits ({@code k
-   * x c}). Nothing is recomputed while {@code key} is the same object as at the last call.
+   * pre-activation {@code a1} ({@code k x h}) and the logits ({@code k x c}). Nothing is
+   * recomputed while {@code key} is the same object as at the last call.
    */
-  void setPoint(Object key, double[] theta, double[] a1, double[] z1, double[] logits) {
+  void setPoint(Object key, double[] theta, double[] a1, double[] logits) {
     if (key == pointKey) {
       return;
     }
     pointKey = null;
     System.arraycopy(theta, layout.offset(Block.W2), w2, 0, h * c);
-    Kernels.copy(k * h, z1, 0, z, 0);
-    Kernels.mapDerivative(activation, 1, k * h, a1, 0, z1, 0, d, 0);
+    Kernels.map(activation, k * h, a1, 0, z, 0);
+    Kernels.mapDerivative(activation, 1, k * h, a1, 0, z, 0, d, 0);
     Kernels.softmaxRows(k, c, logits, 0, p, 0, new double[k], 0);
     Kernels.addScaled(k * c, p, 0, -1.0, targets, 0, g, 0);
     // E = s''(a) (g W2^T): the adjoint of z, up to the 1/k of the mean, times s''
     Kernels.gemm(false, true, k, h, c, 1.0, g, 0, c, w2, 0, c, 0.0, e, 0, h);
     double[] second = new double[k * h];
-    Kernels.mapDerivative(activation, 2, k * h, a1, 0, z1, 0, second, 0);
+    Kernels.mapDerivative(activation, 2, k * h, a1, 0, z, 0, second, 0);
     Kernels.mul(k * h, second, 0, e, 0, e, 0, false);
     pointKey = key;
   }

@@ -86,10 +86,10 @@ public final class TwoLayerNet {
   private boolean lastProductFused;
 
   /** The recorded function: its tape, the output pre-activation A2 and the scalar loss. */
-  private record Graph(Tape tape, Dataset data, Var a1, Var z1, Var logits, Var loss) {}
+  private record Graph(Tape tape, Dataset data, Var a1, Var logits, Var loss) {}
 
-  /** The top of the network: hidden activation Z1, logits A2 and the data loss. */
-  private record Top(Var z1, Var logits, Var loss) {}
+  /** The top of the network: logits A2 and the data loss. */
+  private record Top(Var logits, Var loss) {}
 
   /**
    * The data loss over one range of samples, recorded, with the weight of its share of the
@@ -285,8 +285,7 @@ public final class TwoLayerNet {
     }
     Graph g = part.graph;
     // part.valuesAt is replaced by a new array whenever the values change
-    fused.setPoint(part.valuesAt, part.valuesAt, g.a1().value(), g.z1().value(),
-        g.logits().value());
+    fused.setPoint(part.valuesAt, part.valuesAt, g.a1().value(), g.logits().value());
     lastProductFused = true;
     return true;
   }
@@ -391,7 +390,7 @@ public final class TwoLayerNet {
    * constant.
    */
   public static Var buildTop(Tape tape, NetworkConfig c, Var a1, Var w2, Var b2, Var targets) {
-    return top(tape, c, a1, w2, b2, targets).loss();
+    return top(tape, c, a1, w2, b2, targets, false).loss();
   }
 
   // ---- recording ----
@@ -429,24 +428,37 @@ public final class TwoLayerNet {
     Var x = tape.constant(d.x(), d.k(), d.inputs());
     Var t = tape.constant(d.targets(), d.k(), d.outputs());
     Var a1 = firstLayer(x, d, w1, b1);
-    Top top = top(tape, c, a1, w2, b2, t);
-    return new Graph(tape, d, a1, top.z1(), top.logits(), top.loss());
+    Top top = top(tape, c, a1, w2, b2, t, true);
+    return new Graph(tape, d, a1, top.logits(), top.loss());
   }
 
-  private static Top top(Tape tape, NetworkConfig c, Var a1, Var w2, Var b2, Var targets) {
+  /**
+   * The top of the network on {@code a1}. With {@code fusedHidden} the activation and the output
+   * product are one op ({@link Ops#matmulActivated}), whose second-order sweeps never hold the
+   * {@code k x (m hidden)} tangents of the activation as whole arrays; the net's own tapes use
+   * it, {@link #buildTop} keeps the two ops.
+   */
+  private static Top top(Tape tape, NetworkConfig c, Var a1, Var w2, Var b2, Var targets,
+      boolean fusedHidden) {
     requireShape(tape, "a1", a1, a1.rows(), c.hidden());
     int k = a1.rows();
     requireShape(tape, "W2", w2, c.hidden(), c.outputs());
     requireShape(tape, "b2", b2, 1, c.outputs());
     requireShape(tape, "targets", targets, k, c.outputs());
-    Var z1 =
-        switch (c.activation()) {
-          case SIGMOID -> Ops.sigmoid(a1);
-          case TANH -> Ops.tanh(a1);
-          case RELU -> Ops.relu(a1);
-        };
-    Var logits = Ops.addRowBroadcast(Ops.matmul(z1, w2), b2);
-    return new Top(z1, logits, outputLoss(c, logits, targets));
+    Var hiddenTimesW2;
+    if (fusedHidden) {
+      hiddenTimesW2 = Ops.matmulActivated(a1, c.activation().function(), w2);
+    } else {
+      Var z1 =
+          switch (c.activation()) {
+            case SIGMOID -> Ops.sigmoid(a1);
+            case TANH -> Ops.tanh(a1);
+            case RELU -> Ops.relu(a1);
+          };
+      hiddenTimesW2 = Ops.matmul(z1, w2);
+    }
+    Var logits = Ops.addRowBroadcast(hiddenTimesW2, b2);
+    return new Top(logits, outputLoss(c, logits, targets));
   }
 
   /**

@@ -156,6 +156,24 @@ public final class Kernels {
     return Math.min(extent, (start + SPLIT_ALIGN / 2) / SPLIT_ALIGN * SPLIT_ALIGN);
   }
 
+  /**
+   * {@code acc += sum_r v_r w_r^T} over {@code rows} rows, on one thread (see {@link
+   * KernelSupport#addOuterProducts}): one block of a sum over samples whose caller splits the
+   * samples itself.
+   */
+  public static void addOuterProducts(int rows, int wide, int narrow, double[] w, int wOff,
+      int ldw, double[] v, int vOff, int ldv, double[] acc, int accOff) {
+    checkSize("rows", rows);
+    checkSize("wide", wide);
+    checkSize("narrow", narrow);
+    checkMatrix("W", w, wOff, rows, wide, ldw);
+    checkMatrix("V", v, vOff, rows, narrow, ldv);
+    checkMatrix("acc", acc, accOff, narrow, wide, wide);
+    if (rows > 0 && wide > 0 && narrow > 0) {
+      IMPL.addOuterProducts(rows, wide, narrow, w, wOff, ldw, v, vOff, ldv, acc, accOff);
+    }
+  }
+
   /** {@code C = op(A) op(B)} for whole, densely stored row-major matrices. */
   public static void multiply(boolean transA, boolean transB, int m, int n, int k,
       double[] a, double[] b, double[] c) {
