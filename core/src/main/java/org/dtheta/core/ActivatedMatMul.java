@@ -142,6 +142,11 @@ final class ActivatedMatMul extends Op {
       }
       boolean fresh = !accumulates(x);
       boolean wShare = w.active;
+      if (wShare) {
+        for (int g = 0; g < GROUPS; g++) {
+          java.util.Arrays.fill(scratch(GROUP_BASE + 3 * g + 2, m * q * n), 0, m * q * n, 0.0);
+        }
+      }
       forEachBlock(m, (g, r0, r1) -> {
         int rows = r1 - r0;
         double[] zBarDot = scratch(GROUP_BASE + 3 * g + 1, 0);
@@ -188,7 +193,7 @@ final class ActivatedMatMul extends Op {
   /**
    * Runs {@code body} over the rows in {@link #GROUPS} fixed groups, one task each, every group
    * in blocks whose {@code rows x mq} buffers fit {@link #BLOCK_DOUBLES}; makes each group's
-   * buffers (and zeroes its share of the weight's adjoint tangent) first.
+   * buffers first.
    */
   private void forEachBlock(int m, BlockBody body) {
     int width = m * q;
@@ -196,8 +201,6 @@ final class ActivatedMatMul extends Op {
     for (int g = 0; g < GROUPS; g++) { // buffers made here, not by racing tasks
       scratch(GROUP_BASE + 3 * g, blockRows * width);
       scratch(GROUP_BASE + 3 * g + 1, blockRows * width);
-      double[] share = scratch(GROUP_BASE + 3 * g + 2, m * q * n);
-      java.util.Arrays.fill(share, 0, m * q * n, 0.0);
     }
     Parallel.forEachChunk(GROUPS, g -> {
       int end = Parallel.bandStart(p, g + 1, GROUPS);

@@ -64,8 +64,8 @@ final class FusedCurvatureProducts {
   private final double[] targets;
   private final RowBlocks x;
 
-  /** The values array the per-sample factors below were computed from (identity). */
-  private Object pointKey;
+  /** The theta the per-sample factors below were computed at (identity). */
+  private double[] pointAt;
   private final double[] w2;
   /** Per sample: {@code z = s(a)}, {@code D = s'(a)}, {@code E = s''(a) (W2 g)} (k x h). */
   private final double[] z;
@@ -75,13 +75,16 @@ final class FusedCurvatureProducts {
   private final double[] p;
   private final double[] g;
 
-  /** Whether {@code config} on {@code data} has the shape these products are written for. */
+  /** Whether {@code config} has the shape these products are written for. */
   static boolean supports(NetworkConfig config) {
     return config.denseFirstLayer() && config.loss() == Loss.CROSS_ENTROPY;
   }
 
-  /** The products of {@code config}'s loss on {@code data} ({@link #supports} must hold). */
-  FusedCurvatureProducts(NetworkConfig config, Dataset data) {
+  /**
+   * The products of {@code config}'s loss on {@code data} ({@link #supports} must hold), whose
+   * inputs {@code x} holds in sparse form (the tape's own copy).
+   */
+  FusedCurvatureProducts(NetworkConfig config, Dataset data, CsrMatrix x) {
     if (!supports(config)) {
       throw new IllegalArgumentException(
           "fused curvature products need a dense first layer and softmax cross-entropy, not "
@@ -93,7 +96,7 @@ final class FusedCurvatureProducts {
     this.c = config.outputs();
     this.activation = config.activation().function();
     this.targets = data.targets();
-    this.x = new RowBlocks(CsrMatrix.fromDense(data.x(), k, data.inputs()), BLOCK_SAMPLES);
+    this.x = new RowBlocks(x, BLOCK_SAMPLES);
     this.w2 = new double[h * c];
     this.z = new double[k * h];
     this.d = new double[k * h];
@@ -105,13 +108,14 @@ final class FusedCurvatureProducts {
   /**
    * Makes the per-sample factors current at {@code theta}, given the tape's values there: the
    * pre-activation {@code a1} ({@code k x h}) and the logits ({@code k x c}). Nothing is
-   * recomputed while {@code key} is the same object as at the last call.
+   * recomputed while {@code theta} is the same array as at the last call: the caller passes a
+   * copy it replaces whenever theta changes.
    */
-  void setPoint(Object key, double[] theta, double[] a1, double[] logits) {
-    if (key == pointKey) {
+  void setPoint(double[] theta, double[] a1, double[] logits) {
+    if (theta == pointAt) {
       return;
     }
-    pointKey = null;
+    pointAt = null;
     System.arraycopy(theta, layout.offset(Block.W2), w2, 0, h * c);
     Kernels.map(activation, k * h, a1, 0, z, 0);
     Kernels.mapDerivative(activation, 1, k * h, a1, 0, z, 0, d, 0);
@@ -122,7 +126,7 @@ final class FusedCurvatureProducts {
     double[] second = new double[k * h];
     Kernels.mapDerivative(activation, 2, k * h, a1, 0, z, 0, second, 0);
     Kernels.mul(k * h, second, 0, e, 0, e, 0, false);
-    pointKey = key;
+    pointAt = theta;
   }
 
   /**

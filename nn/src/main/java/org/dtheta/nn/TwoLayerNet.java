@@ -80,13 +80,15 @@ public final class TwoLayerNet {
   private final int fusedMaxDirections;
   /** The fused curvature products, made on the first product; null until then or if unused. */
   private FusedCurvatureProducts fused;
-  /** Whether most inputs are zero (the sparse product's criterion); null until first asked. */
-  private Boolean sparseInputs;
   /** Whether the last curvature product took the fused path. */
   private boolean lastProductFused;
 
-  /** The recorded function: its tape, the output pre-activation A2 and the scalar loss. */
-  private record Graph(Tape tape, Dataset data, Var a1, Var logits, Var loss) {}
+  /**
+   * The recorded function: its tape, the inputs in sparse form when the first layer is the
+   * sparse product (else null), the first pre-activation A1, the output pre-activation A2 and
+   * the scalar loss.
+   */
+  private record Graph(Tape tape, Dataset data, CsrMatrix sparseX, Var a1, Var logits, Var loss) {}
 
   /** The top of the network: logits A2 and the data loss. */
   private record Top(Var logits, Var loss) {}
@@ -270,26 +272,21 @@ public final class TwoLayerNet {
     if (m > fusedMaxDirections || !FusedCurvatureProducts.supports(config)) {
       return false;
     }
-    if (sparseInputs == null) {
-      sparseInputs = CsrMatrix.zeroFraction(data.x()) > SPARSE_INPUT_ZERO_FRACTION;
-    }
     List<Part> whole = parts(0);
-    if (!sparseInputs || whole.size() != 1) {
+    if (whole.size() != 1 || whole.get(0).graph.sparseX() == null) {
       return false;
     }
     layout.checkLength(theta);
     Part part = whole.get(0);
     forwardAt(part, theta);
-    if (fused == null) {
-      fused = new FusedCurvatureProducts(config, data);
-    }
     Graph g = part.graph;
-    // part.valuesAt is replaced by a new array whenever the values change
-    fused.setPoint(part.valuesAt, part.valuesAt, g.a1().value(), g.logits().value());
+    if (fused == null) {
+      fused = new FusedCurvatureProducts(config, data, g.sparseX());
+    }
+    fused.setPoint(part.valuesAt, g.a1().value(), g.logits().value());
     lastProductFused = true;
     return true;
   }
-
 
   /** Whether the last curvature products took the fused path (for tests). */
   boolean usedFusedProducts() {
@@ -402,16 +399,24 @@ public final class TwoLayerNet {
    * The first-layer pre-activation {@code X W1 + 1 b1} ({@code X + 1 b1} without {@code W1}),
    * through the compressed-sparse-row affine op when most inputs are zero: the work and memory
    * traffic then scale with the lit pixels only, in every sweep, and the bias rides along in the
-   * product instead of costing passes of its own over the {@code k x hidden} tangents.
+   * product instead of costing passes of its own over the {@code k x hidden} tangents. {@code
+   * sparseX} is the inputs in that form, or null for the dense product.
    */
-  private static Var firstLayer(Var x, Dataset d, Var w1, Var b1) {
+  private static Var firstLayer(Var x, CsrMatrix sparseX, Var w1, Var b1) {
     if (w1 == null) {
       return Ops.addRowBroadcast(x, b1);
     }
-    if (CsrMatrix.zeroFraction(d.x()) > SPARSE_INPUT_ZERO_FRACTION) {
-      return Ops.sparseAffine(CsrMatrix.fromDense(d.x(), d.k(), d.inputs()), w1, b1);
+    if (sparseX != null) {
+      return Ops.sparseAffine(sparseX, w1, b1);
     }
     return Ops.addRowBroadcast(Ops.matmul(x, w1), b1);
+  }
+
+  /** {@code d}'s inputs in sparse form when a dense first layer takes the sparse product. */
+  private static CsrMatrix sparseInputs(NetworkConfig c, Dataset d) {
+    return c.denseFirstLayer() && CsrMatrix.zeroFraction(d.x()) > SPARSE_INPUT_ZERO_FRACTION
+        ? CsrMatrix.fromDense(d.x(), d.k(), d.inputs())
+        : null;
   }
 
   private static Graph record(NetworkConfig c, Dataset d) {
@@ -427,9 +432,10 @@ public final class TwoLayerNet {
     }
     Var x = tape.constant(d.x(), d.k(), d.inputs());
     Var t = tape.constant(d.targets(), d.k(), d.outputs());
-    Var a1 = firstLayer(x, d, w1, b1);
+    CsrMatrix sparseX = sparseInputs(c, d);
+    Var a1 = firstLayer(x, sparseX, w1, b1);
     Top top = top(tape, c, a1, w2, b2, t, true);
-    return new Graph(tape, d, a1, top.logits(), top.loss());
+    return new Graph(tape, d, sparseX, a1, top.logits(), top.loss());
   }
 
   /**
