@@ -29,7 +29,7 @@ final class ActivatedMatMul extends Op {
 
   /** Fixed groups of rows, each one task. */
   static final int GROUPS = 4;
-  /** Doubles per block buffer of a group (two such buffers, about 640 KB together). */
+  /** Doubles per block buffer of a group (the block's tangent of f(X), about 320 KB). */
   private static final int BLOCK_DOUBLES = 40 * 1024;
 
   private static final int Z = 0;
@@ -39,7 +39,7 @@ final class ActivatedMatMul extends Op {
   private static final int MOVED = 4;
   private static final int W_TRANSPOSED = 5;
   private static final int ROW = 6;
-  /** Per group g: slots GROUP_BASE + 3g (tangent of Z), + 1 (adjoint tangent of Z), + 2 (W share). */
+  /** Per group g: slots GROUP_BASE + 2g (tangent of Z) and + 1 (W share). */
   private static final int GROUP_BASE = 7;
 
   private final Var x;
@@ -83,7 +83,7 @@ final class ActivatedMatMul extends Op {
     if (x.active) {
       double[] first = scratch(FIRST, 0);
       forEachBlock(m, (g, r0, r1) -> { // Ydot = (F1 Xdot) W, block by block
-        double[] zDot = scratch(GROUP_BASE + 3 * g, 0);
+        double[] zDot = scratch(GROUP_BASE + 2 * g, 0);
         Kernels.mulRepeated(r1 - r0, q, m, first, r0 * q, x.tangent, r0 * m * q, zDot, 0, false);
         Kernels.gemm(false, false, (r1 - r0) * m, n, q, 1.0, zDot, 0, q, w.value, 0, n, 0.0,
             out.tangent, r0 * m * n, n);
@@ -144,26 +144,20 @@ final class ActivatedMatMul extends Op {
       boolean wShare = w.active;
       if (wShare) {
         for (int g = 0; g < GROUPS; g++) {
-          java.util.Arrays.fill(scratch(GROUP_BASE + 3 * g + 2, m * q * n), 0, m * q * n, 0.0);
+          java.util.Arrays.fill(scratch(GROUP_BASE + 2 * g + 1, m * q * n), 0, m * q * n, 0.0);
         }
       }
       forEachBlock(m, (g, r0, r1) -> {
         int rows = r1 - r0;
-        double[] zBarDot = scratch(GROUP_BASE + 3 * g + 1, 0);
-        // Zbardot = Ybardot W^T + Ybar Wdot^T, then Xbardot (+)= F1 Zbardot + F2 Zbar Xdot
-        Kernels.gemm(false, false, rows * m, q, n, 1.0, yBarDot, r0 * m * n, n, wT, 0, q,
-            0.0, zBarDot, 0, q);
-        if (wDotT != null) {
-          Kernels.gemm(false, false, rows, m * q, n, 1.0, yBar, r0 * n, n, wDotT, 0, m * q, 1.0,
-              zBarDot, 0, m * q);
-        }
-        Kernels.mulAddRepeated(rows, q, m, first, r0 * q, zBarDot, 0, curvature, r0 * q,
-            x.tangent, r0 * m * q, x.adjointTangent, r0 * m * q, !fresh);
+        // Xbardot (+)= F1 (Ybardot W^T + Ybar Wdot^T) + F2 Zbar Xdot in one pass over the
+        // block, which also leaves F1 Xdot, this block's tangent of Z, for the weight's share
+        double[] zDot = wShare ? scratch(GROUP_BASE + 2 * g, 0) : null;
+        Kernels.activationAdjointTangent(rows, q, m, n, yBarDot, r0 * m * n, wT, 0, yBar, r0 * n,
+            wDotT, 0, first, r0 * q, curvature, r0 * q, x.tangent, r0 * m * q,
+            x.adjointTangent, r0 * m * q, !fresh, zDot, 0);
         if (wShare) { // this group's Ybar^T (F1 Xdot): n x (m q), rows of the block in order
-          double[] zDot = scratch(GROUP_BASE + 3 * g, 0);
-          Kernels.mulRepeated(rows, q, m, first, r0 * q, x.tangent, r0 * m * q, zDot, 0, false);
           Kernels.addOuterProducts(rows, m * q, n, zDot, 0, m * q, yBar, r0 * n, n,
-              scratch(GROUP_BASE + 3 * g + 2, 0), 0);
+              scratch(GROUP_BASE + 2 * g + 1, 0), 0);
         }
       });
     }
@@ -172,9 +166,9 @@ final class ActivatedMatMul extends Op {
       Kernels.gemm(true, false, q, m * n, p, 1.0, z, 0, q, yBarDot, 0, m * n, firstBeta(w),
           w.adjointTangent, 0, m * n);
       if (x.active) {
-        double[] sum = scratch(GROUP_BASE + 2, 0);
+        double[] sum = scratch(GROUP_BASE + 1, 0);
         for (int g = 1; g < GROUPS; g++) {
-          Kernels.axpy(m * q * n, 1.0, scratch(GROUP_BASE + 3 * g + 2, 0), 0, sum, 0);
+          Kernels.axpy(m * q * n, 1.0, scratch(GROUP_BASE + 2 * g + 1, 0), 0, sum, 0);
         }
         // n x (m q) to (m q) x n, directions outside, then moved inside as in MatMul
         double[] product = scratch(ROW, m * q * n);
@@ -199,8 +193,7 @@ final class ActivatedMatMul extends Op {
     int width = m * q;
     int blockRows = Math.max(1, BLOCK_DOUBLES / width);
     for (int g = 0; g < GROUPS; g++) { // buffers made here, not by racing tasks
-      scratch(GROUP_BASE + 3 * g, blockRows * width);
-      scratch(GROUP_BASE + 3 * g + 1, blockRows * width);
+      scratch(GROUP_BASE + 2 * g, blockRows * width);
     }
     Parallel.forEachChunk(GROUPS, g -> {
       int end = Parallel.bandStart(p, g + 1, GROUPS);

@@ -192,6 +192,28 @@ public interface KernelSupport {
       double[] g, int gOff, double[] y, int yOff, double[] z, int zOff, boolean accumulate);
 
   /**
+   * The adjoint tangent through an activation followed by a narrow product, for a block of rows
+   * in the tangent layout {@code (rows, m, cols)} of {@link #mulRepeated}: with
+   * <pre>
+   *   s[i,d,j]  = sum_{t < n} a[i,d,t] b[t,j]  +  sum_{t < n} c[i,t] e[t,d,j]
+   *   z[i,d,j] (+)= f[i,j] s[i,d,j] + g[i,j] x[i,d,j]
+   *   u[i,d,j]   = f[i,j] x[i,d,j]
+   * </pre>
+   * {@code a} is {@code rows x (m n)}, {@code b} is {@code n x cols}, {@code c} is
+   * {@code rows x n} and {@code e} is {@code n x (m cols)}, all row-major. The second sum is
+   * left out when {@code e} is null and {@code u} is not written when it is null. For {@code
+   * Y = f(X) W}: {@code a = Ybardot}, {@code b = W^T}, {@code c = Ybar}, {@code e = Wdot^T},
+   * {@code f = f'(X)}, {@code g = f''(X) Zbar}, {@code x = Xdot}, so {@code z} is {@code
+   * Xbardot} and {@code u} the tangent of {@code f(X)}. One pass instead of two products with an
+   * inner dimension of {@code n} (10 classes), each re-reading a {@code rows x m cols} buffer,
+   * and two elementwise passes over {@code x}.
+   */
+  void activationAdjointTangent(int rows, int cols, int m, int n, double[] a, int aOff,
+      double[] b, int bOff, double[] c, int cOff, double[] e, int eOff, double[] f, int fOff,
+      double[] g, int gOff, double[] x, int xOff, double[] z, int zOff, boolean accumulate,
+      double[] u, int uOff);
+
+  /**
    * Row vector added to every row, out of place and repeated over {@code m} direction blocks:
    * {@code y[i,d,j] = x[i,d,j] + bias[d,j]} ({@code y} may be {@code x}).
    */

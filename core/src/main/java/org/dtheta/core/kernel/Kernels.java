@@ -516,6 +516,33 @@ public final class Kernels {
     IMPL.transposeBlocks(rows, cols, width, x, xOff, y, yOff, accumulate);
   }
 
+  /** See {@link KernelSupport#activationAdjointTangent}. */
+  public static void activationAdjointTangent(int rows, int cols, int m, int n, double[] a,
+      int aOff, double[] b, int bOff, double[] c, int cOff, double[] e, int eOff, double[] f,
+      int fOff, double[] g, int gOff, double[] x, int xOff, double[] z, int zOff,
+      boolean accumulate, double[] u, int uOff) {
+    checkSizes(rows, cols, m);
+    checkSize("n", n);
+    int w = cols * m;
+    checkRange("a", a, aOff, rows * m * n);
+    checkRange("b", b, bOff, n * cols);
+    if (e != null) {
+      checkRange("c", c, cOff, rows * n);
+      checkRange("e", e, eOff, n * w);
+    }
+    checkRange("f", f, fOff, rows * cols);
+    checkRange("g", g, gOff, rows * cols);
+    checkRange("x", x, xOff, rows * w);
+    checkRange("z", z, zOff, rows * w);
+    if (u != null) {
+      checkRange("u", u, uOff, rows * w);
+    }
+    byRows(rows, w, (r0, r1) -> IMPL.activationAdjointTangent(r1 - r0, cols, m, n,
+        a, aOff + r0 * m * n, b, bOff, c, cOff + r0 * n, e, eOff, f, fOff + r0 * cols,
+        g, gOff + r0 * cols, x, xOff + r0 * w, z, zOff + r0 * w, accumulate,
+        u, u == null ? 0 : uOff + r0 * w));
+  }
+
   /** See {@link KernelSupport#mulAddRepeated}. */
   public static void mulAddRepeated(int rows, int cols, int m, double[] f, int fOff, double[] x,
       int xOff, double[] g, int gOff, double[] y, int yOff, double[] z, int zOff,

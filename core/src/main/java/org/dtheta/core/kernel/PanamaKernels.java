@@ -232,6 +232,190 @@ final class PanamaKernels extends ScalarKernels {
     }
   }
 
+  /**
+   * Register tiles of four rows by four vectors of columns for one direction at a time: the
+   * rows of {@code b} and of {@code e}'s direction slice (4 KB each at 50 hidden units and 10
+   * classes) stay in L1 over the block's rows, and each load or broadcast feeds four
+   * multiply-adds (sixteen independent chains). The sums go to {@code z} first and a second
+   * pass per row finishes them ({@link #activationAdjointTangentFinish}). On 16 rows, 50
+   * directions, 50 columns and n = 10 the sums took 36-53 us against 72-128 us for one row
+   * and direction at a time. Where tiles meet at the last vector or row the same value is
+   * computed and stored twice, which is safe only when {@code z} is overwritten: the
+   * accumulating form (which the networks here never use) runs the scalar loop.
+   */
+  @Override
+  public void activationAdjointTangent(int rows, int cols, int m, int n, double[] a, int aOff,
+      double[] b, int bOff, double[] c, int cOff, double[] e, int eOff, double[] f, int fOff,
+      double[] g, int gOff, double[] x, int xOff, double[] z, int zOff, boolean accumulate,
+      double[] u, int uOff) {
+    if (accumulate || cols < L) {
+      super.activationAdjointTangent(rows, cols, m, n, a, aOff, b, bOff, c, cOff, e, eOff, f,
+          fOff, g, gOff, x, xOff, z, zOff, accumulate, u, uOff);
+      return;
+    }
+    // Without e the second chain runs zero steps over a stand-in array (no vector assigned in
+    // a branch, which may be boxed).
+    int ne = e == null ? 0 : n;
+    double[] ee = e == null ? b : e;
+    int last = cols - L;
+    int lastRow = rows - 1;
+    for (int d = 0; d < m; d++) {
+      for (int i = 0; i < rows; i += 4) {
+        for (int j = 0; j < cols; j += 4 * L) {
+          activationAdjointTangentTile(Math.min(j, last), Math.min(j + L, last),
+              Math.min(j + 2 * L, last), Math.min(j + 3 * L, last), i, Math.min(i + 1, lastRow),
+              Math.min(i + 2, lastRow), Math.min(i + 3, lastRow), d, cols, m, n, ne, a, aOff,
+              b, bOff, c, cOff, ee, eOff, z, zOff);
+        }
+      }
+    }
+    activationAdjointTangentFinish(rows, cols, m, f, fOff, g, gOff, x, xOff, z, zOff, u, uOff);
+  }
+
+  /**
+   * The sums {@code s} of rows {@code i0..i3} at column offsets {@code o0..o3} of direction
+   * {@code d}, into {@code z}; terms in the scalar kernel's order.
+   */
+  private static void activationAdjointTangentTile(int o0, int o1, int o2, int o3, int i0,
+      int i1, int i2, int i3, int d, int cols, int m, int n, int ne, double[] a, int aOff,
+      double[] b, int bOff, double[] c, int cOff, double[] e, int eOff, double[] z, int zOff) {
+    int a0 = aOff + (i0 * m + d) * n;
+    int a1 = aOff + (i1 * m + d) * n;
+    int a2 = aOff + (i2 * m + d) * n;
+    int a3 = aOff + (i3 * m + d) * n;
+    int c0 = cOff + i0 * n;
+    int c1 = cOff + i1 * n;
+    int c2 = cOff + i2 * n;
+    int c3 = cOff + i3 * n;
+    DoubleVector s00 = DoubleVector.zero(S);
+    DoubleVector s01 = s00;
+    DoubleVector s02 = s00;
+    DoubleVector s03 = s00;
+    DoubleVector s10 = s00;
+    DoubleVector s11 = s00;
+    DoubleVector s12 = s00;
+    DoubleVector s13 = s00;
+    DoubleVector s20 = s00;
+    DoubleVector s21 = s00;
+    DoubleVector s22 = s00;
+    DoubleVector s23 = s00;
+    DoubleVector s30 = s00;
+    DoubleVector s31 = s00;
+    DoubleVector s32 = s00;
+    DoubleVector s33 = s00;
+    for (int t = 0; t < n; t++) {
+      int row = bOff + t * cols;
+      DoubleVector v0 = DoubleVector.fromArray(S, b, row + o0);
+      DoubleVector v1 = DoubleVector.fromArray(S, b, row + o1);
+      DoubleVector v2 = DoubleVector.fromArray(S, b, row + o2);
+      DoubleVector v3 = DoubleVector.fromArray(S, b, row + o3);
+      DoubleVector w0 = DoubleVector.broadcast(S, a[a0 + t]);
+      s00 = v0.fma(w0, s00);
+      s01 = v1.fma(w0, s01);
+      s02 = v2.fma(w0, s02);
+      s03 = v3.fma(w0, s03);
+      DoubleVector w1 = DoubleVector.broadcast(S, a[a1 + t]);
+      s10 = v0.fma(w1, s10);
+      s11 = v1.fma(w1, s11);
+      s12 = v2.fma(w1, s12);
+      s13 = v3.fma(w1, s13);
+      DoubleVector w2 = DoubleVector.broadcast(S, a[a2 + t]);
+      s20 = v0.fma(w2, s20);
+      s21 = v1.fma(w2, s21);
+      s22 = v2.fma(w2, s22);
+      s23 = v3.fma(w2, s23);
+      DoubleVector w3 = DoubleVector.broadcast(S, a[a3 + t]);
+      s30 = v0.fma(w3, s30);
+      s31 = v1.fma(w3, s31);
+      s32 = v2.fma(w3, s32);
+      s33 = v3.fma(w3, s33);
+    }
+    for (int t = 0; t < ne; t++) {
+      int row = eOff + d * cols + t * m * cols;
+      DoubleVector v0 = DoubleVector.fromArray(S, e, row + o0);
+      DoubleVector v1 = DoubleVector.fromArray(S, e, row + o1);
+      DoubleVector v2 = DoubleVector.fromArray(S, e, row + o2);
+      DoubleVector v3 = DoubleVector.fromArray(S, e, row + o3);
+      DoubleVector w0 = DoubleVector.broadcast(S, c[c0 + t]);
+      s00 = v0.fma(w0, s00);
+      s01 = v1.fma(w0, s01);
+      s02 = v2.fma(w0, s02);
+      s03 = v3.fma(w0, s03);
+      DoubleVector w1 = DoubleVector.broadcast(S, c[c1 + t]);
+      s10 = v0.fma(w1, s10);
+      s11 = v1.fma(w1, s11);
+      s12 = v2.fma(w1, s12);
+      s13 = v3.fma(w1, s13);
+      DoubleVector w2 = DoubleVector.broadcast(S, c[c2 + t]);
+      s20 = v0.fma(w2, s20);
+      s21 = v1.fma(w2, s21);
+      s22 = v2.fma(w2, s22);
+      s23 = v3.fma(w2, s23);
+      DoubleVector w3 = DoubleVector.broadcast(S, c[c3 + t]);
+      s30 = v0.fma(w3, s30);
+      s31 = v1.fma(w3, s31);
+      s32 = v2.fma(w3, s32);
+      s33 = v3.fma(w3, s33);
+    }
+    int z0 = zOff + (i0 * m + d) * cols;
+    s00.intoArray(z, z0 + o0);
+    s01.intoArray(z, z0 + o1);
+    s02.intoArray(z, z0 + o2);
+    s03.intoArray(z, z0 + o3);
+    int z1 = zOff + (i1 * m + d) * cols;
+    s10.intoArray(z, z1 + o0);
+    s11.intoArray(z, z1 + o1);
+    s12.intoArray(z, z1 + o2);
+    s13.intoArray(z, z1 + o3);
+    int z2 = zOff + (i2 * m + d) * cols;
+    s20.intoArray(z, z2 + o0);
+    s21.intoArray(z, z2 + o1);
+    s22.intoArray(z, z2 + o2);
+    s23.intoArray(z, z2 + o3);
+    int z3 = zOff + (i3 * m + d) * cols;
+    s30.intoArray(z, z3 + o0);
+    s31.intoArray(z, z3 + o1);
+    s32.intoArray(z, z3 + o2);
+    s33.intoArray(z, z3 + o3);
+  }
+
+  /**
+   * The elementwise end of {@link #activationAdjointTangent} on rows holding the sums {@code s}
+   * in {@code z}: {@code z = f s + g x} and {@code u = f x}, in place per direction.
+   */
+  private static void activationAdjointTangentFinish(int rows, int cols, int m, double[] f,
+      int fOff, double[] g, int gOff, double[] x, int xOff, double[] z, int zOff, double[] u,
+      int uOff) {
+    int upper = S.loopBound(cols);
+    for (int i = 0; i < rows; i++) {
+      int fRow = fOff + i * cols;
+      int gRow = gOff + i * cols;
+      for (int d = 0; d < m; d++) {
+        int at = (i * m + d) * cols;
+        int xo = xOff + at;
+        int zo = zOff + at;
+        int j = 0;
+        for (; j < upper; j += L) {
+          DoubleVector fv = DoubleVector.fromArray(S, f, fRow + j);
+          DoubleVector xv = DoubleVector.fromArray(S, x, xo + j);
+          fv.mul(DoubleVector.fromArray(S, z, zo + j))
+              .add(DoubleVector.fromArray(S, g, gRow + j).mul(xv)).intoArray(z, zo + j);
+          if (u != null) {
+            fv.mul(xv).intoArray(u, uOff + at + j);
+          }
+        }
+        for (; j < cols; j++) {
+          double fj = f[fRow + j];
+          double xj = x[xo + j];
+          z[zo + j] = fj * z[zo + j] + g[gRow + j] * xj;
+          if (u != null) {
+            u[uOff + at + j] = fj * xj;
+          }
+        }
+      }
+    }
+  }
+
   /** One pass: both products and the sum per vector, the factors re-read per direction from L1. */
   @Override
   public void mulAddRepeated(int rows, int cols, int m, double[] f, int fOff, double[] x,
@@ -249,7 +433,7 @@ final class PanamaKernels extends ScalarKernels {
         int zo = zOff + off;
         int j = 0;
         // two loops rather than a conditional add: a vector assigned in a branch may be boxed
-        if (accumulate) {
+    if (accumulate) {
           for (; j < upper; j += L) {
             DoubleVector.fromArray(S, f, fRow + j).mul(DoubleVector.fromArray(S, x, xo + j))
                 .add(DoubleVector.fromArray(S, g, gRow + j).mul(DoubleVector.fromArray(S, y, yo + j)))

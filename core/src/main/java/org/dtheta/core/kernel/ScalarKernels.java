@@ -394,6 +394,38 @@ class ScalarKernels implements KernelSupport {
     }
   }
 
+  /** Both sums in one fused multiply-add chain, the terms of the first sum first. */
+  @Override
+  public void activationAdjointTangent(int rows, int cols, int m, int n, double[] a, int aOff,
+      double[] b, int bOff, double[] c, int cOff, double[] e, int eOff, double[] f, int fOff,
+      double[] g, int gOff, double[] x, int xOff, double[] z, int zOff, boolean accumulate,
+      double[] u, int uOff) {
+    for (int i = 0; i < rows; i++) {
+      for (int d = 0; d < m; d++) {
+        int aRow = aOff + (i * m + d) * n;
+        int at = (i * m + d) * cols;
+        for (int j = 0; j < cols; j++) {
+          double s = 0.0;
+          for (int t = 0; t < n; t++) {
+            s = Math.fma(a[aRow + t], b[bOff + t * cols + j], s);
+          }
+          if (e != null) {
+            for (int t = 0; t < n; t++) {
+              s = Math.fma(c[cOff + i * n + t], e[eOff + (t * m + d) * cols + j], s);
+            }
+          }
+          double fj = f[fOff + i * cols + j];
+          double xj = x[xOff + at + j];
+          double v = fj * s + g[gOff + i * cols + j] * xj;
+          z[zOff + at + j] = accumulate ? z[zOff + at + j] + v : v;
+          if (u != null) {
+            u[uOff + at + j] = fj * xj;
+          }
+        }
+      }
+    }
+  }
+
   @Override
   public void mulAddRepeated(int rows, int cols, int m, double[] f, int fOff, double[] x,
       int xOff, double[] g, int gOff, double[] y, int yOff, double[] z, int zOff,

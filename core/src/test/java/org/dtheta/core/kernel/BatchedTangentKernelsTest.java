@@ -68,6 +68,55 @@ class BatchedTangentKernelsTest {
   }
 
   @Test
+  void activationAdjointTangentAddsBothNarrowProductsThroughTheActivation() {
+    int rows = 5;
+    int cols = 19;
+    int m = 3;
+    int n = 4;
+    int w = cols * m;
+    double[] a = gaussian(rnd, 1 + rows * m * n);
+    double[] b = gaussian(rnd, 2 + n * cols);
+    double[] c = gaussian(rnd, 3 + rows * n);
+    double[] e = gaussian(rnd, 4 + n * w);
+    double[] f = gaussian(rnd, 5 + rows * cols);
+    double[] g = gaussian(rnd, 6 + rows * cols);
+    double[] x = gaussian(rnd, 7 + rows * w);
+    for (boolean accumulate : new boolean[] {false, true}) {
+      for (boolean both : new boolean[] {false, true}) {
+        double[] z = gaussian(rnd, 8 + rows * w + 1);
+        double[] u = gaussian(rnd, 9 + rows * w + 1);
+        double[] zBefore = z.clone();
+        double[] uBefore = u.clone();
+        Kernels.activationAdjointTangent(rows, cols, m, n, a, 1, b, 2, c, 3, both ? e : null, 4,
+            f, 5, g, 6, x, 7, z, 8, accumulate, both ? u : null, 9);
+        for (int i = 0; i < rows; i++) {
+          for (int d = 0; d < m; d++) {
+            for (int j = 0; j < cols; j++) {
+              double s = 0.0;
+              for (int t = 0; t < n; t++) {
+                s += a[1 + (i * m + d) * n + t] * b[2 + t * cols + j];
+                if (both) {
+                  s += c[3 + i * n + t] * e[4 + t * w + d * cols + j];
+                }
+              }
+              int at = (i * m + d) * cols + j;
+              double fx = f[5 + i * cols + j] * x[7 + at];
+              double expected = f[5 + i * cols + j] * s + g[6 + i * cols + j] * x[7 + at]
+                  + (accumulate ? zBefore[8 + at] : 0.0);
+              String where = "row " + i + ", direction " + d + ", col " + j + ", accumulate "
+                  + accumulate + ", both " + both;
+              assertEquals(expected, z[8 + at], 1e-13, where);
+              assertEquals(both ? fx : uBefore[9 + at], u[9 + at], 1e-15, "u at " + where);
+            }
+          }
+        }
+        assertEquals(zBefore[z.length - 1], z[z.length - 1], "the cell past z's end is left alone");
+        assertEquals(zBefore[7], z[7], "the cell before z's offset is left alone");
+      }
+    }
+  }
+
+  @Test
   void addRowVectorOutOfPlaceAddsEachDirectionsRow() {
     int rows = 4;
     int cols = 9;
@@ -109,6 +158,24 @@ class BatchedTangentKernelsTest {
       Kernels.mulAddRepeated(rows, cols, m, f, 3, x, 5, g, 1, y, 2, split, 4, accumulate);
       one.mulAddRepeated(rows, cols, m, f, 3, x, 5, g, 1, y, 2, whole, 4, accumulate);
       assertArrayEquals(whole, split, "mulAddRepeated, accumulate " + accumulate);
+    }
+    int classes = 10;
+    double[] a = gaussian(rnd, 1 + rows * m * classes);
+    double[] b = gaussian(rnd, 2 + classes * cols);
+    double[] c = gaussian(rnd, 3 + rows * classes);
+    double[] e = gaussian(rnd, 4 + classes * cols * m);
+    double[] splitU = new double[6 + n];
+    double[] wholeU = new double[6 + n];
+    for (boolean accumulate : new boolean[] {false, true}) {
+      double[] start = gaussian(rnd, 4 + n);
+      double[] split = start.clone();
+      double[] whole = start.clone();
+      Kernels.activationAdjointTangent(rows, cols, m, classes, a, 1, b, 2, c, 3, e, 4, f, 3, g, 1,
+          x, 5, split, 4, accumulate, splitU, 6);
+      one.activationAdjointTangent(rows, cols, m, classes, a, 1, b, 2, c, 3, e, 4, f, 3, g, 1,
+          x, 5, whole, 4, accumulate, wholeU, 6);
+      assertArrayEquals(whole, split, "activationAdjointTangent, accumulate " + accumulate);
+      assertArrayEquals(wholeU, splitU, "activationAdjointTangent's u, accumulate " + accumulate);
     }
     double[] split = gaussian(rnd, 4 + n);
     double[] whole = split.clone();

@@ -278,6 +278,23 @@ class KernelParityTest {
               return 0;
             }, vector(1, rows * cols), vector(2, rows * cols), vector(3, w), vector(4, w));
           }
+          for (boolean acc : new boolean[] {false, true}) {
+            for (int n : new int[] {1, 10}) {
+              for (boolean both : new boolean[] {false, true}) {
+                // both: the second sum (e) and the tangent of f(X) (u); else neither
+                String what = "activationAdjointTangent acc=" + acc + " n=" + n + " both=" + both
+                    + shape;
+                check(what, true, (k, a, abs) -> {
+                  k.activationAdjointTangent(r, c, m, n, a[0], 1, a[1], 2, a[2], 3,
+                      both ? a[3] : null, 4, a[4], 5, a[5], 1, a[6], 2, a[7], 3, acc,
+                      both ? a[8] : null, 4);
+                  return 0;
+                }, vector(1, rows * m * n), vector(2, n * cols), vector(3, rows * n),
+                    vector(4, n * w), vector(5, rows * cols), vector(1, rows * cols),
+                    vector(2, w), vector(3, w), vector(4, w));
+              }
+            }
+          }
           check("addScaledRepeated" + shape, true, (k, a, abs) -> {
             k.addScaledRepeated(r, c, m, a[0], 1, a[1], 2, a[2], 3);
             return 0;
