@@ -274,7 +274,8 @@ final class PanamaKernels extends ScalarKernels {
 
   /**
    * The sums {@code s} of rows {@code i0..i3} at column offsets {@code o0..o3} of direction
-   * {@code d}, into {@code z}; terms in the scalar kernel's order.
+   * {@code d}, into {@code z}; terms in the scalar kernel's order. The two sums' loops are
+   * written out each: one loop choosing its array per term measured about 25% slower.
    */
   private static void activationAdjointTangentTile(int o0, int o1, int o2, int o3, int i0,
       int i1, int i2, int i3, int d, int cols, int m, int n, int ne, double[] a, int aOff,
@@ -381,7 +382,9 @@ final class PanamaKernels extends ScalarKernels {
 
   /**
    * The elementwise end of {@link #activationAdjointTangent} on rows holding the sums {@code s}
-   * in {@code z}: {@code z = f s + g x} and {@code u = f x}, in place per direction.
+   * in {@code z}: {@code z = f s + g x} and {@code u = f x}, in place per direction. What {@link
+   * #mulAddRepeated} then {@link #mulRepeated} compute, in one pass over {@code x}: the two
+   * calls measured 2.9-3.2 s per H V with 50 directions against 2.5-2.8 s, alternated.
    */
   private static void activationAdjointTangentFinish(int rows, int cols, int m, double[] f,
       int fOff, double[] g, int gOff, double[] x, int xOff, double[] z, int zOff, double[] u,
@@ -433,7 +436,7 @@ final class PanamaKernels extends ScalarKernels {
         int zo = zOff + off;
         int j = 0;
         // two loops rather than a conditional add: a vector assigned in a branch may be boxed
-    if (accumulate) {
+        if (accumulate) {
           for (; j < upper; j += L) {
             DoubleVector.fromArray(S, f, fRow + j).mul(DoubleVector.fromArray(S, x, xo + j))
                 .add(DoubleVector.fromArray(S, g, gRow + j).mul(DoubleVector.fromArray(S, y, yo + j)))
