@@ -19,9 +19,10 @@ import org.dtheta.core.kernel.UnaryFunction;
  *
  * The same rules as {@link Elementwise} then {@link MatMul}, but the tangents of {@code Z} and
  * the adjoint tangents of {@code Z} ({@code p x mq} each, 149 MB for 7456 samples, 50 hidden
- * units and 50 directions) are never whole arrays: they are made and used block of rows by
- * block of rows while the block is in cache, which saves about six passes over such arrays per
- * second-order sweep. Rows are cut into {@link #GROUPS} fixed groups (whatever the thread
+ * units and 50 directions) are never whole arrays: the tangent sweep goes from {@code Xdot} to
+ * {@code (F1 Xdot) W} in one pass ({@code Kernels.activationTangent}), and the second-order
+ * reverse sweep makes and uses them block of rows by block of rows while the block is in cache,
+ * which saves about six passes over such arrays per second-order sweep. Rows are cut into {@link #GROUPS} fixed groups (whatever the thread
  * count, so the bits do not depend on it), each walked in blocks by one task; the weight's
  * adjoint tangent sums the groups' shares in group order.
  */
@@ -81,13 +82,9 @@ final class ActivatedMatMul extends Op {
   void jvp(int m) {
     double[] z = scratch(Z, 0);
     if (x.active) {
-      double[] first = scratch(FIRST, 0);
-      forEachBlock(m, (g, r0, r1) -> { // Ydot = (F1 Xdot) W, block by block
-        double[] zDot = scratch(GROUP_BASE + 2 * g, 0);
-        Kernels.mulRepeated(r1 - r0, q, m, first, r0 * q, x.tangent, r0 * m * q, zDot, 0, false);
-        Kernels.gemm(false, false, (r1 - r0) * m, n, q, 1.0, zDot, 0, q, w.value, 0, n, 0.0,
-            out.tangent, r0 * m * n, n);
-      });
+      // Ydot = (F1 Xdot) W in one pass over Xdot, no tangent of Z made
+      Kernels.activationTangent(p, q, m, n, scratch(FIRST, 0), 0, x.tangent, 0, w.value, 0,
+          out.tangent, 0);
     }
     if (w.active) { // += Z Wdot: Wdot as q x (m n)
       Kernels.gemm(false, false, p, m * n, q, 1.0, z, 0, q, w.tangent, 0, m * n,

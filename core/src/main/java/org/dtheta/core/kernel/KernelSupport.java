@@ -214,6 +214,22 @@ public interface KernelSupport {
       double[] u, int uOff);
 
   /**
+   * The tangent through an activation followed by a narrow product, for a block of rows: with
+   * {@code x} in the tangent layout {@code (rows, m, cols)} of {@link #mulRepeated}
+   * <pre>
+   *   y[i,d,t] = sum_{j < cols} x[i,d,j] (f[i,j] b[j,t])
+   * </pre>
+   * for {@code f} {@code rows x cols}, {@code b} {@code cols x n} and {@code y} {@code rows x
+   * (m n)}, all row-major, {@code y} overwritten; each sum is one fused multiply-add chain over
+   * {@code j}. For {@code Y = f(X) W}: {@code f = f'(X)}, {@code x = Xdot}, {@code b = W}, so
+   * {@code y = (f'(X) Xdot) W}, the first term of {@code Ydot}, in one pass over {@code x}
+   * without the {@code rows x m cols} buffer of {@code f'(X) Xdot} and a product with {@code n}
+   * (10 classes) columns.
+   */
+  void activationTangent(int rows, int cols, int m, int n, double[] f, int fOff, double[] x,
+      int xOff, double[] b, int bOff, double[] y, int yOff);
+
+  /**
    * Row vector added to every row, out of place and repeated over {@code m} direction blocks:
    * {@code y[i,d,j] = x[i,d,j] + bias[d,j]} ({@code y} may be {@code x}).
    */

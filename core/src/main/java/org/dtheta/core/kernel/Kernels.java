@@ -543,6 +543,20 @@ public final class Kernels {
         u, u == null ? 0 : uOff + r0 * w));
   }
 
+  /** See {@link KernelSupport#activationTangent}. */
+  public static void activationTangent(int rows, int cols, int m, int n, double[] f, int fOff,
+      double[] x, int xOff, double[] b, int bOff, double[] y, int yOff) {
+    checkSizes(rows, cols, m);
+    checkSize("n", n);
+    checkRange("f", f, fOff, rows * cols);
+    checkRange("x", x, xOff, rows * cols * m);
+    checkRange("b", b, bOff, cols * n);
+    checkRange("y", y, yOff, rows * m * n);
+    int w = cols * m;
+    byRows(rows, w, (r0, r1) -> IMPL.activationTangent(r1 - r0, cols, m, n, f,
+        fOff + r0 * cols, x, xOff + r0 * w, b, bOff, y, yOff + r0 * m * n));
+  }
+
   /** See {@link KernelSupport#mulAddRepeated}. */
   public static void mulAddRepeated(int rows, int cols, int m, double[] f, int fOff, double[] x,
       int xOff, double[] g, int gOff, double[] y, int yOff, double[] z, int zOff,

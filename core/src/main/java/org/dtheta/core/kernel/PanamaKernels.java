@@ -381,6 +381,86 @@ final class PanamaKernels extends ScalarKernels {
   }
 
   /**
+   * Register tiles of four directions by two vectors of the {@code n} columns for one row:
+   * {@code b}'s rows scaled by {@code f[i,j]} feed four multiply-adds per load (eight chains),
+   * {@code x} is read once, and no {@code f x} buffer or narrow product is made. Columns go two
+   * vectors at a time from the left, the last ones moved back to end at {@code n}, and
+   * directions four at a time, the last tile moved back to end at {@code m}: where tiles
+   * overlap the same value is computed and stored twice (so {@code n = 10} is one tile width of
+   * columns 0-7 and 2-9 on 8-lane vectors). Fewer columns than one vector run the scalar loop.
+   */
+  @Override
+  public void activationTangent(int rows, int cols, int m, int n, double[] f, int fOff,
+      double[] x, int xOff, double[] b, int bOff, double[] y, int yOff) {
+    if (n < L) {
+      super.activationTangent(rows, cols, m, n, f, fOff, x, xOff, b, bOff, y, yOff);
+      return;
+    }
+    int lastColumn = n - L;
+    int lastDirection = m - 1;
+    for (int i = 0; i < rows; i++) {
+      for (int d = 0; d < m; d += 4) {
+        int d0 = Math.min(d, Math.max(0, m - 4));
+        for (int t = 0; t < n; t += 2 * L) {
+          activationTangentTile(i, d0, Math.min(d0 + 1, lastDirection),
+              Math.min(d0 + 2, lastDirection), Math.min(d0 + 3, lastDirection),
+              Math.min(t, lastColumn), Math.min(t + L, lastColumn), cols, m, n, f, fOff, x,
+              xOff, b, bOff, y, yOff);
+        }
+      }
+    }
+  }
+
+  /** Directions {@code d0..d3} of row {@code i} at column offsets {@code o0, o1}, into y. */
+  private static void activationTangentTile(int i, int d0, int d1, int d2, int d3, int o0,
+      int o1, int cols, int m, int n, double[] f, int fOff, double[] x, int xOff, double[] b,
+      int bOff, double[] y, int yOff) {
+    int x0 = xOff + (i * m + d0) * cols;
+    int x1 = xOff + (i * m + d1) * cols;
+    int x2 = xOff + (i * m + d2) * cols;
+    int x3 = xOff + (i * m + d3) * cols;
+    int fRow = fOff + i * cols;
+    DoubleVector s00 = DoubleVector.zero(S);
+    DoubleVector s01 = s00;
+    DoubleVector s10 = s00;
+    DoubleVector s11 = s00;
+    DoubleVector s20 = s00;
+    DoubleVector s21 = s00;
+    DoubleVector s30 = s00;
+    DoubleVector s31 = s00;
+    for (int j = 0; j < cols; j++) {
+      int row = bOff + j * n;
+      DoubleVector fj = DoubleVector.broadcast(S, f[fRow + j]);
+      DoubleVector v0 = DoubleVector.fromArray(S, b, row + o0).mul(fj);
+      DoubleVector v1 = DoubleVector.fromArray(S, b, row + o1).mul(fj);
+      DoubleVector e0 = DoubleVector.broadcast(S, x[x0 + j]);
+      s00 = v0.fma(e0, s00);
+      s01 = v1.fma(e0, s01);
+      DoubleVector e1 = DoubleVector.broadcast(S, x[x1 + j]);
+      s10 = v0.fma(e1, s10);
+      s11 = v1.fma(e1, s11);
+      DoubleVector e2 = DoubleVector.broadcast(S, x[x2 + j]);
+      s20 = v0.fma(e2, s20);
+      s21 = v1.fma(e2, s21);
+      DoubleVector e3 = DoubleVector.broadcast(S, x[x3 + j]);
+      s30 = v0.fma(e3, s30);
+      s31 = v1.fma(e3, s31);
+    }
+    int y0 = yOff + (i * m + d0) * n;
+    s00.intoArray(y, y0 + o0);
+    s01.intoArray(y, y0 + o1);
+    int y1 = yOff + (i * m + d1) * n;
+    s10.intoArray(y, y1 + o0);
+    s11.intoArray(y, y1 + o1);
+    int y2 = yOff + (i * m + d2) * n;
+    s20.intoArray(y, y2 + o0);
+    s21.intoArray(y, y2 + o1);
+    int y3 = yOff + (i * m + d3) * n;
+    s30.intoArray(y, y3 + o0);
+    s31.intoArray(y, y3 + o1);
+  }
+
+  /**
    * The elementwise end of {@link #activationAdjointTangent} on rows holding the sums {@code s}
    * in {@code z}: {@code z = f s + g x} and {@code u = f x}, in place per direction. What {@link
    * #mulAddRepeated} then {@link #mulRepeated} compute, in one pass over {@code x}: the two

@@ -394,6 +394,23 @@ class ScalarKernels implements KernelSupport {
     }
   }
 
+  @Override
+  public void activationTangent(int rows, int cols, int m, int n, double[] f, int fOff,
+      double[] x, int xOff, double[] b, int bOff, double[] y, int yOff) {
+    for (int i = 0; i < rows; i++) {
+      for (int d = 0; d < m; d++) {
+        int xRow = xOff + (i * m + d) * cols;
+        for (int t = 0; t < n; t++) {
+          double s = 0.0;
+          for (int j = 0; j < cols; j++) {
+            s = Math.fma(x[xRow + j], f[fOff + i * cols + j] * b[bOff + j * n + t], s);
+          }
+          y[yOff + (i * m + d) * n + t] = s;
+        }
+      }
+    }
+  }
+
   /** Both sums in one fused multiply-add chain, the terms of the first sum first. */
   @Override
   public void activationAdjointTangent(int rows, int cols, int m, int n, double[] a, int aOff,

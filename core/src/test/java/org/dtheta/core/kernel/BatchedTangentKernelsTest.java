@@ -117,6 +117,38 @@ class BatchedTangentKernelsTest {
   }
 
   @Test
+  void activationTangentIsTheNarrowProductOfTheScaledTangent() {
+    int rows = 5;
+    int cols = 19;
+    // n around the vector widths (one and two vectors, with and without a moved-back last one)
+    // and m with and without a whole last tile of four directions
+    for (int n : new int[] {1, 4, 8, 10, 13, 16, 21}) {
+      for (int m : new int[] {1, 3, 4, 6}) {
+        double[] f = gaussian(rnd, 1 + rows * cols);
+        double[] x = gaussian(rnd, 2 + rows * m * cols);
+        double[] b = gaussian(rnd, 3 + cols * n);
+        double[] y = gaussian(rnd, 4 + rows * m * n + 1);
+        double[] yBefore = y.clone();
+        Kernels.activationTangent(rows, cols, m, n, f, 1, x, 2, b, 3, y, 4);
+        for (int i = 0; i < rows; i++) {
+          for (int d = 0; d < m; d++) {
+            for (int t = 0; t < n; t++) {
+              double s = 0.0;
+              for (int j = 0; j < cols; j++) {
+                s += f[1 + i * cols + j] * x[2 + (i * m + d) * cols + j] * b[3 + j * n + t];
+              }
+              assertEquals(s, y[4 + (i * m + d) * n + t], 1e-13,
+                  "row " + i + ", direction " + d + ", column " + t + ", n " + n + ", m " + m);
+            }
+          }
+        }
+        assertEquals(yBefore[y.length - 1], y[y.length - 1], "the cell past y's end is left alone");
+        assertEquals(yBefore[3], y[3], "the cell before y's offset is left alone");
+      }
+    }
+  }
+
+  @Test
   void addRowVectorOutOfPlaceAddsEachDirectionsRow() {
     int rows = 4;
     int cols = 9;
@@ -177,6 +209,11 @@ class BatchedTangentKernelsTest {
       assertArrayEquals(whole, split, "activationAdjointTangent, accumulate " + accumulate);
       assertArrayEquals(wholeU, splitU, "activationAdjointTangent's u, accumulate " + accumulate);
     }
+    double[] splitY = new double[4 + rows * m * classes];
+    double[] wholeY = new double[4 + rows * m * classes];
+    Kernels.activationTangent(rows, cols, m, classes, f, 3, x, 5, b, 2, splitY, 4);
+    one.activationTangent(rows, cols, m, classes, f, 3, x, 5, b, 2, wholeY, 4);
+    assertArrayEquals(wholeY, splitY, "activationTangent");
     double[] split = gaussian(rnd, 4 + n);
     double[] whole = split.clone();
     Kernels.addRowVector(rows, cols, m, bias, 7, split, 4);

@@ -295,6 +295,12 @@ class KernelParityTest {
               }
             }
           }
+          for (int n : new int[] {1, 10, 17}) {
+            check("activationTangent n=" + n + shape, true, (k, a, abs) -> {
+              k.activationTangent(r, c, m, n, a[0], 1, a[1], 2, a[2], 3, a[3], 4);
+              return 0;
+            }, vector(1, rows * cols), vector(2, w), vector(3, cols * n), vector(4, rows * m * n));
+          }
           check("addScaledRepeated" + shape, true, (k, a, abs) -> {
             k.addScaledRepeated(r, c, m, a[0], 1, a[1], 2, a[2], 3);
             return 0;
