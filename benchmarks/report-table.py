@@ -40,7 +40,8 @@ GEMM = {  # shape: (M, N, K) as functions of k samples and m directions, as in G
 }
 NOTE = {"XW1": "X 19% nonzero", "XtD": "X 19% nonzero", "XW1dense": "dense X", "XtDdense": "dense X"}
 
-# Issue 5 targets at k = 60000 (seconds); the GD step's is the measured gradient + 5%.
+# Issue 5 targets at k = 60000 (seconds); the GD step's is the measured gradient + 5%, and the
+# step's own work beyond the gradient (stepUpdate) is held to those 5% of the gradient.
 TARGET = {"gradient": 0.15, "hvp": 0.30, "hvpFresh": 0.30, "hessianTimesV": 3.0,
           "structuredDf": 600.0}
 
@@ -71,6 +72,9 @@ def work(bench, params):
         return "gradient, k=%d" % k, gradient_flops(k, h), name
     if name == "step":
         return "GD step (UpdateMap.apply), k=%d" % k, gradient_flops(k, h), name
+    if name == "stepUpdate":
+        p = 784 * h + h + h * C + C
+        return "GD step beyond the gradient (theta - alpha grad, %d parameters)" % p, 2.0 * p, name
     if name == "hvpFresh":
         return "H v, fresh point, k=%d" % k, gradient_flops(k, h) + hv_flops(k, h, 1), name
     if name == "hvp":
@@ -88,6 +92,8 @@ def to_seconds(value, unit):
 
 
 def shown(seconds):
+    if seconds < 1e-3:
+        return "%.1f us" % (seconds * 1e6)
     return "%.1f ms" % (seconds * 1e3) if seconds < 10 else "%.1f s" % seconds
 
 
@@ -150,6 +156,8 @@ def main():
         goal = TARGET.get(name)
         if name == "step" and (kernels, threads) in gradient_time:
             goal = 1.05 * gradient_time[(kernels, threads)]
+        if name == "stepUpdate" and (kernels, threads) in gradient_time:
+            goal = 0.05 * gradient_time[(kernels, threads)]
         if goal is None:
             return ""
         return "%s %s" % ("<=" if seconds <= goal else "MISSES", shown(goal))
@@ -164,7 +172,7 @@ def main():
     print("| work | kernels | threads | median | GFLOP/s | ratio to OpenBLAS (same threads) | Issue 5 target |")
     print("|---|---|---|---|---|---|---|")
     kernel_order = {"vector": 0, "scalar": 1}
-    work_order = ["gradient", "step", "hvpFresh", "hvp", "hessianTimesV", "structuredDf", "gemm"]
+    work_order = ["gradient", "step", "stepUpdate", "hvpFresh", "hvp", "hessianTimesV", "structuredDf", "gemm"]
 
     def print_rows(selected):
         for label, kernels, threads, median, flops, n, name, k in sorted(selected, key=lambda r: (

@@ -57,6 +57,8 @@ public class NetProblem {
   /** A second point (theta with one weight moved), so alternating calls miss the net's cache. */
   double[] otherTheta;
   double[] gradient;
+  /** Where {@code GradientBenchmark.stepUpdate} writes its step. */
+  double[] stepped;
   private boolean atOther;
 
   /** Builds data, net and the parameter points. */
@@ -70,6 +72,7 @@ public class NetProblem {
     otherTheta = theta.clone();
     otherTheta[0] += 1e-3;
     gradient = new double[theta.length];
+    stepped = new double[theta.length];
     System.out.println("# kernels: " + Kernels.implementation().name() + ", sparse: "
         + SparseKernels.selected().name() + ", threads: " + Parallel.threads() + ", k: " + k
         + ", data: " + data + ", parameters: " + theta.length);

@@ -69,8 +69,19 @@ public final class UpdateMap {
    */
   public double apply(double[] theta, double[] out, double[] gradient) {
     double loss = net.lossAndGradient(theta, gradient);
-    Kernels.addScaled(theta.length, theta, 0, -alpha, gradient, 0, out, 0);
+    step(theta, gradient, out);
     return loss;
+  }
+
+  /**
+   * {@code out = theta - alpha gradient}: what {@link #apply} does beyond the gradient (one
+   * pass over the parameters). {@code out} may be {@code theta}.
+   */
+  public void step(double[] theta, double[] gradient, double[] out) {
+    net.layout().checkLength(theta);
+    net.layout().checkLength(gradient);
+    net.layout().checkLength(out);
+    Kernels.addScaled(theta.length, theta, 0, -alpha, gradient, 0, out, 0);
   }
 
   /** {@code out = Df(theta) V = V - alpha Hess L V}, {@code V} and {@code out} {@code P x m}. */

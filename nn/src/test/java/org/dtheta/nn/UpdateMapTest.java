@@ -52,6 +52,23 @@ class UpdateMapTest {
 
   @ParameterizedTest
   @MethodSource("nets")
+  void stepIsApplyWithoutTheGradient(NetworkConfig c) {
+    Setup s = setup(c, 4, 4);
+    double[] g = Fixtures.gaussian(new Random(5), s.p(), 1.0);
+    double[] out = new double[s.p()];
+    s.map.step(s.theta, g, out);
+    for (int i = 0; i < s.p(); i++) {
+      assertEquals(s.theta[i] - c.learningRate() * g[i], out[i], 1e-15 * (1 + Math.abs(out[i])));
+    }
+    double[] inPlace = s.theta.clone();
+    s.map.step(inPlace, g, inPlace);
+    assertArrayEquals(out, inPlace, 0.0, "in place");
+    assertThrows(IllegalArgumentException.class,
+        () -> s.map.step(s.theta, new double[s.p() + 1], out), "a gradient of the wrong length");
+  }
+
+  @ParameterizedTest
+  @MethodSource("nets")
   void jacobianTimesMatchesFiniteDifferencesOfF(NetworkConfig c) {
     Setup s = setup(c, 2, 4);
     Random rnd = new Random(3);
