@@ -21,10 +21,12 @@ import org.dtheta.core.kernel.UnaryFunction;
  * the adjoint tangents of {@code Z} ({@code p x mq} each, 149 MB for 7456 samples, 50 hidden
  * units and 50 directions) are never whole arrays: the tangent sweep goes from {@code Xdot} to
  * {@code (F1 Xdot) W} in one pass ({@code Kernels.activationTangent}), and the second-order
- * reverse sweep makes and uses them block of rows by block of rows while the block is in cache,
- * which saves about six passes over such arrays per second-order sweep. Rows are cut into {@link #GROUPS} fixed groups (whatever the thread
- * count, so the bits do not depend on it), each walked in blocks by one task; the weight's
- * adjoint tangent sums the groups' shares in group order.
+ * reverse sweep goes to {@code Xbardot} in one pass per block of rows
+ * ({@code Kernels.activationAdjointTangent}), which leaves the block's tangent of {@code Z} in
+ * cache for the weight's share; that saves about six passes over such arrays per second-order
+ * sweep. Rows are cut into {@link #GROUPS} fixed groups (whatever the thread count, so the bits
+ * do not depend on it), each walked in blocks by one task; the weight's adjoint tangent sums the
+ * groups' shares in group order.
  */
 final class ActivatedMatMul extends Op {
 
