@@ -52,12 +52,12 @@ final class BinaryCrossEntropyWithLogits extends ScalarLoss {
   }
 
   @Override
-  void addCurvature(double weight, int m, double[] target) {
+  void addCurvature(double weight, int m, double[] target, boolean accumulate) {
     int n = rows * cols;
     double[] curvature = scratch(CURVATURE, n);
     Kernels.mapDerivative(UnaryFunction.SIGMOID, 1, n, logits.value, 0, scratch(SIGMOID, 0), 0,
         curvature, 0);
     Kernels.scale(n, weight / n, curvature, 0);
-    Kernels.mulRepeated(rows, cols, m, curvature, 0, logits.tangent, 0, target, 0, true);
+    Kernels.mulRepeated(rows, cols, m, curvature, 0, logits.tangent, 0, target, 0, accumulate);
   }
 }

@@ -39,7 +39,10 @@ final class L2Penalty extends ScalarLoss {
   }
 
   @Override
-  void addCurvature(double weight, int m, double[] target) {
+  void addCurvature(double weight, int m, double[] target, boolean accumulate) {
+    if (!accumulate) {
+      Kernels.fill(rows * cols * m, 0.0, target, 0);
+    }
     Kernels.axpy(rows * cols * m, weight * lambda, w.tangent, 0, target, 0);
   }
 }

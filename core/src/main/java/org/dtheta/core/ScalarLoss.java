@@ -47,10 +47,11 @@ abstract class ScalarLoss extends Op {
   }
 
   /**
-   * {@code target_d += weight (H xdot)_d} for every direction: the loss's Hessian applied to
-   * the inputs' tangents, times {@code weight}.
+   * {@code target_d (+)= weight (H xdot)_d} for every direction: the loss's Hessian applied to
+   * the inputs' tangents, times {@code weight}; with {@code accumulate} false the old content of
+   * {@code target} is ignored.
    */
-  abstract void addCurvature(double weight, int m, double[] target);
+  abstract void addCurvature(double weight, int m, double[] target, boolean accumulate);
 
   @Override
   final void jvp(int m) {
@@ -75,17 +76,52 @@ abstract class ScalarLoss extends Op {
   }
 
   @Override
+  boolean writesFreshAdjointTangents() {
+    return true;
+  }
+
+  /**
+   * An input that has received nothing yet in the sweep is overwritten, not zero-filled and
+   * then added to; and when the seeds are all zero (a Hessian-vector product seeds nothing) the
+   * curvature term alone is written, one pass over the tangents instead of three.
+   */
+  @Override
   final void vjpTangent(int m) {
     double[] seeds = scratch(SEEDS, m);
     for (int k = 0; k < inputs.length; k++) {
-      if (differentiated(k)) {
-        Kernels.copy(m, out.adjointTangent, 0, seeds, 0);
-        Kernels.scale(m, signs[k], seeds, 0);
-        Kernels.addScaledRepeated(rows, cols, m, seeds, 0, gradient(), 0,
-            inputs[k].adjointTangent, 0);
-        addCurvature(signs[k] * out.adjoint[0], m, inputs[k].adjointTangent);
+      Var in = inputs[k];
+      if (!in.active) {
+        continue;
+      }
+      boolean fresh = !accumulates(in);
+      if (!differentiated(k)) {
+        if (fresh) {
+          Kernels.fill(rows * cols * m, 0.0, in.adjointTangent, 0);
+        }
+        continue;
+      }
+      Kernels.copy(m, out.adjointTangent, 0, seeds, 0);
+      Kernels.scale(m, signs[k], seeds, 0);
+      double weight = signs[k] * out.adjoint[0];
+      if (fresh && allZero(m, seeds)) {
+        addCurvature(weight, m, in.adjointTangent, false);
+        continue;
+      }
+      if (fresh) {
+        Kernels.fill(rows * cols * m, 0.0, in.adjointTangent, 0);
+      }
+      Kernels.addScaledRepeated(rows, cols, m, seeds, 0, gradient(), 0, in.adjointTangent, 0);
+      addCurvature(weight, m, in.adjointTangent, true);
+    }
+  }
+
+  private static boolean allZero(int m, double[] seeds) {
+    for (int d = 0; d < m; d++) {
+      if (seeds[d] != 0.0) {
+        return false;
       }
     }
+    return true;
   }
 
   private boolean differentiated(int k) {

@@ -57,11 +57,11 @@ final class SoftmaxCrossEntropy extends ScalarLoss {
   }
 
   @Override
-  void addCurvature(double weight, int m, double[] target) {
+  void addCurvature(double weight, int m, double[] target, boolean accumulate) {
     double[] prob = scratch(PROBABILITIES, 0);
     double[] weightedP = scratch(WEIGHTED_P, rows * cols);
     Kernels.scaleRowsRepeated(rows, cols, 1, scratch(ROW_MASS, 0), 0, prob, 0, weightedP, 0, false);
     Kernels.scale(rows * cols, weight / rows, weightedP, 0);
-    SoftmaxJacobian.apply(rows, cols, m, prob, weightedP, logits.tangent, target, true);
+    SoftmaxJacobian.apply(rows, cols, m, prob, weightedP, logits.tangent, target, accumulate);
   }
 }

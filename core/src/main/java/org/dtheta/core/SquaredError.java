@@ -41,8 +41,11 @@ final class SquaredError extends ScalarLoss {
   }
 
   @Override
-  void addCurvature(double weight, int m, double[] target) {
+  void addCurvature(double weight, int m, double[] target, boolean accumulate) {
     int n = rows * cols * m;
+    if (!accumulate) {
+      Kernels.fill(n, 0.0, target, 0);
+    }
     if (y.active) {
       Kernels.axpy(n, 2.0 * weight, y.tangent, 0, target, 0);
     }

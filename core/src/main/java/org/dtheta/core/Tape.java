@@ -27,6 +27,11 @@ public final class Tape {
   private final MutableList<Op> ops = FastList.newList();
   private int parameterCount;
   private int directionCapacity;
+  /**
+   * How many directions the variables' tangents hold as {@link #setTangents} loaded them, here
+   * or in the tape that handed its buffers here ({@link #handTangentsTo}); 0 when unknown.
+   */
+  private int loadedDirections;
   private boolean debug = Boolean.getBoolean("dtheta.debug");
 
   /** Creates an empty tape. */
@@ -161,6 +166,19 @@ public final class Tape {
       // (entries x m) block of the direction matrix -> (rows, m, cols) tangent layout, row by row
       Kernels.transposeEach(v.rows, v.cols, m, directions, v.parameterOffset * m, v.tangent, 0);
     }
+    loadedDirections = m;
+  }
+
+  /**
+   * Whether the variables' tangents still hold the {@code m} directions that {@link
+   * #setTangents} last loaded, either into this tape or into the tape that then handed its
+   * buffers here ({@link #handTangentsTo}) with every variable's tangent. A caller sweeping the
+   * same directions over several parts of its data loads them into the first part's tape only
+   * and skips {@code setTangents} on the others while this holds: for 50 directions of the
+   * MNIST network that is a 16 MB transposition per part saved.
+   */
+  public boolean holdsLoadedTangents(int m) {
+    return m > 0 && loadedDirections == m;
   }
 
   /** Pushes the variables' tangents forward through every op (JVP sweep). */
@@ -271,6 +289,7 @@ public final class Tape {
       v.adjointTangent = null;
     }
     directionCapacity = 0;
+    loadedDirections = 0;
   }
 
   /**
@@ -297,7 +316,29 @@ public final class Tape {
     }
     // next's capacity is re-established node by node by its next ensureDirections
     next.directionCapacity = 0;
+    next.loadedDirections = directionsAfterHanding(next);
     releaseTangents();
+  }
+
+  /**
+   * The directions {@code next}'s variables hold after this tape handed its buffers on: this
+   * tape's when every variable of {@code next} (matched in order and shape) received this
+   * tape's variable's tangent, {@code next}'s own when none did, else unknown (0).
+   */
+  private int directionsAfterHanding(Tape next) {
+    int moved = 0;
+    boolean matched = next.variables.size() == variables.size();
+    for (int i = 0; matched && i < variables.size(); i++) {
+      Var from = variables.get(i);
+      Var to = next.variables.get(i);
+      matched = to.rows == from.rows && to.cols == from.cols
+          && to.parameterOffset == from.parameterOffset;
+      moved += from.tangent != null && to.tangent == from.tangent ? 1 : 0;
+    }
+    if (moved == 0) {
+      return next.loadedDirections;
+    }
+    return matched && moved == variables.size() ? loadedDirections : 0;
   }
 
   /** Copies the variables' adjoints into a flat gradient vector. */
@@ -383,6 +424,9 @@ public final class Tape {
     }
     if (m <= directionCapacity) {
       return;
+    }
+    if (m > loadedDirections) {
+      loadedDirections = 0; // a variable's tangent may be reallocated (zero) below
     }
     for (Var v : nodes) {
       if (v.active) {

@@ -115,6 +115,69 @@ class FreshAdjointTangentsTest {
     org.junit.jupiter.api.Assertions.assertArrayEquals(fresh, reused, 0.0);
   }
 
+  /**
+   * Directions loaded into one tape travel with its buffers to the next recording only when
+   * every variable's tangent moves, and stop counting as loaded once anything may have changed
+   * them: the product of the second tape from carried tangents equals the one from its own
+   * {@code setTangents}.
+   */
+  @Test
+  void loadedDirectionsTravelOnlyWithEveryVariablesTangent() {
+    int m = 3;
+    Tape first = new Tape();
+    Var firstLoss = smallNet(first, 5);
+    Tape second = new Tape();
+    Var secondLoss = smallNet(second, 4);
+    int p = first.parameterCount();
+    double[] theta = TestVectors.gaussian(rnd, p);
+    double[] v = TestVectors.gaussian(rnd, p * m);
+    double[] own = new double[p * m];
+    Hessians.hessianMatrixProduct(secondLoss, theta, v, m, null, own);
+    second.releaseTangents();
+    assertTrue(!second.holdsLoadedTangents(m), "released");
+
+    first.setTangents(v, m);
+    assertTrue(first.holdsLoadedTangents(m) && !first.holdsLoadedTangents(m - 1));
+    first.handTangentsTo(second);
+    assertTrue(second.holdsLoadedTangents(m) && !first.holdsLoadedTangents(m));
+    second.setVariables(theta);
+    second.forward();
+    second.reverse(secondLoss, null);
+    second.forwardTangents(m); // no setTangents: the directions came with the buffers
+    second.reverseTangents(secondLoss, null, m);
+    double[] carried = new double[p * m];
+    second.getAdjointTangents(carried, m);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(own, carried, 0.0);
+    assertTrue(firstLoss.isActive());
+
+    // a tape whose variables keep larger buffers of their own receives no directions
+    first.setTangents(TestVectors.gaussian(rnd, p * (m + 2)), m + 2);
+    second.handTangentsTo(first);
+    assertTrue(!first.holdsLoadedTangents(m) && first.holdsLoadedTangents(m + 2));
+    // more directions than loaded may reallocate the variables' tangents
+    first.forwardTangents(m + 3);
+    assertTrue(!first.holdsLoadedTangents(m + 2));
+  }
+
+  /** The L2 term alone as the output: the overwrite path of its curvature gives lambda V. */
+  @Test
+  void anUnseededLossOverwritesItsInputsAdjointTangent() {
+    Tape t = new Tape();
+    Var w = t.variable(3, 2);
+    Var loss = Ops.l2Penalty(w, 0.3);
+    int m = 2;
+    double[] v = TestVectors.gaussian(rnd, 6 * m);
+    double[] hv = new double[6 * m];
+    Hessians.hessianMatrixProduct(loss, TestVectors.gaussian(rnd, 6), v, m, null, hv);
+    java.util.Arrays.fill(w.adjointTangent(), 7.0); // stale, as handed-over buffers are
+    double[] again = new double[6 * m];
+    Hessians.hessianMatrixProduct(loss, TestVectors.gaussian(rnd, 6), v, m, null, again);
+    for (int i = 0; i < hv.length; i++) {
+      assertEquals(0.3 * v[i], hv[i], 1e-15, "entry " + i);
+      assertEquals(hv[i], again[i], 0.0, "entry " + i + " over a stale buffer");
+    }
+  }
+
   /** A two-layer net on {@code rows} random samples (same parameters whatever the rows). */
   private Var smallNet(Tape t, int rows) {
     Var x = t.constant(TestVectors.gaussian(rnd, rows * 3), rows, 3);

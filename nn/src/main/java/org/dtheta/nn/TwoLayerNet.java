@@ -24,8 +24,9 @@ import org.dtheta.core.sparse.CsrMatrix;
  * (sample ranges, one tape each) whose values, gradients and curvature products are summed with
  * the weights of their share of the batch: products with {@code m} directions need about
  * {@code 6 (hidden + outputs) m} doubles of tangent buffers per sample, so they run over parts
- * sized to {@link #PART_TANGENT_BUDGET_DOUBLES} and free each part's buffers after its sweep
- * (50 directions at k = 60000 on MNIST would otherwise need 8 GB). The L2 term does not depend
+ * sized to {@link #PART_TANGENT_BUDGET_DOUBLES}, each part handing its buffers to the next after
+ * its sweep and the last keeping them for the next product, so one part's set is held (50
+ * directions at k = 60000 on MNIST would otherwise need 8 GB). The L2 term does not depend
  * on the data and is added in closed form. Values and adjoints are kept per part for the last
  * theta evaluated, so a run of Hessian products at one point (Lanczos, a dense Jacobian) pays
  * for one gradient only.
@@ -40,8 +41,8 @@ public final class TwoLayerNet {
    * with {@code m} directions runs over parts of at most {@code budget / (6 (hidden + outputs)
    * m)} samples (value tangent and adjoint tangent of about three {@code k x hidden} and three
    * {@code k x outputs} nodes). Large enough that every part's products stay large GEMMs (7456
-   * samples for MNIST with 50 directions), small enough that only one part's buffers (plus the
-   * previous part's, until collected) add to the heap.
+   * samples for MNIST with 50 directions), small enough that only one part's buffers add to the
+   * heap.
    */
   static final long PART_TANGENT_BUDGET_DOUBLES = 1L << 27;
 
@@ -82,6 +83,15 @@ public final class TwoLayerNet {
   private FusedCurvatureProducts fused;
   /** Whether the last curvature product took the fused path. */
   private boolean lastProductFused;
+  /**
+   * The tape holding the tangent buffers that the last curvature product over parts left, or
+   * null: the next product's first part takes them over ({@link Tape#handTangentsTo}), so a run
+   * of products allocates them once (about 1 GB for 50 directions on MNIST's parts, which took
+   * 40 ms a product to allocate and zero afresh).
+   */
+  private Tape tangentHolder;
+  /** The last product's per-part result buffer (P x m), reused by the next one. */
+  private double[] partProducts = new double[0];
 
   /**
    * The recorded function: its tape, the inputs in sparse form when the first layer is the
@@ -218,7 +228,6 @@ public final class TwoLayerNet {
     sumOverParts(theta, v, m, out, (part, partOut) -> {
       gradientAt(part, theta);
       Tape tape = part.graph.tape;
-      tape.setTangents(v, m);
       tape.forwardTangents(m);
       tape.reverseTangents(part.graph.loss, null, m);
       tape.getAdjointTangents(partOut, m);
@@ -246,7 +255,6 @@ public final class TwoLayerNet {
       Tape tape = part.graph.tape;
       Var logits = part.graph.logits;
       int n = logits.size();
-      tape.setTangents(v, m);
       tape.forwardTangents(m);
       double[] jv = new double[n * m];
       tape.getTangents(logits, jv, m);
@@ -293,7 +301,10 @@ public final class TwoLayerNet {
     return lastProductFused;
   }
 
-  /** One part's contribution to a curvature product, written to {@code partOut} (P x m). */
+  /**
+   * One part's contribution to a curvature product, written to {@code partOut} (P x m), with the
+   * directions already in its tape's tangents.
+   */
   @FunctionalInterface
   private interface PartProduct {
     void apply(Part part, double[] partOut);
@@ -302,26 +313,40 @@ public final class TwoLayerNet {
   /**
    * {@code out = sum over parts of weight * product(part) + H_L2 V}, over the parts sized for
    * {@code m} directions; with several parts each part's tangent buffers go to the next part
-   * after its sweep (and are freed after the last), so that only one part's are held.
+   * after its sweep, so that only one part's are held, and the last part keeps them for the
+   * next product ({@link #tangentHolder}). The directions are loaded into the first part's tape
+   * and travel with the buffers.
    */
   private void sumOverParts(double[] theta, double[] v, int m, double[] out, PartProduct product) {
     layout.checkLength(theta);
     List<Part> parts = parts(m);
+    Tape first = parts.get(0).graph.tape;
+    if (tangentHolder != null && tangentHolder != first) {
+      tangentHolder.handTangentsTo(first);
+    }
+    tangentHolder = first;
     // a single part is the whole batch, of weight 1: it writes straight into out
-    double[] partOut = parts.size() == 1 ? out : new double[out.length];
+    double[] partOut = out;
     if (parts.size() > 1) {
+      if (partProducts.length != out.length) {
+        partProducts = new double[out.length];
+      }
+      partOut = partProducts;
       Arrays.fill(out, 0.0);
     }
     for (int i = 0; i < parts.size(); i++) {
       Part part = parts.get(i);
+      Tape tape = part.graph.tape;
+      if (i == 0 || !tape.holdsLoadedTangents(m)) {
+        tape.setTangents(v, m);
+      }
       product.apply(part, partOut);
       if (parts.size() > 1) {
         Kernels.axpy(out.length, part.weight, partOut, 0, out, 0);
         // the next part (same graph, other samples) reuses the buffers rather than allocating
         if (i + 1 < parts.size()) {
-          part.graph.tape.handTangentsTo(parts.get(i + 1).graph.tape);
-        } else {
-          part.graph.tape.releaseTangents();
+          tangentHolder = parts.get(i + 1).graph.tape;
+          tape.handTangentsTo(tangentHolder);
         }
         if (part.outputLossOfLogits != null) {
           part.outputLossOfLogits.tape().releaseTangents();

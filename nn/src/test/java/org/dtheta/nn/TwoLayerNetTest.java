@@ -130,7 +130,9 @@ class TwoLayerNetTest {
    * The loss is a sum over samples: split into parts of 1, 4 and 5 samples (the last part
    * shorter), value, gradient and both curvature products agree with the whole batch, so the
    * per-part weights are right for the mean losses (cross-entropy, binary cross-entropy), the
-   * summed squared error and the L2 term, which is added once.
+   * summed squared error and the L2 term, which is added once. Products with other directions
+   * (as many, then the first ones again) in between still agree: the tangent buffers the parts
+   * hand on, and keep from one product to the next, carry no stale directions.
    */
   @ParameterizedTest
   @MethodSource("nets")
@@ -147,6 +149,13 @@ class TwoLayerNetTest {
     whole.hessianTimes(theta, v, m, hv);
     double[] gv = new double[v.length];
     whole.gaussNewtonTimes(theta, v, m, gv);
+    int m2 = m;
+    double[] v2 = Fixtures.gaussian(rnd, theta.length * m2, 1.0);
+    // from nets that have run no other product (whose buffers hold no other directions)
+    double[] hv2 = new double[v2.length];
+    new TwoLayerNet(c, d).hessianTimes(theta, v2, m2, hv2);
+    double[] gv2 = new double[v2.length];
+    new TwoLayerNet(c, d).gaussNewtonTimes(theta, v2, m2, gv2);
     for (int partSamples : new int[] {1, 4, 5}) {
       TwoLayerNet split = new TwoLayerNet(c, d, partSamples, 0);
       assertEquals(partSamples, split.samplesPerPart(m));
@@ -161,6 +170,11 @@ class TwoLayerNetTest {
         assertTrue(Fixtures.relativeError(out, hv) < 1e-12, what + ": H V");
         split.gaussNewtonTimes(theta, v, m, out);
         assertTrue(Fixtures.relativeError(out, gv) < 1e-12, what + ": G V");
+        double[] out2 = new double[v2.length];
+        split.hessianTimes(theta, v2, m2, out2);
+        assertTrue(Fixtures.relativeError(out2, hv2) < 1e-12, what + ": H V2");
+        split.gaussNewtonTimes(theta, v2, m2, out2);
+        assertTrue(Fixtures.relativeError(out2, gv2) < 1e-12, what + ": G V2");
       }
       assertArrayEquals(whole.predict(theta, d), split.predict(theta, d), 1e-14);
     }
