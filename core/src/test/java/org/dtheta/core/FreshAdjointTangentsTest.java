@@ -93,26 +93,18 @@ class FreshAdjointTangentsTest {
   @Test
   void handedOverBuffersGiveTheSameProductAsFreshOnes() {
     int m = 3;
-    Tape first = new Tape();
-    Var firstLoss = smallNet(first, 5);
-    Tape second = new Tape();
-    Var secondLoss = smallNet(second, 4);
-    int p = first.parameterCount();
-    double[] theta = TestVectors.gaussian(rnd, p);
-    double[] v = TestVectors.gaussian(rnd, p * m);
-    double[] fresh = new double[p * m];
-    Hessians.hessianMatrixProduct(secondLoss, theta, v, m, null, fresh);
-    second.releaseTangents();
-    Hessians.hessianMatrixProduct(firstLoss, theta, TestVectors.gaussian(rnd, p * m), m,
+    TwoRecordings r = twoRecordings(m);
+    int p = r.first.parameterCount();
+    Hessians.hessianMatrixProduct(r.firstLoss, r.theta, TestVectors.gaussian(rnd, p * m), m,
         null, new double[p * m]);
-    double[] movedTangent = first.nodes().get(first.nodes().size() - 2).tangent();
-    first.handTangentsTo(second);
-    assertTrue(first.nodes().allSatisfy(n -> n.tangent() == null && n.adjointTangent() == null));
+    double[] movedTangent = r.first.nodes().get(r.first.nodes().size() - 2).tangent();
+    r.first.handTangentsTo(r.second);
+    assertTrue(r.first.nodes().allSatisfy(n -> n.tangent() == null && n.adjointTangent() == null));
     double[] reused = new double[p * m];
-    Hessians.hessianMatrixProduct(secondLoss, theta, v, m, null, reused);
+    Hessians.hessianMatrixProduct(r.secondLoss, r.theta, r.v, m, null, reused);
     org.junit.jupiter.api.Assertions.assertSame(movedTangent,
-        second.nodes().get(second.nodes().size() - 2).tangent(), "the buffer was moved, not copied");
-    org.junit.jupiter.api.Assertions.assertArrayEquals(fresh, reused, 0.0);
+        r.second.nodes().get(r.second.nodes().size() - 2).tangent(), "the buffer was moved, not copied");
+    org.junit.jupiter.api.Assertions.assertArrayEquals(r.secondProduct, reused, 0.0);
   }
 
   /**
@@ -124,31 +116,24 @@ class FreshAdjointTangentsTest {
   @Test
   void loadedDirectionsTravelOnlyWithEveryVariablesTangent() {
     int m = 3;
-    Tape first = new Tape();
-    Var firstLoss = smallNet(first, 5);
-    Tape second = new Tape();
-    Var secondLoss = smallNet(second, 4);
+    TwoRecordings r = twoRecordings(m);
+    Tape first = r.first;
+    Tape second = r.second;
     int p = first.parameterCount();
-    double[] theta = TestVectors.gaussian(rnd, p);
-    double[] v = TestVectors.gaussian(rnd, p * m);
-    double[] own = new double[p * m];
-    Hessians.hessianMatrixProduct(secondLoss, theta, v, m, null, own);
-    second.releaseTangents();
     assertTrue(!second.holdsLoadedTangents(m), "released");
 
-    first.setTangents(v, m);
+    first.setTangents(r.v, m);
     assertTrue(first.holdsLoadedTangents(m) && !first.holdsLoadedTangents(m - 1));
     first.handTangentsTo(second);
     assertTrue(second.holdsLoadedTangents(m) && !first.holdsLoadedTangents(m));
-    second.setVariables(theta);
+    second.setVariables(r.theta);
     second.forward();
-    second.reverse(secondLoss, null);
+    second.reverse(r.secondLoss, null);
     second.forwardTangents(m); // no setTangents: the directions came with the buffers
-    second.reverseTangents(secondLoss, null, m);
+    second.reverseTangents(r.secondLoss, null, m);
     double[] carried = new double[p * m];
     second.getAdjointTangents(carried, m);
-    org.junit.jupiter.api.Assertions.assertArrayEquals(own, carried, 0.0);
-    assertTrue(firstLoss.isActive());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(r.secondProduct, carried, 0.0);
 
     // a tape whose variables keep larger buffers of their own receives no directions
     first.setTangents(TestVectors.gaussian(rnd, p * (m + 2)), m + 2);
@@ -176,6 +161,27 @@ class FreshAdjointTangentsTest {
       assertEquals(0.3 * v[i], hv[i], 1e-15, "entry " + i);
       assertEquals(hv[i], again[i], 0.0, "entry " + i + " over a stale buffer");
     }
+  }
+
+  /**
+   * The same small net recorded on 5 and on 4 samples, a point and {@code m} directions, and
+   * the second recording's {@code H V} from its own fresh buffers (released afterwards).
+   */
+  private record TwoRecordings(Tape first, Var firstLoss, Tape second, Var secondLoss,
+      double[] theta, double[] v, double[] secondProduct) {}
+
+  private TwoRecordings twoRecordings(int m) {
+    Tape first = new Tape();
+    Var firstLoss = smallNet(first, 5);
+    Tape second = new Tape();
+    Var secondLoss = smallNet(second, 4);
+    int p = first.parameterCount();
+    double[] theta = TestVectors.gaussian(rnd, p);
+    double[] v = TestVectors.gaussian(rnd, p * m);
+    double[] product = new double[p * m];
+    Hessians.hessianMatrixProduct(secondLoss, theta, v, m, null, product);
+    second.releaseTangents();
+    return new TwoRecordings(first, firstLoss, second, secondLoss, theta, v, product);
   }
 
   /** A two-layer net on {@code rows} random samples (same parameters whatever the rows). */
