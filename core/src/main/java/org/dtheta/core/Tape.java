@@ -305,6 +305,10 @@ public final class Tape {
       return;
     }
     int shared = Math.min(nodes.size(), next.nodes.size());
+    // next's variables keep their directions if none receives a buffer, take this tape's if
+    // each receives its counterpart's, and hold unknown numbers otherwise
+    int variablesReached = 0;
+    boolean counterparts = next.variables.size() == variables.size();
     for (int i = 0; i < shared; i++) {
       Var from = nodes.get(i);
       Var to = next.nodes.get(i);
@@ -312,33 +316,20 @@ public final class Tape {
           && (to.tangent == null || to.tangent.length < from.tangent.length)) {
         to.tangent = from.tangent;
         to.adjointTangent = from.adjointTangent;
+        if (to.kind == Var.Kind.VARIABLE) {
+          variablesReached++;
+          counterparts &= from.kind == Var.Kind.VARIABLE && from.rows == to.rows
+              && from.cols == to.cols && from.parameterOffset == to.parameterOffset;
+        }
       }
     }
     // next's capacity is re-established node by node by its next ensureDirections
     next.directionCapacity = 0;
-    next.loadedDirections = directionsAfterHanding(next);
+    if (variablesReached > 0) {
+      boolean all = counterparts && variablesReached == variables.size();
+      next.loadedDirections = all ? loadedDirections : 0;
+    }
     releaseTangents();
-  }
-
-  /**
-   * The directions {@code next}'s variables hold after this tape handed its buffers on: this
-   * tape's when every variable of {@code next} (matched in order and shape) received this
-   * tape's variable's tangent, {@code next}'s own when none did, else unknown (0).
-   */
-  private int directionsAfterHanding(Tape next) {
-    int moved = 0;
-    boolean matched = next.variables.size() == variables.size();
-    for (int i = 0; matched && i < variables.size(); i++) {
-      Var from = variables.get(i);
-      Var to = next.variables.get(i);
-      matched = to.rows == from.rows && to.cols == from.cols
-          && to.parameterOffset == from.parameterOffset;
-      moved += from.tangent != null && to.tangent == from.tangent ? 1 : 0;
-    }
-    if (moved == 0) {
-      return next.loadedDirections;
-    }
-    return matched && moved == variables.size() ? loadedDirections : 0;
   }
 
   /** Copies the variables' adjoints into a flat gradient vector. */

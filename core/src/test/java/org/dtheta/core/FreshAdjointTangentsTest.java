@@ -144,6 +144,27 @@ class FreshAdjointTangentsTest {
     assertTrue(!first.holdsLoadedTangents(m + 2));
   }
 
+  /**
+   * A tape of another shape may hand an op's buffer to a variable: the receiving tape's
+   * directions are then unknown, not its own and not the giver's.
+   */
+  @Test
+  void aVariableGivenAnOpsBufferHoldsNoLoadedDirections() {
+    Tape giver = new Tape();
+    Var a = giver.variable(2, 2);
+    Ops.sigmoid(a);
+    Tape taker = new Tape();
+    taker.variable(2, 2);
+    taker.variable(2, 2);
+    taker.setTangents(TestVectors.gaussian(rnd, 8), 1);
+    giver.setVariables(TestVectors.gaussian(rnd, 4));
+    giver.forward();
+    giver.setTangents(TestVectors.gaussian(rnd, 12), 3);
+    giver.forwardTangents(3); // the sigmoid's tangent, 12 doubles, outgrows the taker's 4
+    giver.handTangentsTo(taker);
+    assertTrue(!taker.holdsLoadedTangents(1) && !taker.holdsLoadedTangents(3));
+  }
+
   /** The L2 term alone as the output: the overwrite path of its curvature gives lambda V. */
   @Test
   void anUnseededLossOverwritesItsInputsAdjointTangent() {
