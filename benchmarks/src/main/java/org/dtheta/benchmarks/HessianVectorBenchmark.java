@@ -20,7 +20,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link TwoLayerNet#hessianTimes}: one direction at a fresh point (gradient sweeps included),
  * one direction at a fixed point (the net keeps the gradient's sweeps, as in Lanczos), and
  * {@code m} directions at a fixed point (the building block of dense Jacobians; at k = 60000
- * it runs over parts of the batch, each part's tangent buffers allocated and freed per call).
+ * it runs over parts of the batch, one set of tangent buffers handed from part to part and kept
+ * from one call to the next).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
