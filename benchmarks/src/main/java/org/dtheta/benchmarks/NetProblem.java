@@ -66,7 +66,7 @@ public class NetProblem {
   public void setUp() throws IOException, InterruptedException {
     config = Presets.mnist().withHidden(hidden);
     Random rnd = new Random(7);
-    net = new TwoLayerNet(config, samples(rnd));
+    net = new TwoLayerNet(config, samples(data, k, config, rnd));
     map = new UpdateMap(net);
     theta = gaussian(rnd, net.parameterCount(), 0.05);
     otherTheta = theta.clone();
@@ -78,7 +78,9 @@ public class NetProblem {
         + ", data: " + data + ", parameters: " + theta.length);
   }
 
-  private Dataset samples(Random rnd) throws IOException, InterruptedException {
+  /** The first {@code k} samples of {@code data} (random or mnist) for the net of {@code config}. */
+  static Dataset samples(String data, int k, NetworkConfig config, Random rnd)
+      throws IOException, InterruptedException {
     switch (data) {
       case "mnist":
         Path cache = MnistFetcher.fetch(MnistFetcher.defaultCache(),
@@ -112,7 +114,8 @@ public class NetProblem {
     return gaussian(new Random(seed), Math.multiplyExact(theta.length, m), 1.0);
   }
 
-  private static double[] gaussian(Random rnd, int n, double scale) {
+  /** {@code n} draws of N(0, scale^2). */
+  static double[] gaussian(Random rnd, int n, double scale) {
     double[] v = new double[n];
     for (int i = 0; i < n; i++) {
       v[i] = scale * rnd.nextGaussian();
