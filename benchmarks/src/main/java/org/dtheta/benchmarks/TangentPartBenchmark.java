@@ -120,7 +120,8 @@ public class TangentPartBenchmark {
     }
     curvature = NetProblem.gaussian(rnd, part * q, 0.1);
     w2 = NetProblem.gaussian(rnd, q * n, 0.1);
-    w2T = NetProblem.gaussian(rnd, n * q, 0.1);
+    w2T = new double[n * q]; // W2^T, as the op hands it to the reverse sweep
+    Kernels.transpose(q, n, w2, 0, n, w2T, 0, q);
     w2DotT = NetProblem.gaussian(rnd, n * width, 1.0);
     yBar = NetProblem.gaussian(rnd, part * n, 1e-4);
     yBarDot = NetProblem.gaussian(rnd, part * m * n, 1e-4);
