@@ -40,8 +40,9 @@ GEMM = {  # shape: (M, N, K) as functions of k samples and m directions, as in G
 }
 NOTE = {"XW1": "X 19% nonzero", "XtD": "X 19% nonzero", "XW1dense": "dense X", "XtDdense": "dense X"}
 
-# Issue 5 targets at k = 60000 (seconds); the GD step's is the measured gradient + 5%, and the
-# step's own work beyond the gradient (stepUpdate) is held to those 5% of the gradient.
+# Issue 5 targets at k = 60000 (seconds); the GD step's is the measured gradient + 5% (judged on
+# the paired times of stepAgainstGradient when the run has them, else on the pooled forks), and
+# the step's own work beyond the gradient (stepUpdate) is held to those 5% of the gradient.
 TARGET = {"gradient": 0.15, "hvp": 0.30, "hvpFresh": 0.30, "hessianTimesV": 3.0,
           "structuredDf": 600.0}
 
@@ -122,11 +123,20 @@ def main():
                 peak_note[t] = "n=%s best %.1f, median %.1f GFLOP/s" % (f["n"], g, float(f["median_gflops"]))
     # The same benchmark may come from several files (the first-order rounds): pool its samples.
     pooled = {}
+    # GradientBenchmark.stepAgainstGradient: step / gradient per measured iteration, both timed
+    # back to back in one fork; the step's target is judged on these when present.
+    paired = {}
     for path in sorted(glob.glob(os.path.join(out, "*.json"))):
         kernels, threads = re.search(r"-(vector|scalar)-t(\d+)\.json$", path).groups()
         for r in json.load(open(path)):
             metric = r["primaryMetric"]
             params = r.get("params", {})
+            if r["benchmark"].endswith(".stepAgainstGradient"):
+                times = r.get("secondaryMetrics", {})
+                for g, s in zip(times["gradientNanos"]["rawData"], times["stepNanos"]["rawData"]):
+                    paired.setdefault((kernels, int(threads)), []).extend(
+                        b / a for a, b in zip(g, s) if a > 0)
+                continue
             key = (r["benchmark"], tuple(sorted(params.items())), kernels, int(threads),
                    metric["scoreUnit"])
             pooled.setdefault(key, []).extend(x for fork in metric["rawData"] for x in fork)
@@ -154,6 +164,11 @@ def main():
         if k != FULL_K:
             return ""
         goal = TARGET.get(name)
+        if name == "step" and (kernels, threads) in paired:
+            ratios = paired[(kernels, threads)]
+            median = statistics.median(ratios)
+            return "%s 1.05 x gradient, paired (step / gradient %.3f, median of %d iterations)" % (
+                "<=" if median <= 1.05 else "MISSES", median, len(ratios))
         if name == "step" and (kernels, threads) in gradient_time:
             goal = 1.05 * gradient_time[(kernels, threads)]
         if name == "stepUpdate" and (kernels, threads) in gradient_time:
@@ -197,6 +212,13 @@ def main():
                   target("structuredDf", FULL_K, kernels, threads, seconds)))
     print_rows([r for r in rows if r[6] == "gemm"])
     print()
+    for (kernels, threads), ratios in sorted(paired.items()):
+        print("GD step against the gradient, back to back in one fork per round (%s kernels, %d "
+              "threads): step / gradient per iteration median %.3f, range %.3f-%.3f over %d "
+              "iterations; the GD step row's target is judged on this median." % (
+                  kernels, threads, statistics.median(ratios), min(ratios), max(ratios),
+                  len(ratios)))
+        print()
     print("Medians of %s measured iterations per row (JMH short mode; single-shot rows: one run "
           "each); FLOPs are dense-equivalent (see report-table.py), so rows with a sparse X can "
           "exceed 1.0." % ("/".join(sorted({str(r[5]) for r in rows})) or "?"))

@@ -56,6 +56,11 @@ public class NetProblem {
   double[] theta;
   /** A second point (theta with one weight moved), so alternating calls miss the net's cache. */
   double[] otherTheta;
+  /**
+   * The point {@code GradientBenchmark}'s GD steps move, apart from the two above: a step timed
+   * right after a gradient at its own point would find the net's cache filled.
+   */
+  double[] trajectory;
   double[] gradient;
   /** Where {@code GradientBenchmark.stepUpdate} writes its step. */
   double[] stepped;
@@ -71,6 +76,8 @@ public class NetProblem {
     theta = gaussian(rnd, net.parameterCount(), 0.05);
     otherTheta = theta.clone();
     otherTheta[0] += 1e-3;
+    trajectory = theta.clone();
+    trajectory[1] += 1e-3;
     gradient = new double[theta.length];
     stepped = new double[theta.length];
     System.out.println("# kernels: " + Kernels.implementation().name() + ", sparse: "
