@@ -292,8 +292,8 @@ public final class CsrMatrix {
     SparseKernels k = SparseKernels.selected();
     int panel = panelWidth(cols, bCols);
     // Fixed shares of rows, one per thread. Tasks of one block each, taken by whichever core is
-    // free, read 3-5% slower (120-122 against 115-117 ms for 7456 MNIST rows times 2500
-    // columns, slower in 4 of 4 alternated rounds), unlike the panel tasks of A^T B.
+    // free, read slower (120-143 against 115-117 ms for 7456 MNIST rows times 2500 columns,
+    // slower in 4 of 4 alternated rounds), unlike the panel tasks of A^T B.
     int chunks = chunksFor((long) values.length * bCols, rows, threads);
     // Several panels (the m directions of a tangent): gather from an aligned panel-major copy.
     // Each stored entry reads one row of the panel, so the reads become whole cache lines and
@@ -483,7 +483,7 @@ public final class CsrMatrix {
    * are at least as many panels of C as threads (wide B: the tangents of m directions), each
    * panel is a task of its own, taken by whichever core is free, so a core slowed for a while
    * costs part of a panel rather than keeping the other waiting at the end of a fixed half (for
-   * 7456 MNIST rows times 2500 columns, 96-109 against 95-137 ms, faster in 6 of 7 alternated
+   * 7456 MNIST rows times 2500 columns, 96-114 against 95-137 ms, faster in 6 of 7 alternated
    * rounds); else threads own disjoint rows of C. Either way no private copies are summed at the
    * end, and each entry of C sums its terms in increasing row order, whatever the thread count.
    * Unless {@code sums} is null, the column sums of B are added to it by the task of the panel
