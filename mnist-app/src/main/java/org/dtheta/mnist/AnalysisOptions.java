@@ -2,9 +2,8 @@ package org.dtheta.mnist;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import org.dtheta.nn.io.AtomicFiles;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -33,15 +32,27 @@ final class AnalysisOptions {
 
   /** Reads the run's config and prepares the output folder; errors name the file. */
   Target open() throws IOException {
-    Path folder = out != null ? out : runDir;
-    Files.createDirectories(folder);
-    AtomicFiles.requireFolder(folder);
+    Path folder = OutputGuard.createFolder(out != null ? out : runDir, out != null ? "--out" : "--run");
     RunDir run = new RunDir(runDir);
     return new Target(folder, run, run.config());
   }
 
-  /** The run's network, data and update map. */
-  Model model(Target target, PrintWriter log) throws IOException, InterruptedException {
-    return Model.forRun(target.run(), target.config(), null, null, data, log);
+  /**
+   * Claims {@code names} in the target's folder against other writers and against the run's own
+   * files (see {@link OutputGuard}).
+   */
+  OutputGuard claim(Target target, CommandSpec spec, String... names) throws IOException {
+    OutputGuard guard = OutputGuard.of(spec).input("--run", target.run().trajectory())
+        .input("--run", target.run().runJson()).input("--run", target.run().metrics());
+    for (String name : names) {
+      guard.output(out != null ? "--out" : "--run", target.folder().resolve(name));
+    }
+    return guard.claim();
+  }
+
+  /** The run's network, data and update map, once the heap is known to hold them and {@code needs}. */
+  Model model(Target target, Model.Needs needs, PrintWriter log)
+      throws IOException, InterruptedException {
+    return Model.forRun(target.run(), target.config(), null, null, data, needs, log);
   }
 }

@@ -2,6 +2,7 @@ package org.dtheta.mnist;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -121,18 +122,123 @@ final class JacobianCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** The block of {@code --block}, parsed with the other options. */
+  private Block[] blocks;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter log = spec.commandLine().getOut();
+    checkOptions();
+    Path runDir = at.run != null ? at.run.dir : null;
+    try (OutputGuard guard = guard(runDir).claim()) {
+      Point point = Point.resolve(runDir, at.run != null ? at.run.step : 0, at.theta, k, hidden, lr,
+          data, needs(), log);
+      Model model = point.model();
+      if (verify > model.parameters()) {
+        throw new IllegalArgumentException("--verify " + verify + " exceeds the " + model.parameters()
+            + " rows of Df; give at most that many rows to check");
+      }
+      compute(point, model, log);
+    }
+    return 0;
+  }
+
+  /** Every check of the options alone, before any file is read or anything is computed. */
+  private void checkOptions() throws IOException {
+    if (out.toString().isBlank()) {
+      throw new IllegalArgumentException("--out must name the .npy file to write, not '" + out + "'");
+    }
+    if (Files.isDirectory(out)) {
+      throw new IllegalArgumentException("--out " + out + " is a folder; name the .npy file to write"
+          + " in it (e.g. " + out.resolve("Df.npy") + ")");
+    }
     AtomicFiles.requireFolder(AtomicFiles.folderOf(out));
-    Point point = Point.resolve(at.run != null ? at.run.dir : null,
-        at.run != null ? at.run.step : 0, at.theta, k, hidden, lr, data, log);
-    Model model = point.model();
+    if (verify < 0) {
+      throw new IllegalArgumentException("--verify must be >= 0 (rows to check), not " + verify);
+    }
+    if (verify > 0 && (part != null || gaussNewton)) {
+      throw new IllegalArgumentException("--verify checks the whole Hessian-based Df; drop --block,"
+          + " --times and --gauss-newton, or drop --verify");
+    }
+    if (panelRows != null && panelRows < 1) {
+      throw new IllegalArgumentException("--panel-rows must be >= 1, not " + panelRows);
+    }
+    if (part != null && part.block != null) {
+      blocks = parseBlock(part.block, "--block");
+    }
+  }
+
+  /** {@code R,C}: two block names, e.g. {@code W2,b2}; {@code option} names it in errors. */
+  static Block[] parseBlock(String text, String option) {
+    String[] names = text.split(",", -1);
+    if (names.length != 2) {
+      throw new IllegalArgumentException(option + " wants two block names R,C among W1, b1, W2, b2"
+          + " (e.g. W2,b2), not '" + text + "'");
+    }
+    try {
+      return new Block[] {Block.parse(names[0].strip()), Block.parse(names[1].strip())};
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(option + " " + text + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The heap this command needs beyond the model. */
+  private Model.Needs needs() throws IOException {
+    boolean structured = method == JacobianMethod.STRUCTURED && !gaussNewton;
+    String how = structured ? "structured" : "hvp";
+    if (blocks != null) {
+      return new Model.Needs("Df block " + part.block + " (" + how + ")", "--k",
+          (k, h) -> {
+            long p = 795L * h + 10;
+            long r = blockLength(blocks[0], h);
+            long c = blockLength(blocks[1], h);
+            return MemoryCheck.jacobian(k, h, p, 0, structured) + 8L * (r + p) * c;
+          });
+    }
+    if (part != null && part.times != null) {
+      long[] shape = org.dtheta.nn.io.Npy.header(part.times).shape();
+      long m = shape.length == 1 ? 1 : shape[1];
+      return new Model.Needs("Df*V with " + m + " directions", "--k or the columns of --times",
+          (k, h) -> MemoryCheck.product(795L * h + 10, m));
+    }
+    return new Model.Needs("the whole Df (" + how + ")", "--k or --panel-rows",
+        (k, h) -> {
+          long p = 795L * h + 10;
+          long rows = panelRows != null ? panelRows : Math.max(1, Math.min(p, (128L << 20) / (8L * p)));
+          return MemoryCheck.jacobian(k, h, p, rows, structured);
+        });
+  }
+
+  /** The length of {@code block} in a 784-h-10 net. */
+  private static long blockLength(Block block, long h) {
+    return switch (block) {
+      case W1 -> 784 * h;
+      case B1 -> h;
+      case W2 -> 10 * h;
+      case B2 -> 10;
+    };
+  }
+
+  /** This command's inputs and outputs. */
+  private OutputGuard guard(Path runDir) {
+    OutputGuard guard = OutputGuard.of(spec).input("--theta", at.theta)
+        .input("--times", part != null ? part.times : null).output("--out", out);
+    if (runDir != null) {
+      RunDir run = new RunDir(runDir);
+      guard.input("--run", run.trajectory()).input("--run", run.runJson());
+    }
+    if (blocks != null) {
+      guard.output("--out (its heat map)", siblingPng(out));
+    }
+    return guard;
+  }
+
+  private void compute(Point point, Model model, PrintWriter log) throws IOException {
     double[] theta = point.theta();
     Curvature curvature = gaussNewton ? Curvature.GAUSS_NEWTON : Curvature.HESSIAN;
     String what = (gaussNewton ? "Gauss-Newton update Jacobian" : "Df") + " at " + point.label();
     long t0 = System.nanoTime();
-    if (part != null && part.block != null) {
+    if (blocks != null) {
       writeBlock(model.map(), curvature, theta, log, what);
     } else if (part != null && part.times != null) {
       writeProduct(model.map(), curvature, theta, log, what);
@@ -140,9 +246,6 @@ final class JacobianCommand implements Callable<Integer> {
       writeWhole(model.map(), curvature, theta, what);
     }
     if (verify > 0) {
-      if (part != null || gaussNewton) {
-        throw new IllegalArgumentException("--verify checks the whole Hessian-based Df; drop --block, --times and --gauss-newton");
-      }
       JacobianCheck.Result result;
       try (NpyReader written = NpyReader.open(out)) {
         result = JacobianCheck.check(model.map(), theta, written,
@@ -156,7 +259,6 @@ final class JacobianCommand implements Callable<Integer> {
     log.printf(Locale.ROOT, "Computed %s in %.2f s%nWrote %s%n", what, (System.nanoTime() - t0) * 1e-9,
         out.toAbsolutePath());
     log.flush();
-    return 0;
   }
 
   private void writeWhole(UpdateMap map, Curvature curvature, double[] theta, String what)
@@ -182,12 +284,8 @@ final class JacobianCommand implements Callable<Integer> {
 
   private void writeBlock(UpdateMap map, Curvature curvature, double[] theta, PrintWriter log,
       String what) throws IOException {
-    String[] names = part.block.split(",");
-    if (names.length != 2) {
-      throw new IllegalArgumentException("--block wants two block names R,C (e.g. W2,b2), not '" + part.block + "'");
-    }
-    Block row = Block.parse(names[0]);
-    Block col = Block.parse(names[1]);
+    Block row = blocks[0];
+    Block col = blocks[1];
     ParamLayout layout = map.net().layout();
     int r = layout.length(row);
     int c = layout.length(col);
@@ -232,7 +330,7 @@ final class JacobianCommand implements Callable<Integer> {
         throw new NpyFormatException(part.times, "shape " + r.header().shapeText() + ", expected (" + p
             + ",) or (" + p + ", m) for --times: V's rows are theta's " + p + " components");
       }
-      v = r.readAll();
+      v = r.requireFinite(r.readAll(), 0, "--times (the directions V)");
     }
     int m = shape.length == 1 ? 1 : (int) shape[1];
     double[] product = new double[v.length];

@@ -60,7 +60,20 @@ final class LyapunovCommand implements Callable<Integer> {
     if (m < 1 || m > config.parameters()) {
       throw new IllegalArgumentException("--m must be in 1.." + config.parameters() + ", not " + m);
     }
-    Model model = analysis.model(target, log);
+    run.requireFiniteTrajectory(config);
+    try (OutputGuard guard = analysis.claim(target, spec, "lyapunov.csv", "lyapunov_history.csv",
+        "lyapunov.png")) {
+      run(target, log);
+    }
+    return 0;
+  }
+
+  private void run(AnalysisOptions.Target target, PrintWriter log) throws Exception {
+    RunDir run = target.run();
+    TrainConfig config = target.config();
+    long p = config.parameters();
+    Model model = analysis.model(target, new Model.Needs("Lyapunov exponents with " + m
+        + " directions", "--m", (k, h) -> MemoryCheck.product(p, 2L * m)), log);
     long t0 = System.nanoTime();
     LyapunovResult result;
     try (NpyReader trajectory = NpyReader.open(run.trajectory());
@@ -73,7 +86,6 @@ final class LyapunovCommand implements Callable<Integer> {
           .forward(walk::jacobianAt, config.steps());
     }
     write(target.folder(), result, model.map().alpha(), log, (System.nanoTime() - t0) * 1e-9);
-    return 0;
   }
 
   /**
@@ -96,7 +108,8 @@ final class LyapunovCommand implements Callable<Integer> {
     LinearMap jacobianAt(int t) {
       try {
         if (t % saveEvery == 0) {
-          theta = trajectory.readRow(t / saveEvery);
+          theta = trajectory.requireFinite(trajectory.readRow(t / saveEvery), t / saveEvery,
+              "theta at step " + t);
         } else if (t == at + 1) {
           map.apply(theta, theta);
         } else {

@@ -39,6 +39,9 @@ public final class MnistApp {
   /** Exit code of bad input: options, files, data (picocli uses the same for usage errors). */
   public static final int BAD_INPUT = CommandLine.ExitCode.USAGE;
 
+  /** Exit code of a training run that diverged (loss or theta became NaN or infinite). */
+  public static final int DIVERGED = 3;
+
   /** Runs the tool and exits with its exit code. */
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));

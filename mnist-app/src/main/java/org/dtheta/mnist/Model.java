@@ -3,6 +3,7 @@ package org.dtheta.mnist;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.function.ToLongBiFunction;
 import org.dtheta.mnist.data.Mnist;
 import org.dtheta.mnist.data.MnistFiles;
 import org.dtheta.nn.NetworkConfig;
@@ -20,9 +21,25 @@ import org.dtheta.nn.UpdateMap;
  */
 record Model(NetworkConfig network, Mnist data, TwoLayerNet net, UpdateMap map) {
 
-  /** The MNIST net of width {@code hidden} and step {@code lr} on the first {@code k} images. */
+  /**
+   * The heap a command needs beyond the model, from k and the hidden width; {@code what} and
+   * {@code lower} say in an error what needs it and which options lower it.
+   */
+  record Needs(String what, String lower, ToLongBiFunction<Integer, Integer> extraBytes) {
+    /** A command that needs nothing beyond the model. */
+    static Needs modelOnly(String what) {
+      return new Needs(what, "--k", (k, hidden) -> 0L);
+    }
+  }
+
+  /**
+   * The MNIST net of width {@code hidden} and step {@code lr} on the first {@code k} images,
+   * after checking that the heap holds it and {@code needs}.
+   */
   static Model load(DataOptions dataOptions, Path runDataFolder, int k, int hidden, double lr,
-      PrintWriter log) throws IOException, InterruptedException {
+      Needs needs, PrintWriter log) throws IOException, InterruptedException {
+    MemoryCheck.require(MemoryCheck.model(k, hidden) + needs.extraBytes().applyAsLong(k, hidden),
+        needs.what() + " of the 784-" + hidden + "-10 net on " + k + " images", needs.lower());
     Path folder =
         dataOptions.data == null && runDataFolder != null && MnistFiles.presentIn(runDataFolder)
             ? runDataFolder
@@ -35,9 +52,9 @@ record Model(NetworkConfig network, Mnist data, TwoLayerNet net, UpdateMap map) 
 
   /** The model of a completed training run, on the run's data (or {@code --data}). */
   static Model forRun(RunDir run, TrainConfig config, Integer k, Double lr, DataOptions data,
-      PrintWriter log) throws IOException, InterruptedException {
+      Needs needs, PrintWriter log) throws IOException, InterruptedException {
     return load(data, run.dataFolder(), k != null ? k : config.k(), config.hidden(),
-        lr != null ? lr : config.lr(), log);
+        lr != null ? lr : config.lr(), needs, log);
   }
 
   /** P. */

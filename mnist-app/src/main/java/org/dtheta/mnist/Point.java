@@ -21,7 +21,7 @@ record Point(double[] theta, Model model, String label) {
    * hidden}, {@code lr} override the run's values (null: the run's, or 60000, inferred, 0.1).
    */
   static Point resolve(Path runDir, int step, Path thetaFile, Integer k, Integer hidden, Double lr,
-      DataOptions data, PrintWriter log) throws IOException, InterruptedException {
+      DataOptions data, Model.Needs needs, PrintWriter log) throws IOException, InterruptedException {
     if (runDir != null) {
       RunDir run = new RunDir(runDir);
       TrainConfig config = run.config();
@@ -30,7 +30,7 @@ record Point(double[] theta, Model model, String label) {
             + config.hidden() + " (" + run.runJson() + ")");
       }
       double[] theta = run.theta(config, step);
-      Model model = Model.forRun(run, config, k, lr, data, log);
+      Model model = Model.forRun(run, config, k, lr, data, needs, log);
       return new Point(theta, model, "step " + step + " of " + runDir);
     }
     double[] theta = Npy.readVector(thetaFile, -1, "--theta (parameters of a 784-H-10 network)");
@@ -43,7 +43,8 @@ record Point(double[] theta, Model model, String label) {
       throw new NpyFormatException(thetaFile, theta.length + " parameters are a 784-" + inferred
           + "-10 network, not 784-" + hidden + "-10 (--hidden)");
     }
-    Model model = Model.load(data, null, k != null ? k : 60000, inferred, lr != null ? lr : 0.1, log);
+    Model model = Model.load(data, null, k != null ? k : 60000, inferred, lr != null ? lr : 0.1,
+        needs, log);
     return new Point(theta, model, thetaFile.getFileName().toString());
   }
 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import org.dtheta.nn.io.FileFormatException;
 import org.dtheta.nn.io.NpyReader;
 
@@ -50,6 +51,12 @@ final class RunDir {
     return dir.resolve(CHECKPOINT);
   }
 
+  /** Every file a training run writes here (what {@code train} claims against other writers). */
+  List<Path> outputs() {
+    return List.of(trajectory(), metrics(), runJson(), checkpoint(), dir.resolve("loss.png"),
+        dir.resolve("accuracy.png"));
+  }
+
   /** The partial file beside {@code file} while a run is in progress. */
   static Path partial(Path file) {
     return file.resolveSibling(file.getFileName() + ".partial");
@@ -87,7 +94,17 @@ final class RunDir {
     int row = savedRow(config, step);
     try (NpyReader r = NpyReader.open(trajectory())) {
       r.requireShape("the trajectory of " + runJson(), config.savedRows(), config.parameters());
-      return r.readRow(row);
+      return r.requireFinite(r.readRow(row), row, "theta at step " + step);
+    }
+  }
+
+  /** Checks every saved theta of the run for NaN and infinity (before long work that walks them all). */
+  void requireFiniteTrajectory(TrainConfig config) throws IOException {
+    try (NpyReader r = NpyReader.open(trajectory())) {
+      r.requireShape("the trajectory of " + runJson(), config.savedRows(), config.parameters());
+      for (int row = 0; row < config.savedRows(); row++) {
+        r.requireFinite(r.readRow(row), row, "theta at step " + row * config.saveEvery());
+      }
     }
   }
 

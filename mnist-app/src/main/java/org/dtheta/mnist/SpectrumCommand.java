@@ -74,11 +74,54 @@ final class SpectrumCommand implements Callable<Integer> {
     AnalysisOptions.Target target = analysis.open();
     RunDir run = target.run();
     TrainConfig config = target.config();
+    checkOptions(config.parameters());
     List<Integer> chosen = steps != null ? steps : evenlySpaced(config, 5);
     for (int t : chosen) {
-      run.savedRow(config, t); // reject unsaved steps before any work
+      run.theta(config, t); // reject unsaved steps and non-finite thetas before any work
     }
-    Model model = analysis.model(target, log);
+    try (OutputGuard guard = analysis.claim(target, spec, "spectrum.csv", "sharpness.csv",
+        "sharpness.png")) {
+      run(target, chosen, log);
+    }
+    return 0;
+  }
+
+  /** The Lanczos options against the dimension {@code p}, in the options' words. */
+  private void checkOptions(int p) {
+    if (top < 0 || bottom < 0 || top + bottom == 0) {
+      throw new IllegalArgumentException("--top and --bottom must be >= 0 and not both 0, not "
+          + top + " and " + bottom);
+    }
+    if (blockSize < 1 || blockSize > p) {
+      throw new IllegalArgumentException("--block-size must be in 1.." + p + ", not " + blockSize);
+    }
+    int capacity = Math.min(maxKrylov, p) / blockSize * blockSize;
+    if (capacity < blockSize) {
+      throw new IllegalArgumentException("--max-krylov " + maxKrylov + " must be at least --block-size "
+          + blockSize);
+    }
+    if (Math.max(top, bottom) > capacity) {
+      throw new IllegalArgumentException("--top/--bottom " + Math.max(top, bottom) + " exceed the "
+          + capacity + " Krylov vectors of --max-krylov " + maxKrylov + "; raise --max-krylov or"
+          + " ask for fewer");
+    }
+    if ((long) capacity * p > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("--max-krylov " + maxKrylov + ": a basis of " + capacity
+          + " vectors of " + p + " parameters does not fit in one array; lower it");
+    }
+    if (!(tolerance > 0 && tolerance < 1)) {
+      throw new IllegalArgumentException("--tol must be in (0, 1), not " + tolerance);
+    }
+  }
+
+  private void run(AnalysisOptions.Target target, List<Integer> chosen, PrintWriter log)
+      throws Exception {
+    RunDir run = target.run();
+    TrainConfig config = target.config();
+    long p = config.parameters();
+    long krylov = Math.min(maxKrylov, p) / blockSize * blockSize;
+    Model model = analysis.model(target, new Model.Needs("Lanczos with a basis of " + krylov
+        + " vectors", "--max-krylov", (k, h) -> MemoryCheck.lanczos(p, krylov)), log);
     double alpha = model.map().alpha();
     StringBuilder spectrum = new StringBuilder(
         "step,end,index,hessian_eigenvalue,df_eigenvalue,residual,converged\n");
@@ -126,7 +169,6 @@ final class SpectrumCommand implements Callable<Integer> {
     log.printf(Locale.ROOT, "Spectra at %d steps in %.1f s%nWrote %s, %s, %s%n", chosen.size(),
         (System.nanoTime() - t0) * 1e-9, csv, sharpCsv, png);
     log.flush();
-    return 0;
   }
 
   /** About {@code n} saved steps from the first to the last, evenly spaced. */

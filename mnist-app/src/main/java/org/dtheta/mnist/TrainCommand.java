@@ -1,10 +1,13 @@
 package org.dtheta.mnist;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.dtheta.mnist.data.Mnist;
 import org.dtheta.mnist.data.MnistFetcher;
+import org.dtheta.nn.io.Npy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -64,13 +67,37 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter log = spec.commandLine().getOut();
+    if (init != null && !Files.isRegularFile(init)) {
+      throw new IllegalArgumentException("--init " + init + " is not a file; give the .npy file of"
+          + " the initial parameters");
+    }
     TrainConfig config = config();
+    MemoryCheck.require(MemoryCheck.model(config.k(), config.hidden()), "training the 784-"
+        + config.hidden() + "-10 net on " + config.k() + " images", "--k or --hidden");
+    if (init != null) {
+      readInit(init, config); // its length and values, before any work
+    }
+    OutputGuard.createFolder(out, "--out");
     Path folder = data.folder(false, log);
-    train(config, folder, log);
-    return 0;
+    RunDir run = new RunDir(out);
+    OutputGuard guard = OutputGuard.of(spec).input("--init", init);
+    for (Path file : run.outputs()) {
+      guard.output("--out", file);
+    }
+    try (OutputGuard claimed = guard.claim()) {
+      Training.Outcome outcome = train(config, folder, log);
+      return outcome == Training.Outcome.DIVERGED ? MnistApp.DIVERGED : 0;
+    }
   }
 
-  TrainConfig config() throws java.io.IOException {
+  /** The parameters of {@code --init}: a finite vector of the network's length. */
+  static double[] readInit(Path file, TrainConfig config) throws IOException {
+    return Npy.readVector(file, config.parameters(),
+        "--init (the initial parameters of a 784-" + config.hidden() + "-10 network, P = "
+            + config.parameters() + ")");
+  }
+
+  TrainConfig config() throws IOException {
     String initSha = init == null ? null : MnistFetcher.sha256(init);
     return new TrainConfig(network.k, network.hidden, steps, network.lr, network.seed, initStd,
         network.saveEvery,
@@ -86,10 +113,15 @@ final class TrainCommand implements Callable<Integer> {
     log.printf("Training 784-%d-10 (P = %d) for %d steps, alpha = %s, kernels %s%n",
         config.hidden(), config.parameters(), config.steps(), config.lr(), RunInfo.kernelName());
     log.flush();
-    Training.Outcome outcome =
-        new Training(config, out, log, quiet).run(mnist, dataFolder, init, stopAfter);
+    Training training = new Training(config, out, log, quiet);
+    Training.Outcome outcome = training.run(mnist, dataFolder, init, stopAfter);
     RunDir run = new RunDir(out);
-    if (outcome == Training.Outcome.STOPPED) {
+    if (outcome == Training.Outcome.DIVERGED) {
+      spec.commandLine().getErr().println("train: " + training.divergence() + ". Kept " + run.metrics()
+          + " up to that step and " + run.trajectory() + " up to the last finite saved step; "
+          + run.runJson() + " has status 'diverged'.");
+      spec.commandLine().getErr().flush();
+    } else if (outcome == Training.Outcome.STOPPED) {
       log.println("Stopped after step " + stopAfter + "; run the same command to resume.");
     } else {
       Metrics m = Metrics.read(run.metrics());

@@ -57,13 +57,16 @@ final class Training {
   enum Outcome {
     COMPLETE,
     ALREADY_COMPLETE,
-    STOPPED
+    STOPPED,
+    /** Loss, gradient or theta became NaN or infinite; the run ends with what was finite. */
+    DIVERGED
   }
 
   private final TrainConfig config;
   private final RunDir run;
   private final PrintWriter log;
   private final boolean quiet;
+  private String divergence;
 
   Training(TrainConfig config, Path out, PrintWriter log, boolean quiet) {
     this.config = config;
@@ -119,7 +122,7 @@ final class Training {
       double[] gradient = new double[p];
       long start = System.nanoTime();
       double before = checkpoint.trainSeconds();
-      for (int t = checkpoint.step(); t <= config.steps(); t++) {
+      for (int t = checkpoint.step(); t <= config.steps() && divergence == null; t++) {
         double trainAcc = net.accuracy(theta, data.train());
         double testAcc = net.accuracy(theta, data.test());
         double loss;
@@ -134,8 +137,12 @@ final class Training {
           gradNorm = Math.sqrt(Kernels.dot(p, gradient, 0, gradient, 0));
         }
         double seconds = before + (System.nanoTime() - start) * 1e-9;
-        write(metrics, Metrics.line(t, loss, trainAcc, testAcc, gradNorm, seconds));
-        if (t < config.steps() && (t + 1) % config.saveEvery() == 0) {
+        write(metrics, metricsPartial, Metrics.line(t, loss, trainAcc, testAcc, gradNorm, seconds));
+        divergence = divergence(t, loss, gradNorm, t < config.steps() ? theta : null);
+        if (divergence != null) {
+          checkpoint = new Checkpoint(config, checkpoint.kernels(), (int) trajectory.rowsWritten(),
+              checkpoint.step(), metrics.position(), seconds);
+        } else if (t < config.steps() && (t + 1) % config.saveEvery() == 0) {
           trajectory.appendRow(theta);
           trajectory.sync();
           metrics.force(false);
@@ -150,18 +157,46 @@ final class Training {
         }
       }
       metrics.force(false);
-      checkpoint = new Checkpoint(config, checkpoint.kernels(), checkpoint.rows(), config.steps(),
-          metrics.position(), before + (System.nanoTime() - start) * 1e-9);
+      if (divergence == null) {
+        checkpoint = new Checkpoint(config, checkpoint.kernels(), checkpoint.rows(), config.steps(),
+            metrics.position(), before + (System.nanoTime() - start) * 1e-9);
+      }
     } catch (IOException | RuntimeException e) {
       trajectory.suspend(); // keep the partial trajectory: the checkpoint can resume it
       throw e;
     }
-    trajectory.close();
+    if (divergence != null) {
+      trajectory.closeTruncated();
+    } else {
+      trajectory.close();
+    }
     AtomicFiles.move(metricsPartial, run.metrics());
-    writeRunJson("complete", dataFolder, data, checkpoint);
+    writeRunJson(divergence == null ? "complete" : "diverged", dataFolder, data, checkpoint);
     Files.deleteIfExists(run.checkpoint());
     plot(run, Metrics.read(run.metrics()));
-    return Outcome.COMPLETE;
+    return divergence == null ? Outcome.COMPLETE : Outcome.DIVERGED;
+  }
+
+  /** Why the run diverged, after {@link Outcome#DIVERGED}; null otherwise. */
+  String divergence() {
+    return divergence;
+  }
+
+  /**
+   * Null while step {@code t} is finite: its loss and gradient norm, and {@code next} (theta after
+   * the step, or null after the last); otherwise what went wrong, in a line.
+   */
+  private String divergence(int t, double loss, double gradNorm, double[] next) {
+    String what = !Double.isFinite(loss) ? "the loss at step " + t + " is " + loss
+        : !Double.isFinite(gradNorm) ? "the gradient norm at step " + t + " is " + gradNorm
+        : null;
+    for (int i = 0; what == null && next != null && i < next.length; i++) {
+      if (!Double.isFinite(next[i])) {
+        what = "theta after step " + t + " has " + next[i] + " at index " + i;
+      }
+    }
+    return what == null ? null : "training diverged: " + what + " (learning rate " + config.lr()
+        + "; try a smaller --lr)";
   }
 
   /** Loss and accuracy curves of a finished run, as {@code loss.png} and {@code accuracy.png}. */
@@ -176,6 +211,12 @@ final class Training {
   }
 
   private Outcome alreadyThere() throws IOException {
+    JsonObject json = Json.readObject(run.runJson());
+    if (json.has("status") && json.get("status").getAsString().equals("diverged")
+        && Json.field(run.runJson(), json, "config", TrainConfig.class).equals(config)) {
+      divergence = json.has("divergence") ? json.get("divergence").getAsString() : "training diverged";
+      return Outcome.DIVERGED;
+    }
     TrainConfig existing;
     try {
       existing = run.config();
@@ -218,8 +259,7 @@ final class Training {
     if (initFile == null) {
       return Initializer.gaussian(config.seed(), config.initStd()).initialize(network);
     }
-    return Npy.readVector(initFile, network.layout().size(),
-        "--init: the initial parameters of a 784-" + config.hidden() + "-10 network");
+    return TrainCommand.readInit(initFile, config);
   }
 
   /** A kill between the final renames and the checkpoint's deletion: undo the rename. */
@@ -239,10 +279,14 @@ final class Training {
     }
   }
 
-  private static void write(FileChannel channel, String text) throws IOException {
+  private static void write(FileChannel channel, Path file, String text) throws IOException {
     ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
-    while (b.hasRemaining()) {
-      channel.write(b);
+    try {
+      while (b.hasRemaining()) {
+        channel.write(b);
+      }
+    } catch (IOException e) {
+      throw AtomicFiles.naming(file, e);
     }
   }
 
@@ -260,7 +304,11 @@ final class Training {
         data.files().testLabels().getFileName().toString()));
     m.put("initializer", config.initFile() != null ? "file " + config.initFile()
         : Initializer.gaussian(config.seed(), config.initStd()).toString());
-    m.put("trajectory", Map.of("file", RunDir.TRAJECTORY, "rows", config.savedRows(),
+    if (divergence != null) {
+      m.put("divergence", divergence);
+    }
+    m.put("trajectory", Map.of("file", RunDir.TRAJECTORY,
+        "rows", end != null ? end.rows() : config.savedRows(),
         "cols", config.parameters(), "row_j_is_step", "j * " + config.saveEvery()));
     m.put("environment", RunInfo.environment());
     if (end != null) {

@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -42,6 +43,8 @@ public final class AtomicFiles {
         content.writeTo(out);
         out.flush();
         channel.force(true);
+      } catch (IOException e) {
+        throw naming(target, e);
       }
       move(temp, target);
       done = true;
@@ -93,6 +96,20 @@ public final class AtomicFiles {
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
     }
+  }
+
+  /**
+   * {@code e} with {@code file} named in it: an I/O error such as "No space left on device" names
+   * no file by itself. File-system exceptions that name a file are returned as they are.
+   */
+  public static IOException naming(Path file, IOException e) {
+    if (e instanceof FileSystemException fs && fs.getFile() != null) {
+      return e;
+    }
+    FileSystemException named = new FileSystemException(file.toString(), null,
+        e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+    named.initCause(e);
+    return named;
   }
 
   /** The folder a file is (or will be) in: its parent, or the working folder. */

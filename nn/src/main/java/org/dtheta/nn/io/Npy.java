@@ -56,7 +56,8 @@ public final class Npy {
 
   /**
    * A vector of {@code length} entries (negative: any), stored as {@code (n,)}, {@code (1, n)}
-   * or {@code (n, 1)}; {@code what} names it in errors.
+   * or {@code (n, 1)}, all finite (parameters and directions are); {@code what} names it in
+   * errors.
    */
   public static double[] readVector(Path file, int length, String what) throws IOException {
     try (NpyReader r = NpyReader.open(file)) {
@@ -70,18 +71,18 @@ public final class Npy {
                 + (length >= 0 ? length + " entries " : "") + "(shape (n,), (1, n) or (n, 1)) for "
                 + what);
       }
-      return r.readAll();
+      return r.requireFinite(r.readAll(), 0, what);
     }
   }
 
   /**
-   * A {@code rows x cols} matrix (a negative dimension matches any), row-major; {@code what}
-   * names it in errors.
+   * A {@code rows x cols} matrix (a negative dimension matches any), row-major, all finite;
+   * {@code what} names it in errors.
    */
   public static double[] readMatrix(Path file, long rows, long cols, String what)
       throws IOException {
     try (NpyReader r = NpyReader.open(file)) {
-      return r.requireShape(what, rows, cols).readAll();
+      return r.requireFinite(r.requireShape(what, rows, cols).readAll(), 0, what);
     }
   }
 }

@@ -109,10 +109,18 @@ public final class NpyHeader {
 
   /** The version 1.0 header bytes for {@code shape}, padded to a multiple of 64. */
   static byte[] encode(long[] shape) {
+    return encode(shape, 0);
+  }
+
+  /**
+   * As {@link #encode(long[])}, padded to at least {@code minLength} bytes (a multiple of 64):
+   * a header rewritten for fewer rows keeps the data where it is.
+   */
+  static byte[] encode(long[] shape, int minLength) {
     String dict =
         "{'descr': '" + DESCR + "', 'fortran_order': False, 'shape': " + shapeText(shape) + ", }";
     int unpadded = MAGIC.length + 2 + 2 + dict.length() + 1;
-    int total = (unpadded + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+    int total = Math.max(minLength, (unpadded + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT);
     if (total - 10 > 0xFFFF) {
       throw new IllegalArgumentException("header too long for format 1.0");
     }

@@ -166,7 +166,11 @@ public final class NpyMatrixWriter implements PanelSink, Closeable {
               + ", the array has " + data.length);
     }
     long position = header.dataOffset() + firstRow * header.cols() * Double.BYTES;
-    doubles.write(channel, position, data, offset, (int) n);
+    try {
+      doubles.write(channel, position, data, offset, (int) n);
+    } catch (IOException e) {
+      throw AtomicFiles.naming(partial, e);
+    }
     rowsWritten += count;
   }
 
@@ -193,7 +197,11 @@ public final class NpyMatrixWriter implements PanelSink, Closeable {
 
   /** Forces the rows written so far to disk (before a checkpoint records them as done). */
   public void sync() throws IOException {
-    channel.force(false);
+    try {
+      channel.force(false);
+    } catch (IOException e) {
+      throw AtomicFiles.naming(partial, e);
+    }
   }
 
   /**
@@ -209,6 +217,36 @@ public final class NpyMatrixWriter implements PanelSink, Closeable {
         channel.close();
       }
     }
+  }
+
+  /**
+   * Ends a 2-D array early with the rows written so far (e.g. a training run that diverged):
+   * rewrites the header's row count, keeping its length so the data stays in place, then syncs
+   * and renames the partial file to the target as {@link #close()} does.
+   */
+  public void closeTruncated() throws IOException {
+    if (!open) {
+      throw new IllegalStateException(target + ": writer already closed");
+    }
+    if (header.dimensions() != 2) {
+      throw new IllegalStateException(target + ": only a 2-D array can end with fewer rows");
+    }
+    byte[] shorter = NpyHeader.encode(new long[] {rowsWritten, header.cols()}, (int) header.dataOffset());
+    if (shorter.length != header.dataOffset()) {
+      throw new IllegalStateException(target + ": the header for fewer rows changed length");
+    }
+    open = false;
+    try {
+      channel.truncate(header.dataOffset() + rowsWritten * header.cols() * Double.BYTES);
+      ByteBuffer bytes = ByteBuffer.wrap(shorter);
+      while (bytes.hasRemaining()) {
+        channel.write(bytes, bytes.position());
+      }
+      channel.force(false);
+    } finally {
+      channel.close();
+    }
+    AtomicFiles.move(partial, target);
   }
 
   /** Deletes the partial file; the target is left as it was. */

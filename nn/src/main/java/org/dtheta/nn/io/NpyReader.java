@@ -88,6 +88,24 @@ public final class NpyReader implements Closeable {
     return s.append(shape.length == 1 ? ",)" : ")").toString();
   }
 
+  /**
+   * Returns {@code values} (rows read from {@code firstRow} on) if every entry is finite; else
+   * throws naming the file, the first NaN or infinite entry and {@code what} (e.g. "--theta").
+   */
+  public double[] requireFinite(double[] values, long firstRow, String what)
+      throws NpyFormatException {
+    for (int i = 0; i < values.length; i++) {
+      if (!Double.isFinite(values[i])) {
+        long row = firstRow + i / cols();
+        long col = i % cols();
+        String where = header.dimensions() == 1 ? "entry " + col : "entry [" + row + ", " + col + "]";
+        throw new NpyFormatException(file, where + " is " + values[i] + ", but " + what
+            + " must hold finite numbers only");
+      }
+    }
+    return values;
+  }
+
   /** Rows {@code [firstRow, firstRow + count)} into {@code out[offset..]}, row-major. */
   public void readRows(long firstRow, int count, double[] out, int offset) throws IOException {
     if (firstRow < 0 || count < 0 || firstRow + count > rows()) {
