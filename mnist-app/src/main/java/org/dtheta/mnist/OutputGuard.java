@@ -40,8 +40,12 @@ final class OutputGuard implements AutoCloseable {
 
   /** A guard for the command being run (how its holder is described to a second writer). */
   static OutputGuard of(CommandSpec spec) {
-    List<String> words = spec.commandLine().getParseResult() == null ? List.of()
-        : spec.commandLine().getParseResult().originalArgs();
+    return of(spec.commandLine().getParseResult() == null ? List.of()
+        : spec.commandLine().getParseResult().originalArgs());
+  }
+
+  /** A guard for the command line {@code words}. */
+  static OutputGuard of(List<String> words) {
     return new OutputGuard("pid " + ProcessHandle.current().pid() + ", started "
         + Instant.now() + ": dtheta " + String.join(" ", words));
   }
