@@ -16,7 +16,6 @@ import org.dtheta.nn.UpdateMap;
 import org.dtheta.nn.io.AtomicFiles;
 import org.dtheta.nn.io.Npy;
 import org.dtheta.nn.io.NpyFormatException;
-import org.dtheta.nn.io.NpyMatrixWriter;
 import org.dtheta.nn.io.NpyReader;
 import org.dtheta.nn.structured.StructuredHessianPanels;
 import picocli.CommandLine.ArgGroup;
@@ -268,18 +267,25 @@ final class JacobianCommand implements Callable<Integer> {
     if (rows < 1) {
       throw new IllegalArgumentException("--panel-rows must be >= 1, not " + rows);
     }
-    NpyMatrixWriter writer = NpyMatrixWriter.create(out, p, p);
-    try (Progress progress = Progress.start("jacobian", p, "rows", quiet)) {
+    rows = Math.min(rows, p);
+    PrintWriter log = spec.commandLine().getOut();
+    WholeDfJob job = WholeDfJob.start(out,
+        WholeDfJob.Inputs.of(map, curvature, method, rows, theta), log);
+    int first = job.firstRow();
+    try (Progress progress = Progress.start("jacobian", p, "rows", quiet, first)) {
       if (curvature == Curvature.GAUSS_NEWTON) {
-        map.writeDenseGaussNewton(theta, writer, rows, progress);
+        map.writeDenseGaussNewton(theta, job, rows, progress, first);
       } else {
-        map.writeDense(theta, method, writer, rows, progress);
+        map.writeDense(theta, method, job, rows, progress, first);
       }
-    } catch (IOException | RuntimeException e) {
-      writer.abort();
+      job.complete();
+    } catch (IOException | RuntimeException | Error e) {
+      String note = job.fail();
+      if (note != null) {
+        System.err.println(note);
+      }
       throw e;
     }
-    writer.close();
   }
 
   private void writeBlock(UpdateMap map, Curvature curvature, double[] theta, PrintWriter log,

@@ -22,6 +22,14 @@ final class Progress implements ProgressListener, AutoCloseable {
 
   /** A bar for {@code total} units of {@code task}, or a silent one when {@code quiet}. */
   static Progress start(String task, long total, String unit, boolean quiet) {
+    return start(task, total, unit, quiet, 0);
+  }
+
+  /**
+   * A bar for {@code total} units of which {@code done} are done already (a resumed job): the
+   * speed and ETA count only the units done from now on.
+   */
+  static Progress start(String task, long total, String unit, boolean quiet, long done) {
     if (quiet || System.console() == null) {
       return new Progress(null);
     }
@@ -33,6 +41,7 @@ final class Progress implements ProgressListener, AutoCloseable {
             .setStyle(ProgressBarStyle.ASCII)
             .setConsumer(new ConsoleProgressBarConsumer(System.err))
             .setUpdateIntervalMillis(500)
+            .startsFrom(done, Duration.ZERO)
             .showSpeed()
             .setEtaFunction(
                 state ->

@@ -51,11 +51,16 @@ final class Fixtures {
 
   /** A folder with a small valid MNIST: 20 training and 10 test images, raw (or .gz). */
   static Path mnist(Path dir, boolean gzip) throws IOException {
+    return mnist(dir, TRAIN, TEST, gzip);
+  }
+
+  /** A folder with a small valid MNIST of {@code train} and {@code test} images. */
+  static Path mnist(Path dir, int train, int test, boolean gzip) throws IOException {
     Files.createDirectories(dir);
-    write(dir, "train-images-idx3-ubyte", images(TRAIN, 1), gzip);
-    write(dir, "train-labels-idx1-ubyte", labels(TRAIN, 2), gzip);
-    write(dir, "t10k-images-idx3-ubyte", images(TEST, 3), gzip);
-    write(dir, "t10k-labels-idx1-ubyte", labels(TEST, 4), gzip);
+    write(dir, "train-images-idx3-ubyte", images(train, 1), gzip);
+    write(dir, "train-labels-idx1-ubyte", labels(train, 2), gzip);
+    write(dir, "t10k-images-idx3-ubyte", images(test, 3), gzip);
+    write(dir, "t10k-labels-idx1-ubyte", labels(test, 4), gzip);
     return dir;
   }
 

@@ -34,8 +34,8 @@ public final class HvpHessianPanels implements HessianPanels {
   }
 
   @Override
-  public void write(double[] theta, PanelSink sink, int panelRows, ProgressListener progress)
-      throws IOException {
+  public void write(double[] theta, PanelSink sink, int panelRows, ProgressListener progress,
+      int firstRow) throws IOException {
     int p = net.parameterCount();
     if (panelRows < 1) {
       throw new IllegalArgumentException("panel rows must be >= 1, not " + panelRows);
@@ -46,11 +46,14 @@ public final class HvpHessianPanels implements HessianPanels {
           "a panel of " + rowsPerPanel + " rows of " + p
               + " columns does not fit in one array; use fewer rows");
     }
+    HessianPanels.checkFirstRow(firstRow, rowsPerPanel, p);
     theta = theta.clone();
     double[] panel = new double[rowsPerPanel * p];
     int m = Math.min(directionsPerSweep, rowsPerPanel);
     UnitBatch batch = new UnitBatch(p, m);
-    for (int first = 0; first < p; first += rowsPerPanel) {
+    // Each panel's batches of directions start at the panel's first row, so a write from a
+    // panel boundary computes its rows with the same batches as a write from row 0.
+    for (int first = firstRow; first < p; first += rowsPerPanel) {
       int rows = Math.min(rowsPerPanel, p - first);
       for (int done = 0; done < rows; done += m) {
         int count = Math.min(m, rows - done);

@@ -174,14 +174,30 @@ public final class UpdateMap {
   public void writeDense(
       double[] theta, JacobianMethod method, PanelSink sink, int panelRows, ProgressListener progress)
       throws IOException {
-    hessianPanels(method).write(theta, updateJacobianPanels(sink), panelRows, progress);
+    writeDense(theta, method, sink, panelRows, progress, 0);
+  }
+
+  /**
+   * As {@link #writeDense(double[], JacobianMethod, PanelSink, int, ProgressListener)}, rows
+   * {@code [firstRow, P)} only: the rest of an interrupted write. {@code firstRow} must be a
+   * multiple of {@code panelRows} (or P); the rows come out bit for bit as in a write from 0.
+   */
+  public void writeDense(double[] theta, JacobianMethod method, PanelSink sink, int panelRows,
+      ProgressListener progress, int firstRow) throws IOException {
+    hessianPanels(method).write(theta, updateJacobianPanels(sink), panelRows, progress, firstRow);
   }
 
   /** Streams {@code I - alpha G(theta)}, the Gauss-Newton update Jacobian, as {@link #writeDense}. */
   public void writeDenseGaussNewton(
       double[] theta, PanelSink sink, int panelRows, ProgressListener progress) throws IOException {
+    writeDenseGaussNewton(theta, sink, panelRows, progress, 0);
+  }
+
+  /** Rows {@code [firstRow, P)} of the Gauss-Newton update Jacobian, as {@link #writeDense}. */
+  public void writeDenseGaussNewton(double[] theta, PanelSink sink, int panelRows,
+      ProgressListener progress, int firstRow) throws IOException {
     new HvpHessianPanels(net, Curvature.GAUSS_NEWTON, directionsPerSweep)
-        .write(theta, updateJacobianPanels(sink), panelRows, progress);
+        .write(theta, updateJacobianPanels(sink), panelRows, progress, firstRow);
   }
 
   /** The Hessian panel writer for {@code method}. */

@@ -109,9 +109,9 @@ public final class StructuredHessianPanels implements HessianPanels {
    * {@code panelRows} rows at a time (the last panel may be shorter), reporting rows done.
    */
   @Override
-  public void write(double[] theta, PanelSink sink, int panelRows, ProgressListener progress)
-      throws IOException {
-    write(theta, sink, panelRows, progress, 1.0, 0.0);
+  public void write(double[] theta, PanelSink sink, int panelRows, ProgressListener progress,
+      int firstRow) throws IOException {
+    writeRows(theta, sink, panelRows, progress, firstRow, 1.0, 0.0);
   }
 
   /**
@@ -120,7 +120,13 @@ public final class StructuredHessianPanels implements HessianPanels {
    */
   public void writeUpdateJacobian(
       double[] theta, PanelSink sink, int panelRows, ProgressListener progress) throws IOException {
-    write(theta, sink, panelRows, progress, -config.learningRate(), 1.0);
+    writeUpdateJacobian(theta, sink, panelRows, progress, 0);
+  }
+
+  /** As {@link #writeUpdateJacobian}, rows {@code [firstRow, P)} only (see {@link HessianPanels}). */
+  public void writeUpdateJacobian(double[] theta, PanelSink sink, int panelRows,
+      ProgressListener progress, int firstRow) throws IOException {
+    writeRows(theta, sink, panelRows, progress, firstRow, -config.learningRate(), 1.0);
   }
 
   /**
@@ -154,14 +160,24 @@ public final class StructuredHessianPanels implements HessianPanels {
     return out;
   }
 
-  private void write(double[] theta, PanelSink sink, int panelRows, ProgressListener progress,
-      double scale, double diagonal) throws IOException {
+  /**
+   * Rows {@code [firstRow, P)}. Every row is computed on its own (its pixel's Gram slice, or a
+   * tail column), whatever block or panel it falls in, so a write from {@code firstRow} gives
+   * the same bits as the same rows of a write from 0.
+   */
+  private void writeRows(double[] theta, PanelSink sink, int panelRows, ProgressListener progress,
+      int firstRow, double scale, double diagonal) throws IOException {
     if (panelRows < 1) {
       throw new IllegalArgumentException("panel rows must be >= 1, not " + panelRows);
     }
     int rowsPerPanel = Math.min(panelRows, p);
-    PanelEmitter emitter = new PanelEmitter(sink, progress, p, rowsPerPanel, 0, p);
-    emitRows(theta, 0, p, emitter, scale, diagonal);
+    HessianPanels.checkFirstRow(firstRow, rowsPerPanel, p);
+    layout.checkLength(theta);
+    if (firstRow == p) {
+      return;
+    }
+    PanelEmitter emitter = new PanelEmitter(sink, progress, p, rowsPerPanel, firstRow, p);
+    emitRows(theta, firstRow, p, emitter, scale, diagonal);
   }
 
   /** Computes rows {@code [r0, r1)} of {@code scale * H + diagonal * I} into {@code emitter}. */

@@ -1,0 +1,337 @@
+package org.dtheta.mnist;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.dtheta.core.kernel.Parallel;
+import org.dtheta.core.sparse.SparseKernels;
+import org.dtheta.nn.Curvature;
+import org.dtheta.nn.Dataset;
+import org.dtheta.nn.JacobianMethod;
+import org.dtheta.nn.PanelSink;
+import org.dtheta.nn.UpdateMap;
+import org.dtheta.nn.io.NpyHeader;
+import org.dtheta.nn.io.NpyMatrixWriter;
+
+/**
+ * A whole-Df job that survives being killed: the rows go to {@code <out>.partial}
+ * ({@link NpyMatrixWriter}), and after each panel they are forced to disk and the progress
+ * record {@code <out>.partial.json} is replaced atomically with the rows done and the job's
+ * {@link Inputs}. A rerun of the same command finds both, checks that the record's inputs are
+ * this job's, that the partial file holds its header and at least the recorded rows, truncates
+ * it to them and continues from there ({@link #firstRow()}, always a panel boundary, so the
+ * rows come out bit for bit as in an uninterrupted run). A record of other inputs, or one that
+ * does not fit the file, makes the job start over, saying so; rows of two jobs are never mixed.
+ *
+ * <p>SIGTERM and Ctrl-C run a shutdown hook that waits for the panel being recorded, if any,
+ * and tells on stderr where the job stopped; the partial file and its record stay. Only a job
+ * that failed before recording any row removes them. On completion the partial file is renamed
+ * to {@code out} and the record deleted.
+ */
+final class WholeDfJob implements PanelSink {
+
+  /**
+   * Everything the rows depend on; a partial file is resumed only with equal inputs.
+   *
+   * @param tool the tool's version
+   * @param kernels dense kernel implementation (results are bitwise per implementation)
+   * @param sparseKernels sparse kernel implementation
+   * @param threads worker threads (partial sums may be split by thread)
+   * @param rows P, rows of Df
+   * @param cols P, columns of Df
+   * @param curvature hessian or gauss-newton
+   * @param method how the rows are computed (structured or hvp)
+   * @param panelRows rows per panel (panel boundaries fix the batches of directions)
+   * @param directionsPerSweep unit directions per Hessian-vector sweep (hvp)
+   * @param network the network config (sizes, activation, loss, L2, learning rate)
+   * @param k training images in the loss
+   * @param thetaSha256 SHA-256 of theta's float64 little-endian bytes
+   * @param dataSha256 SHA-256 of the k training inputs and targets as float64 little-endian
+   */
+  record Inputs(String tool, String kernels, String sparseKernels, int threads, long rows,
+      long cols, String curvature, String method, int panelRows, int directionsPerSweep,
+      String network, int k, String thetaSha256, String dataSha256) {
+
+    /** The inputs of a whole-Df job on {@code map} at {@code theta}. */
+    static Inputs of(UpdateMap map, Curvature curvature, JacobianMethod method, int panelRows,
+        double[] theta) {
+      Dataset data = map.net().data();
+      int p = map.dimension();
+      boolean hvp = curvature == Curvature.GAUSS_NEWTON || method == JacobianMethod.HVP;
+      return new Inputs(RunInfo.toolVersion(), RunInfo.kernelName(),
+          SparseKernels.selected().name(), Parallel.threads(), p, p,
+          curvature == Curvature.GAUSS_NEWTON ? "gauss-newton" : "hessian",
+          hvp ? "hvp" : "structured", panelRows, hvp ? map.directionsPerSweep() : 0,
+          map.net().config().toString(), data.k(), WholeDfJob.sha256(theta),
+          WholeDfJob.sha256(data.x(), data.targets()));
+    }
+
+    /** SHA-256 of these inputs as JSON: the identity of the job. */
+    String sha256() {
+      return hex(digest().digest(Json.GSON.toJson(this).getBytes(StandardCharsets.UTF_8)));
+    }
+  }
+
+  /**
+   * The progress record beside the partial file.
+   *
+   * @param rowsDone rows on disk, forced, from row 0
+   * @param inputsSha256 {@link Inputs#sha256()} of {@code inputs}
+   * @param inputs what the rows were computed from
+   */
+  record Record(long rowsDone, String inputsSha256, Inputs inputs) {}
+
+  private final Path out;
+  private final Path partial;
+  private final Path recordFile;
+  private final Inputs inputs;
+  private final String inputsSha256;
+  private final NpyMatrixWriter writer;
+  private final long total;
+  private final int firstRow;
+  private final Object lock = new Object();
+  private final Thread hook;
+  private long rowsRecorded;
+  private boolean interrupted;
+  private boolean ended;
+
+  private WholeDfJob(Path out, Inputs inputs, NpyMatrixWriter writer, int firstRow) {
+    this.out = out;
+    this.partial = NpyMatrixWriter.partialFile(out);
+    this.recordFile = recordFile(out);
+    this.inputs = inputs;
+    this.inputsSha256 = inputs.sha256();
+    this.writer = writer;
+    this.total = inputs.rows();
+    this.firstRow = firstRow;
+    this.rowsRecorded = firstRow;
+    this.hook = new Thread(this::onShutdown, "dtheta-jacobian-interrupt");
+  }
+
+  /** {@code <out>.partial.json}. */
+  static Path recordFile(Path out) {
+    Path partial = NpyMatrixWriter.partialFile(out);
+    return partial.resolveSibling(partial.getFileName() + ".json");
+  }
+
+  /**
+   * Starts the job writing a {@code P x P} Df to {@code out}: resumes a partial file of the same
+   * inputs, or starts over (saying why on {@code log} when a partial file was there).
+   */
+  static WholeDfJob start(Path out, Inputs inputs, PrintWriter log) throws IOException {
+    Path partial = NpyMatrixWriter.partialFile(out);
+    Path recordFile = recordFile(out);
+    long p = inputs.rows();
+    String why = null;
+    if (Files.exists(recordFile) || Files.exists(partial)) {
+      why = resumable(partial, recordFile, inputs);
+      if (why == null) {
+        Record record = Json.GSON.fromJson(Files.readString(recordFile), Record.class);
+        try {
+          NpyMatrixWriter writer = NpyMatrixWriter.resume(out, p, (int) p, record.rowsDone());
+          WholeDfJob job = new WholeDfJob(out, inputs, writer, (int) record.rowsDone());
+          log.println("Resuming " + out + " at row " + record.rowsDone() + " of " + p);
+          log.flush();
+          job.begin();
+          return job;
+        } catch (IOException | RuntimeException e) {
+          why = "cannot be resumed (" + e.getMessage() + ")";
+        }
+      }
+      log.println(partial + " " + why + "; starting over");
+      log.flush();
+    }
+    // The record goes first: a partial file without one is never resumed.
+    Files.deleteIfExists(recordFile);
+    NpyMatrixWriter writer = NpyMatrixWriter.create(out, p, (int) p);
+    WholeDfJob job = new WholeDfJob(out, inputs, writer, 0);
+    try {
+      job.writeRecord(0);
+    } catch (IOException | RuntimeException e) {
+      writer.abort();
+      throw e;
+    }
+    job.begin();
+    return job;
+  }
+
+  /** Null if the partial file and its record can be resumed by a job of {@code inputs}, else why not. */
+  private static String resumable(Path partial, Path recordFile, Inputs inputs) {
+    if (!Files.exists(partial)) {
+      return "is missing (its progress record " + recordFile.getFileName() + " is left)";
+    }
+    if (!Files.exists(recordFile)) {
+      return "has no progress record " + recordFile.getFileName();
+    }
+    Record record;
+    try {
+      record = Json.GSON.fromJson(Files.readString(recordFile), Record.class);
+    } catch (IOException | RuntimeException e) {
+      return "has an unreadable progress record (" + e.getMessage() + ")";
+    }
+    if (record == null || record.inputs() == null || record.inputsSha256() == null) {
+      return "has an incomplete progress record";
+    }
+    if (!record.inputsSha256().equals(inputs.sha256()) || !record.inputs().equals(inputs)) {
+      return "holds a partial Df of other inputs (" + differences(record.inputs(), inputs)
+          + " differ)";
+    }
+    long p = inputs.rows();
+    if (record.rowsDone() < 0 || record.rowsDone() > p
+        || (record.rowsDone() != p && record.rowsDone() % inputs.panelRows() != 0)) {
+      return "has a progress record of " + record.rowsDone() + " rows, not a panel boundary";
+    }
+    NpyHeader header = NpyHeader.of(p, (int) p);
+    long needed = header.dataOffset() + record.rowsDone() * p * Double.BYTES;
+    try {
+      long size = Files.size(partial);
+      if (size < needed) {
+        return "has " + size + " bytes, fewer than the " + needed + " of the "
+            + record.rowsDone() + " rows its record counts";
+      }
+    } catch (IOException e) {
+      return "cannot be read (" + e.getMessage() + ")";
+    }
+    return null;
+  }
+
+  /** The names of the fields in which two inputs differ. */
+  private static String differences(Inputs a, Inputs b) {
+    JsonObject ja = Json.GSON.toJsonTree(a).getAsJsonObject();
+    JsonObject jb = Json.GSON.toJsonTree(b).getAsJsonObject();
+    List<String> names = new ArrayList<>();
+    for (Map.Entry<String, JsonElement> e : jb.entrySet()) {
+      if (!e.getValue().equals(ja.get(e.getKey()))) {
+        names.add(e.getKey());
+      }
+    }
+    return names.isEmpty() ? "record hash" : String.join(", ", names);
+  }
+
+  private void begin() {
+    Runtime.getRuntime().addShutdownHook(hook);
+  }
+
+  /** The first row to compute: 0, or where an interrupted job stopped (a panel boundary). */
+  int firstRow() {
+    return firstRow;
+  }
+
+  /** Writes a panel, forces it to disk and records it as done. */
+  @Override
+  public void accept(int first, int rows, double[] panel) throws IOException {
+    synchronized (lock) {
+      if (interrupted) {
+        throw new IOException("interrupted at row " + rowsRecorded + " of " + total);
+      }
+      writer.accept(first, rows, panel);
+      writer.sync();
+      writeRecord(first + rows);
+    }
+  }
+
+  private void writeRecord(long rowsDone) throws IOException {
+    Json.write(recordFile, new Record(rowsDone, inputsSha256, inputs));
+    rowsRecorded = rowsDone;
+  }
+
+  /** Every row is there: renames the partial file to the output and deletes the record. */
+  void complete() throws IOException {
+    synchronized (lock) {
+      if (interrupted) {
+        throw new IOException("interrupted at row " + rowsRecorded + " of " + total);
+      }
+      ended = true;
+      writer.close();
+      Files.deleteIfExists(recordFile);
+    }
+    removeHook();
+  }
+
+  /**
+   * The job failed: once rows are recorded the partial file and its record stay, consistent, for
+   * a rerun to resume (whatever the failure: the record only counts rows forced to disk);
+   * before that both go. Returns what a user should know, or null.
+   */
+  String fail() {
+    String note = null;
+    synchronized (lock) {
+      ended = true;
+      try {
+        if (rowsRecorded > 0) {
+          writer.suspend();
+          note = "kept " + partial + " with " + rowsRecorded + " of " + total
+              + " rows; rerun the same command to resume";
+        } else {
+          writer.abort();
+          Files.deleteIfExists(recordFile);
+        }
+      } catch (IOException e) {
+        note = "could not close " + partial + ": " + e.getMessage();
+      }
+    }
+    removeHook();
+    return note;
+  }
+
+  private void removeHook() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // the JVM is shutting down: the hook runs or has run
+    }
+  }
+
+  /** SIGTERM or Ctrl-C: after the panel being recorded, if any, says where the job stopped. */
+  private void onShutdown() {
+    synchronized (lock) {
+      if (ended) {
+        return;
+      }
+      interrupted = true;
+      System.err.println(out + ": interrupted at row " + rowsRecorded + " of " + total
+          + "; rerun the same command to resume");
+      System.err.flush();
+    }
+  }
+
+  private static MessageDigest digest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError("every JDK has SHA-256", e);
+    }
+  }
+
+  /** SHA-256 of the arrays' float64 little-endian bytes, one after the other. */
+  static String sha256(double[]... arrays) {
+    MessageDigest md = digest();
+    ByteBuffer bytes = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+    for (double[] a : arrays) {
+      for (int i = 0; i < a.length; ) {
+        int n = Math.min(a.length - i, bytes.capacity() / Double.BYTES);
+        bytes.clear();
+        bytes.asDoubleBuffer().put(a, i, n);
+        md.update(bytes.array(), 0, n * Double.BYTES);
+        i += n;
+      }
+    }
+    return hex(md.digest());
+  }
+
+  private static String hex(byte[] bytes) {
+    return HexFormat.of().formatHex(bytes);
+  }
+}
