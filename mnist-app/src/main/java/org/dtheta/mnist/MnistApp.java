@@ -44,7 +44,15 @@ public final class MnistApp {
 
   /** Runs the tool and exits with its exit code. */
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    try {
+      System.exit(commandLine().execute(args));
+    } catch (OutOfMemoryError e) {
+      // Past the estimate made before work: say what to do rather than only the trace.
+      System.err.println("dtheta: out of memory (" + e.getMessage() + "); give Java more heap"
+          + " (DTHETA_JAVA_OPTS=-Xmx<size>) or lower --k, --hidden, --panel-rows or the"
+          + " directions; a training run or whole-Df job resumes where it stopped");
+      System.exit(CommandLine.ExitCode.SOFTWARE);
+    }
   }
 
   /**

@@ -116,6 +116,14 @@ final class Training {
       truncate(metricsPartial, checkpoint.metricsBytes());
     }
     log.flush();
+    // SIGTERM or Ctrl-C: the checkpoint already makes the run resumable; say so and where.
+    int[] savedStep = {checkpoint.step()};
+    Thread interrupted = new Thread(() -> {
+      System.err.println("train: interrupted; " + run.dir + " holds steps 0.." + savedStep[0]
+          + " of " + config.steps() + "; rerun the same command to resume");
+      System.err.flush();
+    }, "dtheta-train-interrupt");
+    Runtime.getRuntime().addShutdownHook(interrupted);
     try (FileChannel metrics = FileChannel.open(metricsPartial, StandardOpenOption.WRITE,
             StandardOpenOption.APPEND);
         Progress progress = Progress.start("train", config.steps(), "steps", quiet)) {
@@ -149,6 +157,7 @@ final class Training {
           checkpoint = new Checkpoint(config, checkpoint.kernels(), (int) trajectory.rowsWritten(),
               t + 1, metrics.position(), seconds);
           Json.write(run.checkpoint(), checkpoint);
+          savedStep[0] = checkpoint.step();
         }
         progress.set(Math.min(t + 1, config.steps()));
         if (stopAfter != null && t + 1 == stopAfter && t < config.steps()) {
@@ -164,6 +173,12 @@ final class Training {
     } catch (IOException | RuntimeException e) {
       trajectory.suspend(); // keep the partial trajectory: the checkpoint can resume it
       throw e;
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(interrupted);
+      } catch (IllegalStateException e) {
+        // shutting down: the hook runs
+      }
     }
     if (divergence != null) {
       trajectory.closeTruncated();
