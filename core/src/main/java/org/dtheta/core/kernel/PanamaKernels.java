@@ -29,12 +29,74 @@ final class PanamaKernels extends ScalarKernels {
   }
 
   /**
-   * Beyond this |x| the exponential in the sigmoid is subnormal, where the Vector API's
-   * {@code EXP} (SVML on x86) was measured up to 6e-12 relative off {@link Math#exp}; below it,
-   * within 1 ulp. Vectors with such a lane take the scalar path, so the two implementations
-   * agree to 1e-12 relative everywhere.
+   * Beyond this |x| the exponential in the sigmoid nears the subnormals, where {@link #exp}'s
+   * scaling by one power of two would lose bits; vectors with such a lane take the scalar path.
    */
   private static final double SIGMOID_VECTOR_LIMIT = 700.0;
+
+  // exp's constants: 1/ln 2, ln 2 in two parts (fdlibm's: k ln2Hi is exact for |k| < 2^11),
+  // and 1.5 * 2^52, which rounds x / ln 2 to an integer held in the low bits.
+  private static final double INV_LN2 = 0x1.71547652b82fep0;
+  private static final double LN2_HI = 0x1.62e42fee00000p-1;
+  private static final double LN2_LO = 0x1.a39ef35793c76p-33;
+  private static final double ROUNDER = 0x1.8p52;
+  // Taylor coefficients 1/j! of e^r, each correctly rounded (j! is exact in a double).
+  private static final double E2 = 1.0 / 2.0;
+  private static final double E3 = 1.0 / 6.0;
+  private static final double E4 = 1.0 / 24.0;
+  private static final double E5 = 1.0 / 120.0;
+  private static final double E6 = 1.0 / 720.0;
+  private static final double E7 = 1.0 / 5040.0;
+  private static final double E8 = 1.0 / 40320.0;
+  private static final double E9 = 1.0 / 362880.0;
+  private static final double E10 = 1.0 / 3628800.0;
+  private static final double E11 = 1.0 / 39916800.0;
+  private static final double E12 = 1.0 / 479001600.0;
+  private static final double E13 = 1.0 / 6227020800.0;
+
+  /**
+   * {@code e^t} per lane for {@code t} in [-{@value #SIGMOID_VECTOR_LIMIT}, 0], within 1 ulp of
+   * {@link StrictMath#exp}. Only correctly rounded IEEE operations (fma, add, mul) and bit
+   * moves, so the interpreter, C1 and C2 give the same bits; the Vector API's {@code EXP} does
+   * not (C2's SVML differs from the per-lane {@link Math#exp} of the Java fallback by about an
+   * ulp). Cody-Waite reduction {@code t = k ln 2 + r}, {@code |r| <= ln 2 / 2}, a degree 13
+   * Taylor polynomial (next term below 2^-57) by Horner with fma, times {@code 2^k} made from
+   * the exponent bits.
+   */
+  static DoubleVector exp(DoubleVector t) {
+    DoubleVector shifted = t.fma(INV_LN2, ROUNDER);
+    DoubleVector k = shifted.sub(ROUNDER);
+    DoubleVector r = k.fma(DoubleVector.broadcast(S, -LN2_LO),
+        k.fma(DoubleVector.broadcast(S, -LN2_HI), t));
+    DoubleVector p = r.fma(E13, E12);
+    p = p.fma(r, DoubleVector.broadcast(S, E11));
+    p = p.fma(r, DoubleVector.broadcast(S, E10));
+    p = p.fma(r, DoubleVector.broadcast(S, E9));
+    p = p.fma(r, DoubleVector.broadcast(S, E8));
+    p = p.fma(r, DoubleVector.broadcast(S, E7));
+    p = p.fma(r, DoubleVector.broadcast(S, E6));
+    p = p.fma(r, DoubleVector.broadcast(S, E5));
+    p = p.fma(r, DoubleVector.broadcast(S, E4));
+    p = p.fma(r, DoubleVector.broadcast(S, E3));
+    p = p.fma(r, DoubleVector.broadcast(S, E2));
+    p = p.fma(r, DoubleVector.broadcast(S, 1.0));
+    p = p.fma(r, DoubleVector.broadcast(S, 1.0));
+    // k + 1023 sits in the low bits of shifted; moved to the exponent field it is 2^k.
+    DoubleVector scale = shifted.reinterpretAsLongs().add(1023L).lanewise(VectorOperators.LSHL, 52)
+        .reinterpretAsDoubles();
+    return p.mul(scale);
+  }
+
+  /** {@link #exp} over whole vectors of {@code x} into {@code y}, the rest by Math.exp (for tests). */
+  static void exp(int n, double[] x, int xOff, double[] y, int yOff) {
+    int i = 0;
+    for (; i + L <= n; i += L) {
+      exp(DoubleVector.fromArray(S, x, xOff + i)).intoArray(y, yOff + i);
+    }
+    for (; i < n; i++) {
+      y[yOff + i] = Math.exp(x[xOff + i]);
+    }
+  }
 
   /** The sigmoid (the hidden activation of the networks) runs on vectors; others scalar. */
   @Override
@@ -52,7 +114,7 @@ final class PanamaKernels extends ScalarKernels {
         continue;
       }
       // The scalar form: e = exp(-|x|), then 1 / (1 + e) for x >= 0 and e / (1 + e) below.
-      DoubleVector e = minusAbs.lanewise(VectorOperators.EXP);
+      DoubleVector e = exp(minusAbs);
       e.blend(DoubleVector.broadcast(S, 1.0), v.compare(VectorOperators.GE, 0.0))
           .div(e.add(1.0)).intoArray(y, yOff + i);
     }
@@ -148,6 +210,18 @@ final class PanamaKernels extends ScalarKernels {
     }
   }
 
+  /**
+   * The lanes' sum from lane 0 up: {@code reduceLanes(ADD)} leaves the order open, so the
+   * Java fallback (interpreter, C1) and a C2 intrinsic may add them differently.
+   */
+  private static double sumLanes(DoubleVector v) {
+    double s = 0.0;
+    for (int j = 0; j < L; j++) {
+      s += v.lane(j);
+    }
+    return s;
+  }
+
   @Override
   public double sum(int n, double[] x, int xOff) {
     int i = 0;
@@ -160,7 +234,7 @@ final class PanamaKernels extends ScalarKernels {
         acc1 = acc1.add(DoubleVector.fromArray(S, x, xOff + i));
         acc2 = acc2.add(DoubleVector.fromArray(S, x, xOff + i + L));
       }
-      s = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
+      s = sumLanes(acc1.add(acc2));
     }
     for (; i < n; i++) {
       s += x[xOff + i];
@@ -183,7 +257,7 @@ final class PanamaKernels extends ScalarKernels {
             DoubleVector.fromArray(S, x, xOff + i + L)
                 .fma(DoubleVector.fromArray(S, y, yOff + i + L), acc2);
       }
-      s = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
+      s = sumLanes(acc1.add(acc2));
     }
     for (; i < n; i++) {
       s = Math.fma(x[xOff + i], y[yOff + i], s);

@@ -28,6 +28,11 @@ public final class CsrMatrix {
   private static final int PANEL_ALIGN = 32;
   /** Below this many multiply-adds a product runs on one thread. */
   private static final long PARALLEL_MIN_WORK = 1L << 17;
+  /**
+   * Shares of a large scattered {@code A^T B} (column panels, or rows with copies of C added in
+   * order): fixed, not one per thread, so that the sums do not depend on the thread count.
+   */
+  private static final int SCATTER_SHARES = 4;
 
   /**
    * Where the data of a panel-major copy starts: a large array's elements begin 16 bytes (the
@@ -420,8 +425,8 @@ public final class CsrMatrix {
 
   /**
    * {@link #multiplyTransposed(int, int, double[], int, int, double[], boolean)}, adding the
-   * column sums of B to {@code sums} unless it is null, split into at most {@code threads}
-   * shares.
+   * column sums of B to {@code sums} unless it is null; the gathers split into at most
+   * {@code threads} shares, the scatters into {@link #SCATTER_SHARES} whatever {@code threads}.
    */
   void multiplyTransposed(int rowStart, int rowEnd, double[] b, int bOff, int bCols, double[] c,
       boolean accumulate, double[] sums, int threads) {
@@ -450,26 +455,28 @@ public final class CsrMatrix {
       org.dtheta.core.kernel.Kernels.sumColumnsInto(
           rowEnd - rowStart, bCols, b, bOff, bCols, sums, 0);
     }
-    if (panels >= shares) {
-      // Threads own disjoint column panels of C: no two write the same entry.
-      Parallel.forEachChunk(shares, t -> {
-        int q0 = Parallel.bandStart(panels, t, shares);
-        int q1 = Parallel.bandStart(panels, t + 1, shares);
+    // The scatters' split (and with it the order of the sums) must not follow the threads.
+    int scatterShares = work < PARALLEL_MIN_WORK ? 1 : SCATTER_SHARES;
+    if (panels >= scatterShares) {
+      // Tasks own disjoint column panels of C: no two write the same entry.
+      Parallel.forEachChunk(scatterShares, t -> {
+        int q0 = Parallel.bandStart(panels, t, scatterShares);
+        int q1 = Parallel.bandStart(panels, t + 1, scatterShares);
         scatterRange(k, rowStart, rowEnd, b, bOff, bCols, q0 * panel,
             Math.min(bCols, q1 * panel), panel, c);
       });
       return;
     }
-    // Narrow B: threads own row ranges and private copies of C, added at the end.
-    double[][] partial = new double[shares][];
-    Parallel.forEachChunk(shares, t -> {
-      int r0 = rowAtShare(t, shares, rowStart, rowEnd);
-      int r1 = rowAtShare(t + 1, shares, rowStart, rowEnd);
+    // Narrow B: tasks own row ranges and private copies of C, added at the end in order.
+    double[][] partial = new double[scatterShares][];
+    Parallel.forEachChunk(scatterShares, t -> {
+      int r0 = rowAtShare(t, scatterShares, rowStart, rowEnd);
+      int r1 = rowAtShare(t + 1, scatterShares, rowStart, rowEnd);
       double[] target = t == 0 ? c : new double[cols * bCols];
       scatterRange(k, r0, r1, b, bOff + (r0 - rowStart) * bCols, bCols, 0, bCols, panel, target);
       partial[t] = target;
     });
-    for (int t = 1; t < shares; t++) {
+    for (int t = 1; t < scatterShares; t++) {
       org.dtheta.core.kernel.Kernels.axpy(cols * bCols, 1.0, partial[t], 0, c, 0);
     }
   }
