@@ -97,6 +97,25 @@ final class Fixtures {
     return args.toArray(String[]::new);
   }
 
+  /**
+   * The command line of a fresh JVM running {@code mainClass} on this test's class path, with
+   * the Vector API module when this JVM has it (the same kernels), then {@code words}: JVM
+   * options first (such as {@code -Ddtheta.threads=1}), then the class's arguments.
+   */
+  static java.util.List<String> javaCommand(java.util.List<String> jvmOptions, Class<?> mainClass,
+      java.util.List<String> args) {
+    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-cp",
+        System.getProperty("java.class.path")));
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+      command.add("--add-modules=jdk.incubator.vector");
+    }
+    command.addAll(jvmOptions);
+    command.add(mainClass.getName());
+    command.addAll(args);
+    return command;
+  }
+
   /** What a command printed and returned. */
   record Result(int code, String out, String err) {
     @Override

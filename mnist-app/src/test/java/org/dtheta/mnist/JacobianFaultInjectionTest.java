@@ -11,7 +11,6 @@ import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -68,12 +67,7 @@ class JacobianFaultInjectionTest {
 
   /** The job in a JVM of its own, its output and errors going to files beside {@code out}. */
   private static Process spawn(int step, Path out, int attempt) throws IOException {
-    List<String> full = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-        "--add-modules=jdk.incubator.vector", MnistApp.class.getName()));
-    full.addAll(args(step, out));
-    return new ProcessBuilder(full)
+    return new ProcessBuilder(Fixtures.javaCommand(List.of(), MnistApp.class, args(step, out)))
         .redirectOutput(out.resolveSibling("out-" + attempt + ".txt").toFile())
         .redirectError(out.resolveSibling("err-" + attempt + ".txt").toFile())
         .start();

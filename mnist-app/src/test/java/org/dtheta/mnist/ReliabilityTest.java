@@ -84,13 +84,9 @@ class ReliabilityTest {
   }
 
   /** Another JVM running {@code mainClass args} on this test's class path. */
-  private static Process spawn(String mainClass, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--add-modules=jdk.incubator.vector", "-Xmx512m",
-        "-cp", System.getProperty("java.class.path"), mainClass));
-    command.addAll(List.of(args));
-    return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+  private static Process spawn(Class<?> mainClass, String... args) throws IOException {
+    return new ProcessBuilder(Fixtures.javaCommand(List.of(), mainClass, List.of(args)))
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
   }
 
   // Item 1: two writers of one output.
@@ -99,7 +95,7 @@ class ReliabilityTest {
   void aSecondWriterOfAJacobianStopsAtOnceNamingTheFileAndTheHolder() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("busy-jacobian"));
     Path out = dir.resolve("Df.npy");
-    Process holder = spawn(LockHolder.class.getName(), out.toString());
+    Process holder = spawn(LockHolder.class, out.toString());
     try {
       BufferedReader lines = new BufferedReader(
           new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
@@ -122,7 +118,7 @@ class ReliabilityTest {
   void aSecondTrainingOfOneFolderStopsAtOnceAndTheFirstIsUntouched() throws Exception {
     Path out = tmp.resolve("busy-run");
     String[] args = train(out, "--steps", "1000000", "--save-every", "1000");
-    Process first = spawn(MnistApp.class.getName(), args);
+    Process first = spawn(MnistApp.class, args);
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (!Files.exists(out.resolve("checkpoint.json")) && System.nanoTime() < deadline) {

@@ -91,13 +91,11 @@ class TrainDeterminismTest {
 
   /** {@code dtheta train} into {@code out} in a fresh JVM with the given kernels and threads. */
   private Process start(String kernels, int threads, Path out) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--add-modules=jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
-        "-Ddtheta.kernels=" + kernels, "-Ddtheta.threads=" + threads,
-        MnistApp.class.getName(), "train", "--data", data.toString(), "--out", out.toString(),
-        "--k", Integer.toString(IMAGES), "--hidden", "32", "--steps", Integer.toString(STEPS),
-        "--save-every", "1", "--lr", "0.5", "--seed", "7", "--init-std", "0.3", "--quiet"));
+    List<String> command = Fixtures.javaCommand(
+        List.of("-Ddtheta.kernels=" + kernels, "-Ddtheta.threads=" + threads), MnistApp.class,
+        List.of("train", "--data", data.toString(), "--out", out.toString(),
+            "--k", Integer.toString(IMAGES), "--hidden", "32", "--steps", Integer.toString(STEPS),
+            "--save-every", "1", "--lr", "0.5", "--seed", "7", "--init-std", "0.3", "--quiet"));
     return new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve(out.getFileName() + ".log")
             .toFile()))

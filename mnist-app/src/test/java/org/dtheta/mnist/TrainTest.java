@@ -137,14 +137,9 @@ class TrainTest {
     List<String> options = List.of("--data", data.toString(), "--k", "12", "--hidden", "3",
         "--steps", "300", "--lr", "0.5", "--seed", "7", "--init-std", "0.3", "--quiet");
     Path killed = tmp.resolve("killed");
-    List<String> command = new java.util.ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-        System.getProperty("java.class.path")));
-    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-      command.add("--add-modules=jdk.incubator.vector"); // the same kernels as this JVM
-    }
-    command.addAll(List.of(MnistApp.class.getName(), "train", "--out", killed.toString()));
-    command.addAll(options);
+    List<String> args = new java.util.ArrayList<>(List.of("train", "--out", killed.toString()));
+    args.addAll(options);
+    List<String> command = Fixtures.javaCommand(List.of(), MnistApp.class, args);
     Process process = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(tmp.resolve("child.log").toFile()).start();
     Path checkpoint = killed.resolve("checkpoint.json");
