@@ -24,15 +24,18 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code dtheta train} in fresh JVMs gives the same bytes every time, on one thread or two, and
- * when killed (SIGKILL) and resumed, for each kernel path. Each run is long enough (2000 images,
+ * when killed (SIGKILL) and resumed, for each kernel path. Each run is long enough (2500 images,
  * 60 steps) that C2 compiles the kernels part-way (the sigmoid's loop about 15 steps in), so a
  * result that depends on the JIT stage shows up as differing rows.
  */
 class TrainDeterminismTest {
 
   private static final int STEPS = 60;
-  /** Training images: enough that C2 compiles the kernels' loops a few steps into a run. */
-  private static final int IMAGES = 2000;
+  /**
+   * Training images: enough that C2 compiles the kernels' loops a few steps into a run, and
+   * that the weight adjoints take the row-group reduction (at least 2048 rows).
+   */
+  private static final int IMAGES = 2500;
   private static final Pattern STEP = Pattern.compile("\"step\": (\\d+)");
 
   @TempDir Path tmp;

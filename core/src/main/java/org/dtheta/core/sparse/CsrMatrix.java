@@ -30,9 +30,10 @@ public final class CsrMatrix {
   private static final long PARALLEL_MIN_WORK = 1L << 17;
   /**
    * Shares of a large scattered {@code A^T B} (column panels, or rows with copies of C added in
-   * order): fixed, not one per thread, so that the sums do not depend on the thread count.
+   * order): fixed, not one per thread, so that the sums do not depend on the thread count; two,
+   * the split two cores used before, as more shares measured slower there.
    */
-  private static final int SCATTER_SHARES = 4;
+  private static final int SCATTER_SHARES = 2;
 
   /**
    * Where the data of a panel-major copy starts: a large array's elements begin 16 bytes (the
