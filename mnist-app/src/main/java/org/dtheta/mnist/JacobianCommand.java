@@ -198,7 +198,7 @@ final class JacobianCommand implements Callable<Integer> {
       long[] shape = org.dtheta.nn.io.Npy.header(part.times).shape();
       long m = shape.length == 1 ? 1 : shape[1];
       return new Model.Needs("Df*V with " + m + " directions", "--k or the columns of --times",
-          (k, h) -> MemoryCheck.product(795L * h + 10, m));
+          (k, h) -> MemoryCheck.product(k, h, 795L * h + 10, m));
     }
     return new Model.Needs("the whole Df (" + how + ")", "--k or --panel-rows",
         (k, h) -> {

@@ -14,8 +14,11 @@ final class MemoryCheck {
   /** Test images the accuracy is measured on. */
   private static final long TEST_IMAGES = 10_000;
 
-  /** Tangent buffers of one part of a batched Hessian product (TwoLayerNet's budget, 2^27 doubles). */
-  private static final long TANGENT_BYTES = 8L << 27;
+  /** The cap on one part's tangent buffers in a batched Hessian product (TwoLayerNet's budget). */
+  private static final long TANGENT_BUDGET_DOUBLES = 1L << 27;
+
+  /** Directions per sweep of batched Hessian products (TwoLayerNet's default, at most). */
+  private static final long DIRECTIONS_PER_SWEEP = 64;
 
   private MemoryCheck() {}
 
@@ -28,11 +31,19 @@ final class MemoryCheck {
     return 8L * ((long) k * (2100 + 6L * hidden) + TEST_IMAGES * (784 + 2L * hidden));
   }
 
+  /**
+   * The tangents of batched Hessian products with {@code m} directions: about 6 (H + 10) m
+   * doubles per image, over parts of the batch capped at the budget.
+   */
+  static long tangents(int k, int hidden, long m) {
+    return 8L * Math.min(TANGENT_BUDGET_DOUBLES, 6L * (hidden + 10) * m * k);
+  }
+
   /** Df's whole-matrix or block work beyond the model, by the structured or hvp route. */
   static long jacobian(int k, int hidden, long p, long panelRows, boolean structured) {
     long panel = 8L * panelRows * p;
     if (!structured) {
-      return TANGENT_BYTES + 2 * panel;
+      return tangents(k, hidden, Math.min(p, DIRECTIONS_PER_SWEEP)) + 2 * panel;
     }
     long packed = (long) hidden * (hidden + 1) / 2;
     long tail = 10L * hidden + 10;
@@ -40,13 +51,13 @@ final class MemoryCheck {
   }
 
   /** {@code Df V} with {@code m} directions: V, the product, and the sweeps' tangents. */
-  static long product(long p, long m) {
-    return 16L * p * m + TANGENT_BYTES;
+  static long product(int k, int hidden, long p, long m) {
+    return 16L * p * m + tangents(k, hidden, Math.min(m, DIRECTIONS_PER_SWEEP));
   }
 
-  /** Block Lanczos with a basis of {@code krylov} vectors of {@code p}, and its products. */
-  static long lanczos(long p, long krylov) {
-    return 8L * p * krylov + TANGENT_BYTES;
+  /** Block Lanczos with a basis of {@code krylov} vectors of {@code p} and blocks of {@code b}. */
+  static long lanczos(int k, int hidden, long p, long krylov, long b) {
+    return 8L * p * krylov + tangents(k, hidden, b);
   }
 
   /**

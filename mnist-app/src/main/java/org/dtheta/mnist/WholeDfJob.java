@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import org.dtheta.core.kernel.Parallel;
 import org.dtheta.core.sparse.SparseKernels;
 import org.dtheta.nn.Curvature;
 import org.dtheta.nn.Dataset;
@@ -48,7 +47,6 @@ final class WholeDfJob implements PanelSink {
    * @param tool the tool's version
    * @param kernels dense kernel implementation (results are bitwise per implementation)
    * @param sparseKernels sparse kernel implementation
-   * @param threads worker threads (partial sums may be split by thread)
    * @param rows P, rows of Df
    * @param cols P, columns of Df
    * @param curvature hessian or gauss-newton
@@ -60,7 +58,7 @@ final class WholeDfJob implements PanelSink {
    * @param thetaSha256 SHA-256 of theta's float64 little-endian bytes
    * @param dataSha256 SHA-256 of the k training inputs and targets as float64 little-endian
    */
-  record Inputs(String tool, String kernels, String sparseKernels, int threads, long rows,
+  record Inputs(String tool, String kernels, String sparseKernels, long rows,
       long cols, String curvature, String method, int panelRows, int directionsPerSweep,
       String network, int k, String thetaSha256, String dataSha256) {
 
@@ -71,7 +69,7 @@ final class WholeDfJob implements PanelSink {
       int p = map.dimension();
       boolean hvp = curvature == Curvature.GAUSS_NEWTON || method == JacobianMethod.HVP;
       return new Inputs(RunInfo.toolVersion(), RunInfo.kernelName(),
-          SparseKernels.selected().name(), Parallel.threads(), p, p,
+          SparseKernels.selected().name(), p, p,
           curvature == Curvature.GAUSS_NEWTON ? "gauss-newton" : "hessian",
           hvp ? "hvp" : "structured", panelRows, hvp ? map.directionsPerSweep() : 0,
           map.net().config().toString(), data.k(), WholeDfJob.sha256(theta),

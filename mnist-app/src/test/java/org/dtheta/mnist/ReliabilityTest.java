@@ -146,6 +146,47 @@ class ReliabilityTest {
     }
   }
 
+  // Item 3 beyond training (TrainDeterminismTest): Df's bits do not depend on the thread count.
+
+  @Test
+  void jacobiansHaveTheSameBitsAtOneAndTwoThreads() throws Exception {
+    // Enough images for several blocks of samples and parts, so that work is really split.
+    Path images = Fixtures.mnist(tmp.resolve("mnist-300"), 300, 10, false);
+    Path threadsRun = tmp.resolve("run-300");
+    int hidden = 3;
+    int p = 795 * hidden + 10;
+    assertEquals(0, Fixtures.run("train", "--data", images.toString(), "--k", "300", "--hidden",
+        "" + hidden, "--steps", "2", "--lr", "0.5", "--init-std", "0.5", "--quiet", "--out",
+        threadsRun.toString()).code());
+    Path v = tmp.resolve("V-threads.npy");
+    double[] directions = new double[p];
+    java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+    for (int i = 0; i < p; i++) {
+      directions[i] = random.nextGaussian();
+    }
+    Npy.writeVector(v, directions);
+    List<List<String>> jobs = List.of(
+        List.of("--method", "structured"), List.of("--method", "hvp"), List.of("--times", v.toString()));
+    for (List<String> job : jobs) {
+      byte[][] bytes = new byte[2][];
+      for (int threads = 1; threads <= 2; threads++) {
+        Path out = tmp.resolve("threads-" + job.get(1).replaceAll("\\W", "") + "-" + threads + ".npy");
+        List<String> args = new ArrayList<>(List.of("jacobian", "--quiet", "--data",
+            images.toString(), "--run", threadsRun.toString(), "--step", "2", "--panel-rows", "500",
+            "--out", out.toString()));
+        args.addAll(job);
+        Process process = new ProcessBuilder(Fixtures.javaCommand(
+            List.of("-Ddtheta.threads=" + threads), MnistApp.class, args))
+            .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "finished");
+        assertEquals(0, process.exitValue(), job + " at " + threads + " threads:\n" + output);
+        bytes[threads - 1] = Files.readAllBytes(out);
+      }
+      assertArrayEquals(bytes[0], bytes[1], job + ": the same bits at 1 and 2 threads");
+    }
+  }
+
   // Item 2: outputs equal to inputs.
 
   @Test
