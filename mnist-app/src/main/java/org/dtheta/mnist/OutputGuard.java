@@ -170,9 +170,15 @@ final class OutputGuard implements AutoCloseable {
           channel.close();
           continue;
         }
-        channel.truncate(0);
-        channel.write(ByteBuffer.wrap((holder + "\n").getBytes(StandardCharsets.UTF_8)), 0);
-        return new Lock(file, channel);
+        Lock held = new Lock(file, channel);
+        try {
+          channel.truncate(0);
+          channel.write(ByteBuffer.wrap((holder + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+        } catch (IOException e) {
+          held.release();
+          throw AtomicFiles.naming(file, e);
+        }
+        return held;
       }
       throw new IOException(file + ": could not take the lock of " + output + " (it keeps changing)");
     }

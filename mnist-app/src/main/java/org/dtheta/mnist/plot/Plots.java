@@ -211,6 +211,9 @@ public final class Plots {
 
   private static void save(Path png, JFreeChart chart) throws IOException {
     chart.setBackgroundPaint(Color.WHITE);
+    // No ImageIO disk cache: it writes temporary files of its own, and on a full disk its
+    // shutdown hook fails with a stack trace after the error has been reported.
+    javax.imageio.ImageIO.setUseCache(false);
     AtomicFiles.write(png, out -> ChartUtils.writeChartAsPNG(out, chart, WIDTH, HEIGHT));
   }
 }

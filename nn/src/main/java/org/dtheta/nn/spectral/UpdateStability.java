@@ -124,10 +124,12 @@ public record UpdateStability(
   /** One line for logs and the CLI. */
   public String summary() {
     return String.format(java.util.Locale.ROOT,
-        "sharpness %.6g%s vs 2/alpha = %.6g (ratio %.4f); %d%s above the edge, %d%s negative;"
-            + " ||Df||_2 = %.6g",
+        "sharpness %.6g%s vs 2/alpha = %.6g (ratio %.4f); %d%s above the edge, %d%s negative%s",
         sharpness, sharpnessConverged ? "" : " (not converged)", edgeOfStability,
         sharpnessOverEdge(), aboveEdge, aboveEdgeIsLowerBound ? "+" : "", negative,
-        negativeIsLowerBound ? "+" : "", updateNorm);
+        negativeIsLowerBound ? "+" : "",
+        // the norm needs both ends of the spectrum
+        Double.isNaN(updateNorm) ? "" : String.format(java.util.Locale.ROOT, "; ||Df||_2 = %.6g",
+            updateNorm));
   }
 }
