@@ -1,5 +1,6 @@
 package org.dtheta.core;
 
+import java.util.concurrent.atomic.AtomicReference;
 import org.dtheta.core.kernel.Kernels;
 import org.eclipse.collections.api.list.ListIterable;
 import org.eclipse.collections.api.list.MutableList;
@@ -18,7 +19,17 @@ import org.eclipse.collections.impl.list.mutable.FastList;
  * row-major entries start at offset {@link #parameterOffset(Var)}. The drivers ({@link
  * Gradients}, {@link Hessians}, {@link Jacobians}) speak that flat vector.
  *
- * <p>Not thread-safe: one tape, one thread (the kernels themselves use the machine's cores).
+ * <p><b>Threads.</b> A tape is not thread-safe: it holds the one set of buffers every sweep
+ * writes. Use it from one thread at a time; to evaluate on many threads, record one tape per
+ * thread from the same code (constants may wrap the same data arrays, which the sweeps only
+ * read). A tape used from a second thread while a call is running fails at once with an {@link
+ * IllegalStateException} naming the thread that holds it, instead of returning wrong numbers:
+ * every public method that records, evaluates, sweeps or copies values in or out (and every
+ * driver call, as a whole) holds the tape for its duration. Calls nest on one thread (a driver
+ * calling the tape's methods). A sequence of low-level calls that must not be interleaved with
+ * another thread's, such as {@link #setVariables}, {@link #forward()} and {@link #reverse},
+ * can be held as one with {@link #use()}. The engine's own worker threads, which split one
+ * op's kernels across the cores, never call the tape and are not affected.
  */
 public final class Tape {
 
@@ -33,6 +44,15 @@ public final class Tape {
    */
   private int loadedDirections;
   private boolean debug = Boolean.getBoolean("dtheta.debug");
+  /** The thread inside a call on this tape, or null when the tape is free. */
+  private final AtomicReference<Thread> user = new AtomicReference<>();
+  /** How deeply the {@link #user} thread's calls are nested; only that thread touches it. */
+  private int useDepth;
+  /**
+   * Counts the changes to values and adjoints (recording, new inputs, forward and reverse
+   * sweeps); a {@link HessianOperator} is valid while it is unchanged. Tangent sweeps leave it.
+   */
+  private long valuesVersion;
 
   /** Creates an empty tape. */
   public Tape() {}
@@ -45,13 +65,19 @@ public final class Tape {
   /** A differentiable input holding a copy of {@code values} (row-major). */
   public Var variable(double[] values, int rows, int cols) {
     checkLength("variable", values, rows, cols);
-    Var v =
-        new Var(this, nodes.size(), rows, cols, Var.Kind.VARIABLE, true, parameterCount,
-            values.clone());
-    parameterCount = Math.addExact(parameterCount, rows * cols);
-    nodes.add(v);
-    variables.add(v);
-    return v;
+    enter();
+    try {
+      Var v =
+          new Var(this, nodes.size(), rows, cols, Var.Kind.VARIABLE, true, parameterCount,
+              values.clone());
+      parameterCount = Math.addExact(parameterCount, rows * cols);
+      nodes.add(v);
+      variables.add(v);
+      valuesVersion++;
+      return v;
+    } finally {
+      exit();
+    }
   }
 
   /**
@@ -60,9 +86,15 @@ public final class Tape {
    */
   public Var constant(double[] values, int rows, int cols) {
     checkLength("constant", values, rows, cols);
-    Var v = new Var(this, nodes.size(), rows, cols, Var.Kind.CONSTANT, false, -1, values);
-    nodes.add(v);
-    return v;
+    enter();
+    try {
+      Var v = new Var(this, nodes.size(), rows, cols, Var.Kind.CONSTANT, false, -1, values);
+      nodes.add(v);
+      valuesVersion++;
+      return v;
+    } finally {
+      exit();
+    }
   }
 
   /** A {@code 1 x 1} constant. */
@@ -103,26 +135,43 @@ public final class Tape {
   /** Copies a flat parameter vector into the variables' values (no sweep is run). */
   public void setVariables(double[] theta) {
     checkVector("parameter vector", theta.length);
-    for (Var v : variables) {
-      Kernels.copy(v.size(), theta, v.parameterOffset, v.value, 0);
+    enter();
+    try {
+      valuesVersion++;
+      for (Var v : variables) {
+        Kernels.copy(v.size(), theta, v.parameterOffset, v.value, 0);
+      }
+    } finally {
+      exit();
     }
   }
 
   /** Copies the variables' values into a flat parameter vector. */
   public void getVariables(double[] theta) {
     checkVector("theta", theta.length);
-    for (Var v : variables) {
-      Kernels.copy(v.size(), v.value, 0, theta, v.parameterOffset);
+    enter();
+    try {
+      for (Var v : variables) {
+        Kernels.copy(v.size(), v.value, 0, theta, v.parameterOffset);
+      }
+    } finally {
+      exit();
     }
   }
 
   /** Re-evaluates every op's value from the current inputs. */
   public void forward() {
-    for (Op op : ops) {
-      op.forward();
-      if (debug) {
-        check(op, "value", op.out.value, op.out.size());
+    enter();
+    try {
+      valuesVersion++;
+      for (Op op : ops) {
+        op.forward();
+        if (debug) {
+          check(op, "value", op.out.value, op.out.size());
+        }
       }
+    } finally {
+      exit();
     }
   }
 
@@ -133,6 +182,16 @@ public final class Tape {
   public void reverse(Var output, double[] seed) {
     requireOwn(output);
     requireActive(output);
+    enter();
+    try {
+      valuesVersion++;
+      reverseSweep(output, seed);
+    } finally {
+      exit();
+    }
+  }
+
+  private void reverseSweep(Var output, double[] seed) {
     for (Var v : nodes) {
       if (v.active) {
         Kernels.fill(v.size(), 0.0, v.adjoint, 0);
@@ -161,12 +220,17 @@ public final class Tape {
    */
   public void setTangents(double[] directions, int m) {
     checkFlat("directions", directions.length, m);
-    ensureDirections(m);
-    for (Var v : variables) {
-      // (entries x m) block of the direction matrix -> (rows, m, cols) tangent layout, row by row
-      Kernels.transposeEach(v.rows, v.cols, m, directions, v.parameterOffset * m, v.tangent, 0);
+    enter();
+    try {
+      ensureDirections(m);
+      for (Var v : variables) {
+        // (entries x m) block of the direction matrix -> (rows, m, cols) tangent layout
+        Kernels.transposeEach(v.rows, v.cols, m, directions, v.parameterOffset * m, v.tangent, 0);
+      }
+      loadedDirections = m;
+    } finally {
+      exit();
     }
-    loadedDirections = m;
   }
 
   /**
@@ -183,14 +247,19 @@ public final class Tape {
 
   /** Pushes the variables' tangents forward through every op (JVP sweep). */
   public void forwardTangents(int m) {
-    ensureDirections(m);
-    for (Op op : ops) {
-      if (op.out.active) {
-        op.jvp(m);
-        if (debug) {
-          check(op, "tangent", op.out.tangent, op.out.size() * m);
+    enter();
+    try {
+      ensureDirections(m);
+      for (Op op : ops) {
+        if (op.out.active) {
+          op.jvp(m);
+          if (debug) {
+            check(op, "tangent", op.out.tangent, op.out.size() * m);
+          }
         }
       }
+    } finally {
+      exit();
     }
   }
 
@@ -201,11 +270,16 @@ public final class Tape {
    * from zero.
    */
   public void reverseTangents(Var output, double[] seed, int m) {
-    beginReverseTangents(output, seed, m);
-    for (int i = ops.size() - 1; i >= 0; i--) {
-      reverseTangentStep(ops.get(i), m);
+    enter();
+    try {
+      beginReverseTangents(output, seed, m);
+      for (int i = ops.size() - 1; i >= 0; i--) {
+        reverseTangentStep(ops.get(i), m);
+      }
+      endReverseTangents(m);
+    } finally {
+      exit();
     }
-    endReverseTangents(m);
   }
 
   /**
@@ -284,12 +358,17 @@ public final class Tape {
    * one tape's {@code size x m} buffers are alive at a time; the next sweep allocates afresh.
    */
   public void releaseTangents() {
-    for (Var v : nodes) {
-      v.tangent = null;
-      v.adjointTangent = null;
+    enter();
+    try {
+      for (Var v : nodes) {
+        v.tangent = null;
+        v.adjointTangent = null;
+      }
+      directionCapacity = 0;
+      loadedDirections = 0;
+    } finally {
+      exit();
     }
-    directionCapacity = 0;
-    loadedDirections = 0;
   }
 
   /**
@@ -304,6 +383,20 @@ public final class Tape {
     if (next == this) {
       return;
     }
+    enter();
+    try {
+      next.enter();
+      try {
+        handTangents(next);
+      } finally {
+        next.exit();
+      }
+    } finally {
+      exit();
+    }
+  }
+
+  private void handTangents(Tape next) {
     int shared = Math.min(nodes.size(), next.nodes.size());
     // next's variables keep their directions if none receives a buffer, take this tape's if
     // each receives its counterpart's, and hold unknown numbers otherwise
@@ -335,8 +428,13 @@ public final class Tape {
   /** Copies the variables' adjoints into a flat gradient vector. */
   public void getAdjoints(double[] gradient) {
     checkVector("gradient", gradient.length);
-    for (Var v : variables) {
-      Kernels.copy(v.size(), v.adjoint, 0, gradient, v.parameterOffset);
+    enter();
+    try {
+      for (Var v : variables) {
+        Kernels.copy(v.size(), v.adjoint, 0, gradient, v.parameterOffset);
+      }
+    } finally {
+      exit();
     }
   }
 
@@ -346,8 +444,13 @@ public final class Tape {
    */
   public void getAdjointTangents(double[] out, int m) {
     checkFlat("out", out.length, m);
-    for (Var v : variables) {
-      Kernels.transposeEach(v.rows, m, v.cols, v.adjointTangent, 0, out, v.parameterOffset * m);
+    enter();
+    try {
+      for (Var v : variables) {
+        Kernels.transposeEach(v.rows, m, v.cols, v.adjointTangent, 0, out, v.parameterOffset * m);
+      }
+    } finally {
+      exit();
     }
   }
 
@@ -365,7 +468,12 @@ public final class Tape {
       Kernels.fill(node.size() * m, 0.0, out, 0);
       return;
     }
-    Kernels.transposeEach(node.rows, m, node.cols, node.tangent, 0, out, 0);
+    enter();
+    try {
+      Kernels.transposeEach(node.rows, m, node.cols, node.tangent, 0, out, 0);
+    } finally {
+      exit();
+    }
   }
 
   // ---- inspection (package-private: tests check that replays keep their buffers) ----
@@ -383,24 +491,118 @@ public final class Tape {
   // ---- recording (used by Ops) ----
 
   Var newNode(int rows, int cols, boolean active) {
-    Var v =
-        new Var(this, nodes.size(), rows, cols, Var.Kind.COMPUTED, active, -1,
-            new double[checkedSize(rows, cols)]);
-    if (active && directionCapacity > 0) {
-      v.ensureDirections(directionCapacity);
+    double[] value = new double[checkedSize(rows, cols)];
+    enter();
+    try {
+      Var v = new Var(this, nodes.size(), rows, cols, Var.Kind.COMPUTED, active, -1, value);
+      if (active && directionCapacity > 0) {
+        v.ensureDirections(directionCapacity);
+      }
+      nodes.add(v);
+      valuesVersion++;
+      return v;
+    } finally {
+      exit();
     }
-    nodes.add(v);
-    return v;
   }
 
   <T extends Op> Var record(T op) {
-    op.out.producer = op;
-    ops.add(op);
-    op.forward();
-    if (debug) {
-      check(op, "value", op.out.value, op.out.size());
+    enter();
+    try {
+      valuesVersion++;
+      op.out.producer = op;
+      ops.add(op);
+      op.forward();
+      if (debug) {
+        check(op, "value", op.out.value, op.out.size());
+      }
+      return op.out;
+    } finally {
+      exit();
     }
-    return op.out;
+  }
+
+  // ---- the one-thread-at-a-time guard ----
+
+  /**
+   * Holds the tape for the calling thread until the returned handle is closed, so that a
+   * sequence of calls (say {@link #setVariables}, {@link #forward()}, {@link #reverse}, {@link
+   * #getAdjoints}) runs as one: another thread calling in meanwhile fails with an {@link
+   * IllegalStateException} instead of interleaving. The drivers do this for their own calls.
+   * Use with try-with-resources; handles nest on one thread.
+   *
+   * @throws IllegalStateException if another thread is using the tape
+   */
+  public Use use() {
+    enter();
+    return new Use();
+  }
+
+  /** A hold on a tape by one thread, from {@link #use()}; closing it releases the hold. */
+  public final class Use implements AutoCloseable {
+
+    private boolean closed;
+
+    private Use() {}
+
+    /**
+     * Releases this hold (the tape is free once every nested hold and call has ended). Closing
+     * twice does nothing.
+     *
+     * @throws IllegalStateException if called from a thread other than the one holding the tape
+     */
+    @Override
+    public void close() {
+      if (closed) {
+        return;
+      }
+      if (user.get() != Thread.currentThread()) {
+        throw new IllegalStateException(
+            "Tape.Use must be closed by the thread that opened it, not " + Thread.currentThread());
+      }
+      closed = true;
+      exit();
+    }
+  }
+
+  /**
+   * Marks the calling thread as using the tape (nested calls from the same thread count up).
+   *
+   * @throws IllegalStateException if another thread is inside a call on this tape
+   */
+  void enter() {
+    Thread me = Thread.currentThread();
+    Thread holder = user.get();
+    if (holder == me) {
+      useDepth++;
+      return;
+    }
+    if (holder == null && user.compareAndSet(null, me)) {
+      useDepth = 1;
+      return;
+    }
+    throw inUse(user.get());
+  }
+
+  /** Ends a call begun by {@link #enter()}; the outermost one frees the tape. */
+  void exit() {
+    if (--useDepth == 0) {
+      user.set(null);
+    }
+  }
+
+  private static IllegalStateException inUse(Thread holder) {
+    String who = holder == null ? "another thread" : "thread \"" + holder.getName() + "\"";
+    return new IllegalStateException(
+        "tape is in use by " + who + " (this call is on thread \""
+            + Thread.currentThread().getName() + "\"); a Tape is not thread-safe: record one"
+            + " tape per thread from the same code (data arrays may be shared, read-only), or"
+            + " make the threads take turns with a lock of your own");
+  }
+
+  /** See {@link #valuesVersion}. */
+  long valuesVersion() {
+    return valuesVersion;
   }
 
   void requireOwn(Var v) {

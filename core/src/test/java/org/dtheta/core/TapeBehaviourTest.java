@@ -111,21 +111,21 @@ class TapeBehaviourTest {
     Var loss = Ops.sum(Ops.square(Ops.addRowBroadcast(w, b)));
     assertMessage("parameter vector has length 8, the tape's variables need 9",
         () -> t.setVariables(new double[8]));
-    assertMessage("parameter vector has length 10, the tape's variables need 9",
+    assertMessage("Gradients.gradient: x has length 10, expected P = 9",
         () -> Gradients.gradient(loss, new double[10]));
-    assertMessage("gradient has length 3, the tape's variables need 9",
+    assertMessage("Gradients.valueAndGradient: gradient has length 3, expected P = 9",
         () -> Gradients.valueAndGradient(loss, new double[9], new double[3]));
-    assertMessage("directions has length 17, expected at least 9 x 2",
+    assertMessage("Hessians.hessianMatrixProduct: directions has length 17, expected P*m = 9*2 = 18",
         () -> Hessians.hessianMatrixProduct(loss, new double[9], new double[17], 2, null,
             new double[18]));
-    assertMessage("out has length 9, expected at least 9 x 2",
+    assertMessage("Hessians.hessianMatrixProduct: result has length 9, expected P*m = 9*2 = 18",
         () -> Hessians.hessianMatrixProduct(loss, new double[9], new double[18], 2, null,
             new double[9]));
-    assertMessage("direction count must be at least 1, not 0",
+    assertMessage("Hessians.hessianMatrixProduct: m = 0, expected at least 1",
         () -> Hessians.hessianMatrixProduct(loss, new double[9], new double[9], 0, null,
             new double[9]));
     Var rowSums = Ops.sumRows(w);
-    assertMessage("adjoint seed has length 3, output " + rowSums + " has 2",
+    assertMessage("Gradients.vectorJacobianProduct: u has length 3, expected output.size() = 2",
         () -> Gradients.vectorJacobianProduct(rowSums, new double[9], new double[3],
             new double[9]));
   }
