@@ -5,7 +5,7 @@ import org.dtheta.core.kernel.UnaryFunction;
 
 /**
  * {@code y = f(x)} applied entry by entry, for any {@link UnaryFunction} (sigmoid, tanh, relu,
- * exp, log, square). With {@code f'} and {@code f''} taken at each entry:
+ * exp, log, square, sqrt, abs, softplus). With {@code f'} and {@code f''} taken at each entry:
  *
  * <pre>
  *   value            y        = f(x)

@@ -190,6 +190,135 @@ public final class Ops {
     return elementwise(x, UnaryFunction.SQUARE);
   }
 
+  /** Square root, entry by entry (for {@code x >= 0}; the derivatives are infinite at 0). */
+  public static Var sqrt(Var x) {
+    return elementwise(x, UnaryFunction.SQRT);
+  }
+
+  /** {@code |x|}, entry by entry (derivative 0 at 0, as relu's). */
+  public static Var abs(Var x) {
+    return elementwise(x, UnaryFunction.ABS);
+  }
+
+  /**
+   * {@code log(1 + e^x)}, entry by entry, computed stably as {@code log1p(e^-|x|) + max(x, 0)}
+   * (its derivative is the sigmoid).
+   */
+  public static Var softplus(Var x) {
+    return elementwise(x, UnaryFunction.SOFTPLUS);
+  }
+
+  /**
+   * {@code x^p}, entry by entry, for a fixed finite exponent {@code p} ({@link Math#pow}: for a
+   * non-integer {@code p} keep {@code x > 0}; for {@code p < 2} the derivatives are infinite at
+   * 0).
+   */
+  public static Var pow(Var x, double p) {
+    requireFinite("pow", "exponent", p);
+    Tape t = x.tape;
+    return t.record(new Power(t.newNode(x.rows, x.cols, x.active), x, p));
+  }
+
+  /** {@code x + c} for a fixed finite number {@code c} added to every entry. */
+  public static Var addConstant(Var x, double c) {
+    requireFinite("addConstant", "constant", c);
+    Tape t = x.tape;
+    return t.record(new AddConstant(t.newNode(x.rows, x.cols, x.active), x, c));
+  }
+
+  /** {@code x + s}: the {@code 1 x 1} node {@code s} added to every entry of {@code x}. */
+  public static Var addScalar(Var x, Var s) {
+    Tape t = sameTape("addScalar", x, s);
+    requireScalar("addScalar", x, s);
+    return t.record(new AddScalar(t.newNode(x.rows, x.cols, x.active || s.active), x, s));
+  }
+
+  /** {@code s x}: every entry of {@code x} times the {@code 1 x 1} node {@code s}. */
+  public static Var mulScalar(Var x, Var s) {
+    Tape t = sameTape("mulScalar", x, s);
+    requireScalar("mulScalar", x, s);
+    return t.record(new MulScalar(t.newNode(x.rows, x.cols, x.active || s.active), x, s));
+  }
+
+  /**
+   * {@code A + b 1^T}: adds the {@code rows x 1} column {@code column} to every column of
+   * {@code a} (the counterpart of {@link #addRowBroadcast}).
+   */
+  public static Var addColumnBroadcast(Var a, Var column) {
+    Tape t = sameTape("addColumnBroadcast", a, column);
+    if (column.cols != 1 || column.rows != a.rows) {
+      throw ShapeException.of("addColumnBroadcast", a, column, "column must be rows of A x 1");
+    }
+    return t.record(
+        new AddColumnBroadcast(t.newNode(a.rows, a.cols, a.active || column.active), a, column));
+  }
+
+  /** {@code X^T}. */
+  public static Var transpose(Var x) {
+    Tape t = x.tape;
+    return t.record(new Transpose(t.newNode(x.cols, x.rows, x.active), x));
+  }
+
+  /** Rows {@code from} (inclusive) to {@code to} (exclusive) of {@code x}, all columns. */
+  public static Var sliceRows(Var x, int from, int to) {
+    requireRange("sliceRows", "rows", x, from, to, x.rows);
+    Tape t = x.tape;
+    return t.record(new Slice("sliceRows", t.newNode(to - from, x.cols, x.active), x, from, 0));
+  }
+
+  /** Columns {@code from} (inclusive) to {@code to} (exclusive) of {@code x}, all rows. */
+  public static Var sliceColumns(Var x, int from, int to) {
+    requireRange("sliceColumns", "columns", x, from, to, x.cols);
+    Tape t = x.tape;
+    return t.record(
+        new Slice("sliceColumns", t.newNode(x.rows, to - from, x.active), x, 0, from));
+  }
+
+  /** The parts stacked top to bottom (all with the same number of columns). */
+  public static Var concatRows(Var... parts) {
+    return concat("concatRows", true, parts);
+  }
+
+  /** The parts side by side, left to right (all with the same number of rows). */
+  public static Var concatColumns(Var... parts) {
+    return concat("concatColumns", false, parts);
+  }
+
+  static Var concat(String op, boolean stackRows, Var[] parts) {
+    if (parts.length == 0) {
+      throw new IllegalArgumentException(op + ": needs at least one part");
+    }
+    Var first = parts[0];
+    boolean active = false;
+    int extent = 0;
+    for (Var p : parts) {
+      sameTape(op, first, p);
+      if (stackRows ? p.cols != first.cols : p.rows != first.rows) {
+        throw ShapeException.of(op, first, p,
+            stackRows ? "parts must have equal columns" : "parts must have equal rows");
+      }
+      active |= p.active;
+      extent = Math.addExact(extent, stackRows ? p.rows : p.cols);
+    }
+    Tape t = first.tape;
+    Var out = stackRows ? t.newNode(extent, first.cols, active)
+        : t.newNode(first.rows, extent, active);
+    return t.record(new Concat(op, out, parts.clone(), stackRows));
+  }
+
+  static void requireScalar(String op, Var x, Var s) {
+    if (s.rows != 1 || s.cols != 1) {
+      throw ShapeException.of(op, x, s, "the scalar must be 1 x 1");
+    }
+  }
+
+  static void requireRange(String op, String what, Var x, int from, int to, int extent) {
+    if (from < 0 || to > extent || from >= to) {
+      throw new ShapeException(op + ": " + what + " [" + from + ", " + to + ") of " + x.shape()
+          + " (need 0 <= from < to <= " + extent + ")");
+    }
+  }
+
   /**
    * Mean over rows of the cross-entropy between row softmaxes of {@code logits} and
    * {@code targets} (a constant of the same shape, usually one-hot rows), computed stably from

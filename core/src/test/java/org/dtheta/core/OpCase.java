@@ -48,6 +48,12 @@ final class OpCase {
   static final ShapeRule C_BY_Q = (r, c, q) -> new int[] {c, q};
   static final ShapeRule ONE_BY_C = (r, c, q) -> new int[] {1, c};
   static final ShapeRule R_BY_R = (r, c, q) -> new int[] {r, r};
+  static final ShapeRule R_BY_ONE = (r, c, q) -> new int[] {r, 1};
+  static final ShapeRule ONE_BY_ONE = (r, c, q) -> new int[] {1, 1};
+  static final ShapeRule R_PLUS_Q_BY_C = (r, c, q) -> new int[] {r + q, c};
+  static final ShapeRule R_BY_C_PLUS_Q = (r, c, q) -> new int[] {r, c + q};
+  static final ShapeRule R_PLUS_2_BY_C = (r, c, q) -> new int[] {r + 2, c};
+  static final ShapeRule R_BY_C_PLUS_2 = (r, c, q) -> new int[] {r, c + 2};
 
   final String name;
   final Operand[] operands;
@@ -214,7 +220,40 @@ final class OpCase {
           new OpCase("sparseMatmul", v -> Ops.sparseMatmul(sparseData(v[0].rows), v[0]),
               free(Q_BY_C)),
           new OpCase("sparseAffine", v -> Ops.sparseAffine(sparseData(v[0].rows), v[0], v[1]),
-              free(Q_BY_C), free(ONE_BY_C)));
+              free(Q_BY_C), free(ONE_BY_C)),
+          new OpCase("transpose", v -> Ops.transpose(v[0]), free(R_BY_C)),
+          new OpCase("matmul(transpose(A), A)", v -> Ops.matmul(Ops.transpose(v[0]), v[0]),
+              free(R_BY_Q)),
+          new OpCase("sliceRows(middle)", v -> Ops.sliceRows(v[0], 1, v[0].rows - 1),
+              free(R_PLUS_2_BY_C)),
+          new OpCase("sliceRows(head)", v -> Ops.sliceRows(v[0], 0, v[0].rows - 1),
+              free(R_PLUS_Q_BY_C)),
+          new OpCase("sliceColumns(middle)", v -> Ops.sliceColumns(v[0], 1, v[0].cols - 1),
+              free(R_BY_C_PLUS_2)),
+          new OpCase("sliceColumns(tail)", v -> Ops.sliceColumns(v[0], 1, v[0].cols),
+              free(R_BY_C_PLUS_Q)),
+          new OpCase("concatRows", v -> Ops.concatRows(v[0], v[1]), free(R_BY_C), free(Q_BY_C)),
+          new OpCase("concatRows(a, b, a)", v -> Ops.concatRows(v[0], v[1], v[0]),
+              free(R_BY_C), free(ONE_BY_C)),
+          new OpCase("concatColumns", v -> Ops.concatColumns(v[0], v[1]),
+              free(R_BY_C), free(R_BY_Q)),
+          new OpCase("concatColumns(x, square x)", v -> Ops.concatColumns(v[0], Ops.square(v[0])),
+              free(R_BY_C)),
+          new OpCase("addColumnBroadcast", v -> Ops.addColumnBroadcast(v[0], v[1]),
+              free(R_BY_C), free(R_BY_ONE)),
+          new OpCase("addScalar", v -> Ops.addScalar(v[0], v[1]), free(R_BY_C), free(ONE_BY_ONE)),
+          new OpCase("addScalar(x, sum x)", v -> Ops.addScalar(v[0], Ops.sum(v[0])), free(R_BY_C)),
+          new OpCase("mulScalar", v -> Ops.mulScalar(v[0], v[1]), free(R_BY_C), free(ONE_BY_ONE)),
+          new OpCase("mulScalar(x, sum x)", v -> Ops.mulScalar(v[0], Ops.sum(v[0])), free(R_BY_C)),
+          new OpCase("mulScalar(s, s)", v -> Ops.mulScalar(v[0], v[0]), free(ONE_BY_ONE)),
+          new OpCase("addConstant", v -> Ops.addConstant(v[0], 0.7), free(R_BY_C)),
+          new OpCase("pow(2.5)", v -> Ops.pow(v[0], 2.5), free(R_BY_C, Domain.POSITIVE)),
+          new OpCase("pow(-1.5)", v -> Ops.pow(v[0], -1.5), free(R_BY_C, Domain.POSITIVE)),
+          new OpCase("pow(3)", v -> Ops.pow(v[0], 3), free(R_BY_C)),
+          new OpCase("pow(1)", v -> Ops.pow(v[0], 1), free(R_BY_C)),
+          new OpCase("sqrt", v -> Ops.sqrt(v[0]), free(R_BY_C, Domain.POSITIVE)),
+          new OpCase("abs", v -> Ops.abs(v[0]), free(R_BY_C, Domain.AWAY_FROM_ZERO)),
+          new OpCase("softplus", v -> Ops.softplus(v[0]), free(R_BY_C)));
 
   /**
    * A fixed {@code (cols + 2) x cols} data matrix for the sparse ops (rows and columns differ,

@@ -243,4 +243,29 @@ public interface KernelSupport {
    */
   void centredMulRepeated(int rows, int cols, int m, double[] p, int pOff, double[] f, int fOff,
       double[] u, int uOff, double[] z, int zOff, boolean accumulate);
+
+  // ---- appended for the op set, part 2 (branch ops): transposes, blocks, powers ----
+
+  /**
+   * Transpose repeated over {@code m} directions in the tangent layout: {@code y[j,d,i] (+)=
+   * x[i,d,j]} for {@code x} {@code rows x (m*cols)} (row {@code i}, direction {@code d}, column
+   * {@code j} at {@code (i*m + d)*cols + j}) and {@code y} {@code cols x (m*rows)} (at {@code
+   * (j*m + d)*rows + i}). With {@code m = 1} a plain transpose of a dense matrix.
+   */
+  void transposeRepeated(int rows, int cols, int m, double[] x, int xOff, double[] y, int yOff,
+      boolean accumulate);
+
+  /**
+   * Copies a {@code rows x cols} block between two strided matrices: {@code y[i*ldy + j] (+)=
+   * x[i*ldx + j]}. Slices and concatenations of matrices (and, with {@code rows*m} rows, of
+   * their tangents) are such blocks.
+   */
+  void copyBlock(int rows, int cols, double[] x, int xOff, int ldx, double[] y, int yOff, int ldy,
+      boolean accumulate);
+
+  /**
+   * {@code y = c * x^p} elementwise ({@link Math#pow} semantics), and {@code y = 0} wherever
+   * {@code c == 0} (so a vanishing coefficient never meets {@code 0^-1 = inf}).
+   */
+  void power(int n, double c, double p, double[] x, int xOff, double[] y, int yOff);
 }

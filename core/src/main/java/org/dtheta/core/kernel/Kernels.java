@@ -596,4 +596,36 @@ public final class Kernels {
     byRows(rows, w, (r0, r1) -> IMPL.centredMulRepeated(r1 - r0, cols, m, p, pOff + r0 * cols,
         f, fOff + r0 * cols, u, uOff + r0 * w, z, zOff + r0 * w, accumulate));
   }
+
+  // ---- appended for the op set, part 2 (branch ops): transposes, blocks, powers ----
+
+  /** See {@link KernelSupport#transposeRepeated}. */
+  public static void transposeRepeated(int rows, int cols, int m, double[] x, int xOff,
+      double[] y, int yOff, boolean accumulate) {
+    checkSizes(rows, cols, m);
+    int n = Math.multiplyExact(Math.multiplyExact(rows, cols), m);
+    checkRange("x", x, xOff, n);
+    checkRange("y", y, yOff, n);
+    IMPL.transposeRepeated(rows, cols, m, x, xOff, y, yOff, accumulate);
+  }
+
+  /** See {@link KernelSupport#copyBlock}. */
+  public static void copyBlock(int rows, int cols, double[] x, int xOff, int ldx, double[] y,
+      int yOff, int ldy, boolean accumulate) {
+    checkSize("rows", rows);
+    checkSize("cols", cols);
+    checkMatrix("x", x, xOff, rows, cols, ldx);
+    checkMatrix("y", y, yOff, rows, cols, ldy);
+    byRows(rows, cols, (r0, r1) -> IMPL.copyBlock(r1 - r0, cols, x, xOff + r0 * ldx, ldx,
+        y, yOff + r0 * ldy, ldy, accumulate));
+  }
+
+  /** See {@link KernelSupport#power}. */
+  public static void power(int n, double c, double p, double[] x, int xOff, double[] y,
+      int yOff) {
+    checkSize("n", n);
+    checkRange("x", x, xOff, n);
+    checkRange("y", y, yOff, n);
+    byRange(n, (i0, i1) -> IMPL.power(i1 - i0, c, p, x, xOff + i0, y, yOff + i0));
+  }
 }

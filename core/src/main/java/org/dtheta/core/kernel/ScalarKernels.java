@@ -487,4 +487,50 @@ class ScalarKernels implements KernelSupport {
       }
     }
   }
+
+  // ---- appended for the op set, part 2 (branch ops): transposes, blocks, powers ----
+
+  @Override
+  public void transposeRepeated(int rows, int cols, int m, double[] x, int xOff, double[] y,
+      int yOff, boolean accumulate) {
+    for (int i = 0; i < rows; i++) {
+      for (int d = 0; d < m; d++) {
+        int from = xOff + (i * m + d) * cols;
+        int to = yOff + d * rows + i;
+        int step = m * rows;
+        if (accumulate) {
+          for (int j = 0; j < cols; j++) {
+            y[to + j * step] += x[from + j];
+          }
+        } else {
+          for (int j = 0; j < cols; j++) {
+            y[to + j * step] = x[from + j];
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public void copyBlock(int rows, int cols, double[] x, int xOff, int ldx, double[] y, int yOff,
+      int ldy, boolean accumulate) {
+    for (int i = 0; i < rows; i++) {
+      if (accumulate) {
+        axpy(cols, 1.0, x, xOff + i * ldx, y, yOff + i * ldy);
+      } else {
+        System.arraycopy(x, xOff + i * ldx, y, yOff + i * ldy, cols);
+      }
+    }
+  }
+
+  @Override
+  public void power(int n, double c, double p, double[] x, int xOff, double[] y, int yOff) {
+    if (c == 0.0) {
+      fill(n, 0.0, y, yOff);
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      y[yOff + i] = c * Math.pow(x[xOff + i], p);
+    }
+  }
 }

@@ -111,6 +111,62 @@ public enum UnaryFunction {
     public double second(double x, double y) {
       return 2.0;
     }
+  },
+  /** Square root, for {@code x >= 0} (the derivatives are infinite at 0). */
+  SQRT {
+    @Override
+    public double apply(double x) {
+      return Math.sqrt(x);
+    }
+
+    @Override
+    public double first(double x, double y) {
+      return 0.5 / y;
+    }
+
+    @Override
+    public double second(double x, double y) {
+      return -0.25 / (x * y);
+    }
+  },
+  /** {@code |x|}; the derivative at 0 is taken as 0 (as for relu), the second derivative as 0. */
+  ABS {
+    @Override
+    public double apply(double x) {
+      return Math.abs(x);
+    }
+
+    @Override
+    public double first(double x, double y) {
+      return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0;
+    }
+
+    @Override
+    public double second(double x, double y) {
+      return 0.0;
+    }
+  },
+  /**
+   * {@code log(1 + e^x)}, evaluated as {@code log1p(e^-|x|) + max(x, 0)}, which neither
+   * overflows for large {@code x} nor loses small values for very negative {@code x}. Its
+   * derivative is the sigmoid.
+   */
+  SOFTPLUS {
+    @Override
+    public double apply(double x) {
+      return Math.log1p(Math.exp(-Math.abs(x))) + Math.max(x, 0.0);
+    }
+
+    @Override
+    public double first(double x, double y) {
+      return SIGMOID.apply(x);
+    }
+
+    @Override
+    public double second(double x, double y) {
+      double s = SIGMOID.apply(x);
+      return s * (1.0 - s);
+    }
   };
 
   /** The value {@code f(x)}. */
