@@ -1,4 +1,4 @@
-package org.dtheta.nn.spectral;
+package org.dtheta.core.linalg;
 
 import java.util.random.RandomGenerator;
 import org.dtheta.core.kernel.Kernels;
@@ -103,7 +103,7 @@ public final class Orthonormalizer {
 
   /**
    * QR of the {@code m} columns of the {@code n x m} row-major matrix {@code a} (the layout of
-   * {@link org.dtheta.nn.LinearMap}): on return {@code a} holds {@code Q} with orthonormal columns
+   * {@link org.dtheta.core.linalg.LinearMap}): on return {@code a} holds {@code Q} with orthonormal columns
    * and {@code r} ({@code m x m}) the upper triangular factor, {@code A = Q R}. Dependent columns
    * (see {@link #orthonormalizeRows} for {@code dependenceTolerance}) get {@code R_ii = 0} and a
    * replacement column from {@code replacements} (zero when it is null).
