@@ -31,7 +31,7 @@ public final class Orthonormalizer {
    * same array as {@code rows} if the regions do not overlap). On return, with {@code q_c} the
    * new rows and {@code b_i} the basis rows, every original row satisfies
    *
-   * <pre>  row_c = sum_i projections[i*count + c] b_i + sum_(c' <= c) r[c'*count + c] q_c'</pre>
+   * <pre>  row_c = sum_i projections[i*count + c] b_i + sum_(c' &lt;= c) r[c'*count + c] q_c'</pre>
    *
    * <p>A row whose remaining length is at most {@code dependenceTolerance} times its original
    * length (0 catches exact zeros only) is dependent: its diagonal entry of {@code r} is set to
