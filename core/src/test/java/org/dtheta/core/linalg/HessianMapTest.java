@@ -144,7 +144,7 @@ class HessianMapTest {
     return SymmetricEigensolver.decompose(denseHessian(f, theta), theta.length, false).values();
   }
 
-  /** The requested ends of {@code s} match the ascending {@code expected}, relative to its scale. */
+  /** The requested ends of {@code s} match the ascending {@code expected}, relative to scale. */
   private static void assertEnds(double[] expected, SpectrumResult s, double relative) {
     int n = expected.length;
     double tolerance = relative * Math.max(1.0, SpectralFixtures.maxAbs(expected));
