@@ -2,8 +2,8 @@ package org.dtheta.benchmarks;
 
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
+import org.dtheta.core.ProgressListener;
 import org.dtheta.nn.PanelSink;
-import org.dtheta.nn.ProgressListener;
 import org.dtheta.nn.structured.StructuredHessianPanels;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

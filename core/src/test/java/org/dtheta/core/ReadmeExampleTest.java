@@ -22,9 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Java example in the README's "Use the library" section compiles against this module, runs,
- * and prints the value, gradient and Hessian-vector product of its function as computed here in
- * closed form.
+ * The Java examples in the README's "Use the library" and "Use as a dependency" sections compile
+ * against this module, run, and print the value, gradient and Hessian-vector product of their
+ * function (the same in both) as computed here in closed form; the second also prints the
+ * Hessian's extreme eigenvalues, found by Lanczos on Hessian products, which must be those of
+ * the closed-form 2 x 2 Hessian.
  */
 class ReadmeExampleTest {
 
@@ -34,9 +36,25 @@ class ReadmeExampleTest {
   @Test
   void readmeExampleCompilesRunsAndPrintsTheClosedFormDerivatives(@TempDir Path dir)
       throws Exception {
-    String source = exampleSource(Files.readString(README, StandardCharsets.UTF_8));
+    String output = compileAndRun("## Use the library", dir);
+    assertDerivatives(output);
+  }
+
+  @Test
+  void dependencyExamplePrintsTheDerivativesAndTheHessianEigenvalues(@TempDir Path dir)
+      throws Exception {
+    String output = compileAndRun("## Use as a dependency", dir);
+    assertDerivatives(output);
+    double[] eigenvalues = expectedHessianEigenvalues();
+    assertClose(new double[] {eigenvalues[1]}, numbers(output, "largest"), "largest");
+    assertClose(new double[] {eigenvalues[0]}, numbers(output, "smallest"), "smallest");
+  }
+
+  /** The section's example, written to {@code dir}, compiled against the test class path, run. */
+  private static String compileAndRun(String heading, Path dir) throws Exception {
+    String source = exampleSource(Files.readString(README, StandardCharsets.UTF_8), heading);
     Matcher name = Pattern.compile("public class (\\w+)").matcher(source);
-    assertTrue(name.find(), "the README example declares no public class");
+    assertTrue(name.find(), "the README example under " + heading + " declares no public class");
     Path file = dir.resolve(name.group(1) + ".java");
     Files.writeString(file, source, StandardCharsets.UTF_8);
 
@@ -45,9 +63,12 @@ class ReadmeExampleTest {
     ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
     int status = javac.run(null, diagnostics, diagnostics,
         "-classpath", testClassPath(), "-d", dir.toString(), file.toString());
-    assertEquals(0, status, "the README example does not compile:\n" + diagnostics);
+    assertEquals(0, status,
+        "the README example under " + heading + " does not compile:\n" + diagnostics);
+    return runMain(dir, name.group(1));
+  }
 
-    String output = runMain(dir, name.group(1));
+  private static void assertDerivatives(String output) {
     assertClose(expectedValue(), number(output, "value"), "value");
     assertClose(expectedGradient(), numbers(output, "gradient"), "gradient");
     assertClose(expectedHessianTimes(new double[] {1, -1}), numbers(output, "H v"), "H v");
@@ -100,14 +121,28 @@ class ReadmeExampleTest {
     return hv;
   }
 
+  /** The eigenvalues of the closed-form Hessian (columns {@code H e1}, {@code H e2}), ascending. */
+  private static double[] expectedHessianEigenvalues() {
+    double[] c1 = expectedHessianTimes(new double[] {1, 0});
+    double[] c2 = expectedHessianTimes(new double[] {0, 1});
+    double a = c1[0];
+    double b = 0.5 * (c1[1] + c2[0]);
+    double d = c2[1];
+    double mean = 0.5 * (a + d);
+    double radius = Math.hypot(0.5 * (a - d), b);
+    return new double[] {mean - radius, mean + radius};
+  }
+
   // ---- plumbing ----
 
-  /** The first {@code ```java} block after the "Use the library" heading. */
-  static String exampleSource(String readme) {
-    int section = readme.indexOf("## Use the library");
-    assertTrue(section >= 0, "README.md has no '## Use the library' section");
+  /** The first {@code ```java} block after the {@code heading} (a whole "## ..." line). */
+  static String exampleSource(String readme, String heading) {
+    int section = readme.indexOf("\n" + heading + "\n");
+    assertTrue(section >= 0, "README.md has no '" + heading + "' section");
+    int next = readme.indexOf("\n## ", section + 1);
     int start = readme.indexOf("```java\n", section);
-    assertTrue(start >= 0, "the 'Use the library' section has no ```java block");
+    assertTrue(start >= 0 && (next < 0 || start < next),
+        "the '" + heading + "' section has no ```java block");
     start += "```java\n".length();
     int end = readme.indexOf("\n```", start);
     assertTrue(end > start, "the ```java block is not closed");

@@ -6,7 +6,7 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.dtheta.nn.ProgressListener;
+import org.dtheta.core.ProgressListener;
 
 /**
  * A progress bar with an ETA on stderr, or nothing at all when stderr is not a terminal (logs and

@@ -1,6 +1,7 @@
 package org.dtheta.nn;
 
 import java.io.IOException;
+import org.dtheta.core.ProgressListener;
 
 /**
  * Writes the dense {@code P x P} Hessian of a network's loss as row panels, so that matrices

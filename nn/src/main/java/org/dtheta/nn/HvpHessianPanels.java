@@ -1,6 +1,7 @@
 package org.dtheta.nn;
 
 import java.io.IOException;
+import org.dtheta.core.ProgressListener;
 import org.dtheta.core.kernel.Kernels;
 
 /**

@@ -1,7 +1,9 @@
 package org.dtheta.nn;
 
 import java.io.IOException;
+import org.dtheta.core.ProgressListener;
 import org.dtheta.core.kernel.Kernels;
+import org.dtheta.core.linalg.LinearMap;
 import org.dtheta.nn.structured.StructuredHessianPanels;
 
 /**

@@ -10,12 +10,23 @@ import java.util.logging.Logger;
  * Chooses the kernel implementation once per JVM: the Vector API one when the
  * {@code jdk.incubator.vector} module is readable and the CPU has wide enough vectors, the
  * scalar one otherwise. The system property {@code dtheta.kernels=auto|scalar|panama} forces a
- * choice ({@code panama} fails loudly when it cannot be had).
+ * choice ({@code panama} fails loudly when it cannot be had). When {@code auto} falls back to the
+ * scalar kernels because the module is absent, a WARNING (java.util.logging, logger {@code
+ * org.dtheta.core.kernel.KernelProvider}) says how to add it.
  */
 public final class KernelProvider {
 
   private static final Logger LOG = Logger.getLogger(KernelProvider.class.getName());
   private static final String VECTOR_MODULE = "jdk.incubator.vector";
+
+  /**
+   * Logged at WARNING when {@code dtheta.kernels=auto} falls back to the scalar kernels because
+   * the module is absent (not when the user asked for {@code scalar}).
+   */
+  static final String MISSING_MODULE_WARNING =
+      "dtheta: the Vector API module is not available, so the scalar kernels run"
+          + " (slower). Run java with '--add-modules jdk.incubator.vector' for the SIMD kernels,"
+          + " or with -Ddtheta.kernels=scalar to choose the scalar ones without this warning.";
 
   private KernelProvider() {}
 
@@ -59,9 +70,10 @@ public final class KernelProvider {
         return Holder.PANAMA;
       case "auto":
         if (Holder.PANAMA == null) {
-          LOG.fine(
-              "Vector API not available; using scalar kernels. For speed pass"
-                  + " '--add-modules jdk.incubator.vector' to java.");
+          // When the module is there but unusable, loadPanama has already said why.
+          if (!vectorModulePresent()) {
+            LOG.warning(MISSING_MODULE_WARNING);
+          }
           return Holder.SCALAR;
         }
         return Holder.PANAMA;
@@ -71,10 +83,19 @@ public final class KernelProvider {
     }
   }
 
-  private static KernelSupport loadPanama() {
+  private static Optional<Module> vectorModule() {
     Module self = KernelProvider.class.getModule();
     ModuleLayer layer = Optional.ofNullable(self.getLayer()).orElse(ModuleLayer.boot());
-    Optional<Module> vectorModule = layer.findModule(VECTOR_MODULE);
+    return layer.findModule(VECTOR_MODULE);
+  }
+
+  private static boolean vectorModulePresent() {
+    return vectorModule().isPresent();
+  }
+
+  private static KernelSupport loadPanama() {
+    Module self = KernelProvider.class.getModule();
+    Optional<Module> vectorModule = vectorModule();
     if (vectorModule.isEmpty()) {
       return null;
     }

@@ -195,7 +195,7 @@ public interface KernelSupport {
    * The adjoint tangent through an activation followed by a narrow product, for a block of rows
    * in the tangent layout {@code (rows, m, cols)} of {@link #mulRepeated}: with
    * <pre>
-   *   s[i,d,j]  = sum_{t < n} a[i,d,t] b[t,j]  +  sum_{t < n} c[i,t] e[t,d,j]
+   *   s[i,d,j]  = sum_{t &lt; n} a[i,d,t] b[t,j]  +  sum_{t &lt; n} c[i,t] e[t,d,j]
    *   z[i,d,j] (+)= f[i,j] s[i,d,j] + g[i,j] x[i,d,j]
    *   u[i,d,j]   = f[i,j] x[i,d,j]
    * </pre>
@@ -217,7 +217,7 @@ public interface KernelSupport {
    * The tangent through an activation followed by a narrow product, for a block of rows: with
    * {@code x} in the tangent layout {@code (rows, m, cols)} of {@link #mulRepeated}
    * <pre>
-   *   y[i,d,t] = sum_{j < cols} x[i,d,j] (f[i,j] b[j,t])
+   *   y[i,d,t] = sum_{j &lt; cols} x[i,d,j] (f[i,j] b[j,t])
    * </pre>
    * for {@code f} {@code rows x cols}, {@code b} {@code cols x n} and {@code y} {@code rows x
    * (m n)}, all row-major, {@code y} overwritten; each sum is one fused multiply-add chain over

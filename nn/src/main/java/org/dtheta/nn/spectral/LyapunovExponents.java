@@ -3,9 +3,10 @@ package org.dtheta.nn.spectral;
 import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 import java.util.random.RandomGenerator;
+import org.dtheta.core.ProgressListener;
 import org.dtheta.core.kernel.Kernels;
-import org.dtheta.nn.LinearMap;
-import org.dtheta.nn.ProgressListener;
+import org.dtheta.core.linalg.LinearMap;
+import org.dtheta.core.linalg.Orthonormalizer;
 
 /**
  * The {@code m} leading Lyapunov exponents of a map {@code theta -> f(theta)} along a stored

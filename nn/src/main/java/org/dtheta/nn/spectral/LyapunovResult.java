@@ -10,7 +10,7 @@ package org.dtheta.nn.spectral;
  * @param history the running estimates, {@code steps x count} row-major: row {@code s} is the
  *     average over the first {@code s + 1} steps (for convergence plots)
  * @param vectors the final orthonormal tangent vectors, {@code n x count} row-major like {@link
- *     org.dtheta.nn.LinearMap}; forward they approximate the leading backward Lyapunov vectors at
+ *     org.dtheta.core.linalg.LinearMap}; forward they approximate the leading backward Lyapunov vectors at
  *     the end of the trajectory, backward the leading forward (adjoint) ones at its start
  * @param dimension n
  * @param steps the number of maps applied

@@ -1,5 +1,8 @@
 package org.dtheta.nn.spectral;
 
+import org.dtheta.core.linalg.Eigenpairs;
+import org.dtheta.core.linalg.SpectrumResult;
+
 /**
  * What a Hessian spectrum says about one gradient-descent step {@code theta -> theta - alpha grad
  * L(theta)}: its Jacobian {@code Df = I - alpha Hess L} has eigenvalue {@code 1 - alpha lambda}

@@ -1,8 +1,8 @@
 package org.dtheta.nn.structured;
 
 import java.io.IOException;
+import org.dtheta.core.ProgressListener;
 import org.dtheta.nn.PanelSink;
-import org.dtheta.nn.ProgressListener;
 
 /**
  * Cuts rows produced in blocks of any size into panels of exactly {@code panelRows} rows (the

@@ -2,6 +2,7 @@ package org.dtheta.nn.structured;
 
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.dtheta.core.ProgressListener;
 import org.dtheta.core.kernel.Parallel;
 import org.dtheta.core.sparse.CsrMatrix;
 import org.dtheta.core.sparse.SparseGram;
@@ -11,7 +12,6 @@ import org.dtheta.nn.HessianPanels;
 import org.dtheta.nn.NetworkConfig;
 import org.dtheta.nn.PanelSink;
 import org.dtheta.nn.ParamLayout;
-import org.dtheta.nn.ProgressListener;
 import org.dtheta.nn.TwoLayerNet;
 
 /**

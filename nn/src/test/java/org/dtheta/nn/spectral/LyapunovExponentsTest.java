@@ -9,7 +9,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.dtheta.nn.LinearMap;
+import org.dtheta.core.linalg.LinearMap;
+import org.dtheta.core.linalg.SpectralFixtures;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.RandomMatrices_DDRM;
@@ -57,7 +58,7 @@ class LyapunovExponentsTest {
     LyapunovResult r = new LyapunovExponents(5).seed(2).forward(t -> map, 3000);
     assertArrayEquals(leadingLogs(d, 5), r.exponents(), 3e-3);
     assertEquals(LyapunovExponents.TimeOrder.FORWARD, r.order());
-    OrthonormalizerTest.assertOrthonormalColumns(r.vectors(), n, 5, 1e-13);
+    SpectralFixtures.assertOrthonormalColumns(r.vectors(), n, 5, 1e-13);
     // The leading vector has aligned with the most expanding axis (entry 7).
     assertEquals(1.0, Math.abs(r.vectors()[7 * 5]), 1e-12);
   }

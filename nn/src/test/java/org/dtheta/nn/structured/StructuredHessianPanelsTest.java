@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.dtheta.core.ProgressListener;
 import org.dtheta.nn.Activation;
 import org.dtheta.nn.Block;
 import org.dtheta.nn.Dataset;
@@ -17,7 +18,6 @@ import org.dtheta.nn.NetworkConfig;
 import org.dtheta.nn.OutputLayer;
 import org.dtheta.nn.ParamLayout;
 import org.dtheta.nn.Presets;
-import org.dtheta.nn.ProgressListener;
 import org.dtheta.nn.TwoLayerNet;
 import org.junit.jupiter.api.Test;
 

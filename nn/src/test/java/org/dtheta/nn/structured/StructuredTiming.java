@@ -1,9 +1,10 @@
 package org.dtheta.nn.structured;
 
 import java.util.Random;
-import org.dtheta.core.Hessians;
 import org.dtheta.core.Gradients;
+import org.dtheta.core.Hessians;
 import org.dtheta.core.Ops;
+import org.dtheta.core.ProgressListener;
 import org.dtheta.core.Tape;
 import org.dtheta.core.Var;
 import org.dtheta.core.kernel.Kernels;
@@ -13,7 +14,6 @@ import org.dtheta.core.sparse.SparseKernels;
 import org.dtheta.nn.Dataset;
 import org.dtheta.nn.NetworkConfig;
 import org.dtheta.nn.Presets;
-import org.dtheta.nn.ProgressListener;
 import org.dtheta.nn.TwoLayerNet;
 
 /**

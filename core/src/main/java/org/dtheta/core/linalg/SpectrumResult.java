@@ -1,4 +1,4 @@
-package org.dtheta.nn.spectral;
+package org.dtheta.core.linalg;
 
 /**
  * Both ends of the spectrum of a symmetric map as found by {@link Lanczos}.

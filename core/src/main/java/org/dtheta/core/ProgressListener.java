@@ -1,4 +1,4 @@
-package org.dtheta.nn;
+package org.dtheta.core;
 
 /** Hears how far a long computation is, e.g. rows of a dense Jacobian written so far. */
 @FunctionalInterface

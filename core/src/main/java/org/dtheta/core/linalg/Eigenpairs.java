@@ -1,4 +1,4 @@
-package org.dtheta.nn.spectral;
+package org.dtheta.core.linalg;
 
 /**
  * Approximate eigenpairs from one end of a spectrum, with the evidence for each.
@@ -12,7 +12,7 @@ package org.dtheta.nn.spectral;
  * @param converged whether each pair met the tolerance (judged on the measured residual when there
  *     is one, else on the estimate)
  * @param vectors unit Ritz vectors, {@code n x count} row-major like {@link
- *     org.dtheta.nn.LinearMap} (component {@code i} of vector {@code j} at {@code i*count + j}),
+ *     org.dtheta.core.linalg.LinearMap} (component {@code i} of vector {@code j} at {@code i*count + j}),
  *     or null
  * @param dimension n
  */

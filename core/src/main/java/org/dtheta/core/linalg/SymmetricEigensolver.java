@@ -1,4 +1,4 @@
-package org.dtheta.nn.spectral;
+package org.dtheta.core.linalg;
 
 /**
  * Eigenvalues and eigenvectors of small dense symmetric matrices (the projected matrices of

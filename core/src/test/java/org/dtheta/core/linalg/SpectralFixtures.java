@@ -1,4 +1,6 @@
-package org.dtheta.nn.spectral;
+package org.dtheta.core.linalg;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -6,24 +8,26 @@ import org.dtheta.core.Hessians;
 import org.dtheta.core.Ops;
 import org.dtheta.core.Tape;
 import org.dtheta.core.Var;
-import org.dtheta.nn.LinearMap;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.RandomMatrices_DDRM;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
 
-/** Test matrices and the EJML oracle (EJML is used only here, never by the code under test). */
-final class SpectralFixtures {
+/**
+ * Test matrices and the EJML oracle (EJML is used only here, never by the code under test).
+ * Public, and shipped in core's test jar, for the tests of nn's Lyapunov and stability code.
+ */
+public final class SpectralFixtures {
 
   private SpectralFixtures() {}
 
   /** A dense row-major matrix as a LinearMap, applied with plain loops (no Kernels). */
-  static final class DenseMap implements LinearMap {
-    final double[] a;
-    final int n;
+  public static final class DenseMap implements LinearMap {
+    public final double[] a;
+    public final int n;
 
-    DenseMap(double[] a, int n) {
+    public DenseMap(double[] a, int n) {
       this.a = a;
       this.n = n;
     }
@@ -47,7 +51,7 @@ final class SpectralFixtures {
     }
 
     /** A v for one plain vector. */
-    double[] times(double[] v) {
+    public double[] times(double[] v) {
       double[] out = new double[n];
       apply(v, 1, out);
       return out;
@@ -55,7 +59,7 @@ final class SpectralFixtures {
   }
 
   /** A broken map of dimension n whose every output entry is {@code value} (NaN, infinity). */
-  static LinearMap filledMap(int n, double value) {
+  public static LinearMap filledMap(int n, double value) {
     return new LinearMap() {
       @Override
       public int dimension() {
@@ -70,7 +74,7 @@ final class SpectralFixtures {
   }
 
   /** {@code Q diag(d) Q^T} with Q a random orthogonal matrix from EJML. */
-  static double[] withSpectrum(double[] d, long seed) {
+  public static double[] withSpectrum(double[] d, long seed) {
     int n = d.length;
     DMatrixRMaj q = RandomMatrices_DDRM.orthogonal(n, n, new Random(seed));
     DMatrixRMaj qd = q.copy();
@@ -85,7 +89,7 @@ final class SpectralFixtures {
   }
 
   /** A random symmetric matrix with independent N(0,1) entries (GOE-like). */
-  static double[] randomSymmetric(int n, long seed) {
+  public static double[] randomSymmetric(int n, long seed) {
     Random rnd = new Random(seed);
     double[] a = new double[n * n];
     for (int i = 0; i < n; i++) {
@@ -98,7 +102,7 @@ final class SpectralFixtures {
     return a;
   }
 
-  static double[] symmetrized(double[] a, int n) {
+  public static double[] symmetrized(double[] a, int n) {
     double[] s = new double[n * n];
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < n; j++) {
@@ -109,7 +113,7 @@ final class SpectralFixtures {
   }
 
   /** EJML's eigenvalues of a symmetric matrix, ascending. */
-  static double[] ejmlEigenvalues(double[] a, int n) {
+  public static double[] ejmlEigenvalues(double[] a, int n) {
     EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(n, false, true);
     if (!eig.decompose(DMatrixRMaj.wrap(n, n, a.clone()))) {
       throw new AssertionError("EJML eigendecomposition failed");
@@ -123,7 +127,7 @@ final class SpectralFixtures {
   }
 
   /** EJML's eigenvalues of a general matrix: (real, imaginary) pairs, unsorted. */
-  static double[][] ejmlGeneralEigenvalues(double[] a, int n) {
+  public static double[][] ejmlGeneralEigenvalues(double[] a, int n) {
     EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(n, false, false);
     if (!eig.decompose(DMatrixRMaj.wrap(n, n, a.clone()))) {
       throw new AssertionError("EJML eigendecomposition failed");
@@ -137,7 +141,7 @@ final class SpectralFixtures {
   }
 
   /** EJML's unit eigenvector of a general matrix for its eigenvalue of largest modulus. */
-  static double[] ejmlDominantEigenvector(double[] a, int n) {
+  public static double[] ejmlDominantEigenvector(double[] a, int n) {
     EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(n, true, false);
     if (!eig.decompose(DMatrixRMaj.wrap(n, n, a.clone()))) {
       throw new AssertionError("EJML eigendecomposition failed");
@@ -161,7 +165,7 @@ final class SpectralFixtures {
   }
 
   /** C = A B for square row-major matrices, plain loops. */
-  static double[] multiply(double[] a, double[] b, int n) {
+  public static double[] multiply(double[] a, double[] b, int n) {
     double[] c = new double[n * n];
     for (int i = 0; i < n; i++) {
       for (int k = 0; k < n; k++) {
@@ -173,7 +177,7 @@ final class SpectralFixtures {
     return c;
   }
 
-  static double[] transpose(double[] a, int n) {
+  public static double[] transpose(double[] a, int n) {
     double[] t = new double[n * n];
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < n; j++) {
@@ -183,7 +187,7 @@ final class SpectralFixtures {
     return t;
   }
 
-  static double dot(double[] x, double[] y) {
+  public static double dot(double[] x, double[] y) {
     double s = 0.0;
     for (int i = 0; i < x.length; i++) {
       s += x[i] * y[i];
@@ -191,7 +195,7 @@ final class SpectralFixtures {
     return s;
   }
 
-  static double maxAbs(double[] x) {
+  public static double maxAbs(double[] x) {
     double m = 0.0;
     for (double v : x) {
       m = Math.max(m, Math.abs(v));
@@ -199,21 +203,34 @@ final class SpectralFixtures {
     return m;
   }
 
+  /** Columns of the n x m row-major q are orthonormal. */
+  public static void assertOrthonormalColumns(double[] q, int n, int m, double tolerance) {
+    for (int a = 0; a < m; a++) {
+      for (int b = 0; b <= a; b++) {
+        double s = 0.0;
+        for (int i = 0; i < n; i++) {
+          s += q[i * m + a] * q[i * m + b];
+        }
+        assertEquals(a == b ? 1.0 : 0.0, s, tolerance, "Q^T Q at " + a + "," + b);
+      }
+    }
+  }
+
   /**
    * A small real loss: softmax cross-entropy of sigmoid(X W1 + b1) W2 + b2 (the networks'
    * shape, built directly with core), at a random point, with its Hessian as a map and dense.
    */
-  static final class TwoLayerHessian {
+  public static final class TwoLayerHessian {
     static final int SAMPLES = 9;
     static final int INPUTS = 6;
     static final int HIDDEN = 5;
     static final int OUTPUTS = 3;
 
-    final Var loss;
-    final double[] theta;
-    final int p;
+    public final Var loss;
+    public final double[] theta;
+    public final int p;
 
-    TwoLayerHessian(long seed) {
+    public TwoLayerHessian(long seed) {
       Random rnd = new Random(seed);
       Tape tape = new Tape();
       double[] x = new double[SAMPLES * INPUTS];
@@ -241,21 +258,12 @@ final class SpectralFixtures {
       }
     }
 
-    LinearMap map() {
-      return new LinearMap() {
-        @Override
-        public int dimension() {
-          return p;
-        }
-
-        @Override
-        public void apply(double[] v, int m, double[] out) {
-          Hessians.hessianMatrixProduct(loss, theta, v, m, null, out);
-        }
-      };
+    /** The Hessian as a map, through the adapter under test ({@link HessianMap}). */
+    public LinearMap map() {
+      return HessianMap.of(loss, theta);
     }
 
-    double[] dense() {
+    public double[] dense() {
       return symmetrized(Hessians.hessian(loss, theta), p);
     }
   }

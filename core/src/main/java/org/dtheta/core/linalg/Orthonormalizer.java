@@ -1,4 +1,4 @@
-package org.dtheta.nn.spectral;
+package org.dtheta.core.linalg;
 
 import java.util.random.RandomGenerator;
 import org.dtheta.core.kernel.Kernels;
@@ -31,7 +31,7 @@ public final class Orthonormalizer {
    * same array as {@code rows} if the regions do not overlap). On return, with {@code q_c} the
    * new rows and {@code b_i} the basis rows, every original row satisfies
    *
-   * <pre>  row_c = sum_i projections[i*count + c] b_i + sum_(c' <= c) r[c'*count + c] q_c'</pre>
+   * <pre>  row_c = sum_i projections[i*count + c] b_i + sum_(c' &lt;= c) r[c'*count + c] q_c'</pre>
    *
    * <p>A row whose remaining length is at most {@code dependenceTolerance} times its original
    * length (0 catches exact zeros only) is dependent: its diagonal entry of {@code r} is set to
@@ -103,7 +103,7 @@ public final class Orthonormalizer {
 
   /**
    * QR of the {@code m} columns of the {@code n x m} row-major matrix {@code a} (the layout of
-   * {@link org.dtheta.nn.LinearMap}): on return {@code a} holds {@code Q} with orthonormal columns
+   * {@link org.dtheta.core.linalg.LinearMap}): on return {@code a} holds {@code Q} with orthonormal columns
    * and {@code r} ({@code m x m}) the upper triangular factor, {@code A = Q R}. Dependent columns
    * (see {@link #orthonormalizeRows} for {@code dependenceTolerance}) get {@code R_ii = 0} and a
    * replacement column from {@code replacements} (zero when it is null).

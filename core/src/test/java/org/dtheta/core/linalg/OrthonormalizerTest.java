@@ -1,4 +1,4 @@
-package org.dtheta.nn.spectral;
+package org.dtheta.core.linalg;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -74,7 +74,7 @@ class OrthonormalizerTest {
     double[] r = new double[m * m];
     assertEquals(expectedDependent,
         Orthonormalizer.qrColumns(q, n, m, r, dependenceTolerance, replacements));
-    assertOrthonormalColumns(q, n, m, 1e-14);
+    SpectralFixtures.assertOrthonormalColumns(q, n, m, 1e-14);
     assertProductEquals(a, q, r, n, m, 1e-13);
     return r;
   }
@@ -155,19 +155,6 @@ class OrthonormalizerTest {
       s += x[i * n + k] * y[j * n + k];
     }
     return s;
-  }
-
-  /** Columns of the n x m row-major q are orthonormal. */
-  static void assertOrthonormalColumns(double[] q, int n, int m, double tolerance) {
-    for (int a = 0; a < m; a++) {
-      for (int b = 0; b <= a; b++) {
-        double s = 0.0;
-        for (int i = 0; i < n; i++) {
-          s += q[i * m + a] * q[i * m + b];
-        }
-        assertEquals(a == b ? 1.0 : 0.0, s, tolerance, "Q^T Q at " + a + "," + b);
-      }
-    }
   }
 
   /** A = Q R entry by entry, relative to the largest entry of A. */

@@ -1,10 +1,9 @@
-package org.dtheta.nn.spectral;
+package org.dtheta.core.linalg;
 
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
+import org.dtheta.core.ProgressListener;
 import org.dtheta.core.kernel.Kernels;
-import org.dtheta.nn.LinearMap;
-import org.dtheta.nn.ProgressListener;
 
 /**
  * The largest and smallest eigenvalues of a symmetric {@link LinearMap} (the loss Hessian, or

@@ -1,4 +1,4 @@
-package org.dtheta.nn.spectral;
+package org.dtheta.core.linalg;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

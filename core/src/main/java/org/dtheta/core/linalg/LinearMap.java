@@ -1,4 +1,4 @@
-package org.dtheta.nn;
+package org.dtheta.core.linalg;
 
 /**
  * A square linear map given only by its action, {@code n x n}, applied to {@code m} vectors at

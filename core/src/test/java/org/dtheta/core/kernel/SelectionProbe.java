@@ -1,0 +1,11 @@
+package org.dtheta.core.kernel;
+
+/** Prints the kernels this JVM selects: the main of {@link FallbackWarningTest}'s fresh JVMs. */
+public final class SelectionProbe {
+
+  private SelectionProbe() {}
+
+  public static void main(String[] args) {
+    System.out.println("kernels " + Kernels.implementation().name());
+  }
+}
