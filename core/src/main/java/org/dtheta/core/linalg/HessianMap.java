@@ -1,28 +1,30 @@
 package org.dtheta.core.linalg;
 
+import org.dtheta.core.HessianOperator;
 import org.dtheta.core.Hessians;
 import org.dtheta.core.ShapeException;
 import org.dtheta.core.Var;
 
 /**
  * The Hessian of a scalar recorded on a {@link org.dtheta.core.Tape}, at a fixed point, as a
- * {@link LinearMap}: each {@link #apply} is one forward-over-reverse sweep with {@code m} tangent
- * directions ({@link Hessians#hessianMatrixProduct}), so {@link Lanczos} finds the extreme
- * eigenvalues of any such function without forming the {@code P x P} matrix.
+ * {@link LinearMap}: the function is linearised once at the point ({@link Hessians#at}) and each
+ * {@link #apply} runs only the two tangent sweeps with {@code m} directions, so {@link Lanczos}
+ * finds the extreme eigenvalues of any such function without forming the {@code P x P} matrix.
  *
  * <pre>{@code
  * SpectrumResult s = new Lanczos(HessianMap.of(loss, theta)).largest(3).smallest(3).run();
  * double top = s.largest().values()[0];
  * }</pre>
  *
- * <p>The map replays the loss's tape, so it must not be used while another thread works on
- * that tape, and each application also reruns the forward and reverse sweeps at the point
- * (cheap next to the tangent sweeps of a block of directions).
+ * <p>The map works on the loss's tape, so it must not be used while another thread works on
+ * that tape. If anything else evaluates the tape in between (another driver call), the next
+ * application linearises again at the map's point: same bits, one more primal sweep.
  */
 public final class HessianMap implements LinearMap {
 
   private final Var loss;
   private final double[] theta;
+  private HessianOperator operator;
 
   private HessianMap(Var loss, double[] theta) {
     this.loss = loss;
@@ -61,7 +63,10 @@ public final class HessianMap implements LinearMap {
   /** {@code out = H V} for {@code m} directions, both {@code P x m} row-major. */
   @Override
   public void apply(double[] v, int m, double[] out) {
-    Hessians.hessianMatrixProduct(loss, theta, v, m, null, out);
+    if (operator == null || !operator.isValid()) {
+      operator = Hessians.at(loss, theta);
+    }
+    operator.times(v, m, out);
   }
 
   /** The point at which the Hessian is taken (a copy). */
