@@ -41,7 +41,7 @@ final class DataCommand {
     @Override
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
-      Path dir = MnistFetcher.fetch(cache != null ? cache : MnistFetcher.defaultCache(), out);
+      Path dir = DataOptions.fetch(cache != null ? cache : MnistFetcher.defaultCache(), out);
       out.println(dir.toAbsolutePath());
       out.flush();
       return 0;

@@ -47,11 +47,29 @@ final class DataOptions {
       return dir;
     }
     if (fetchIfMissing) {
-      return MnistFetcher.fetch(dir, log);
+      return fetch(dir, log);
     }
     throw new NoSuchFileException(
         dir.toString(), null,
         "MNIST is not in the cache; run 'dtheta data fetch' or pass --data DIR");
+  }
+
+  /**
+   * {@link MnistFetcher#fetch} into {@code cache}, holding the output locks of the four files
+   * while they are fetched, so that two fetches into one cache do not run at once.
+   */
+  static Path fetch(Path cache, PrintWriter log) throws IOException, InterruptedException {
+    if (MnistFetcher.verified(cache)) {
+      return MnistFetcher.fetch(cache, log); // says so, writes nothing
+    }
+    OutputGuard.createFolder(cache, "--cache");
+    OutputGuard guard = OutputGuard.of(java.util.List.of("data", "fetch", "--cache", cache.toString()));
+    for (String name : MnistFiles.NAMES) {
+      guard.output("--cache", cache.resolve(name));
+    }
+    try (OutputGuard claimed = guard.claim()) {
+      return MnistFetcher.fetch(cache, log);
+    }
   }
 
   /** Loads MNIST with the first {@code k} training images. */

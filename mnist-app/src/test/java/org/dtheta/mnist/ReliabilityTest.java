@@ -115,6 +115,23 @@ class ReliabilityTest {
   }
 
   @Test
+  void aSecondFetchIntoOneCacheStopsAtOnce() throws Exception {
+    Path cache = Files.createDirectories(tmp.resolve("busy-cache"));
+    Path images = cache.resolve("train-images-idx3-ubyte");
+    Process holder = spawn(LockHolder.class, images.toString());
+    try {
+      BufferedReader lines = new BufferedReader(
+          new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+      assertEquals("locked", lines.readLine(), "the holder process took the lock");
+      assertBadInput(Fixtures.run("data", "fetch", "--cache", cache.toString()),
+          images.toString(), "being written by another dtheta process", "pid " + holder.pid());
+    } finally {
+      holder.destroyForcibly();
+      holder.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void aSecondTrainingOfOneFolderStopsAtOnceAndTheFirstIsUntouched() throws Exception {
     Path out = tmp.resolve("busy-run");
     String[] args = train(out, "--steps", "1000000", "--save-every", "1000");
