@@ -34,8 +34,8 @@ import org.dtheta.core.sparse.CsrMatrix;
  * sized so that one part's tangent buffers stay within {@link
  * TwoLayerNet#PART_TANGENT_BUDGET_DOUBLES}; part results are summed weighted by their share of
  * the batch, in sample order, on the calling thread, so the bits do not depend on threads. The
- * L2 term does not depend on the data and is added in closed form. Gauss-Newton products are
- * not offered (yet): {@link #curvatureTimes} throws for {@link Curvature#GAUSS_NEWTON}.
+ * L2 term does not depend on the data and is added in closed form. Gauss-Newton products
+ * ({@link #gaussNewtonTimes}) run as {@link TwoLayerNet}'s do, through the logits.
  *
  * <p>The dataset's arrays are wrapped, not copied: do not change them while the objective is in
  * use. Not thread-safe.
@@ -153,14 +153,21 @@ public final class Mlp implements Objective {
   /** The data loss over one range of samples, recorded, with its weight and linearisation. */
   private static final class Part {
     final Tape tape;
+    final Var logits;
     final Var loss;
     final double weight;
+    /** The part's targets ({@code n x c}), for the loss of the logits alone. */
+    final double[] targets;
+    /** The part's loss as a function of its logits alone, for Gauss-Newton products, or null. */
+    Var outputLossOfLogits;
     /** The operator at {@link #at}, or null; valid while the tape was not evaluated elsewhere. */
     HessianOperator linearised;
     double[] at;
 
-    Part(Tape tape, Var loss, double weight) {
+    Part(Tape tape, Var logits, Var loss, double[] targets, double weight) {
       this.tape = tape;
+      this.targets = targets;
+      this.logits = logits;
       this.loss = loss;
       this.weight = weight;
     }
@@ -269,9 +276,7 @@ public final class Mlp implements Objective {
         value = part.linearised.value();
       } else {
         part.tape.setVariables(theta);
-        part.tape.forward(); // makes any operator stale: it is dropped
-        part.linearised = null;
-        part.at = null;
+        part.tape.forward(); // makes any operator stale (isValid): the next product re-linearises
         value = part.loss.scalar();
       }
       loss += part.weight * value;
@@ -299,15 +304,7 @@ public final class Mlp implements Objective {
    * tangent sweeps of each part's linearisation at theta.
    */
   public void hessianTimes(double[] theta, double[] v, int m, double[] out) {
-    checkLength("theta", theta);
-    if (m < 1) {
-      throw new IllegalArgumentException("direction count must be >= 1, not " + m);
-    }
-    long expected = (long) layout.size() * m;
-    if (v.length != expected || out.length != expected) {
-      throw new IllegalArgumentException("directions and result must be P x m = " + layout.size()
-          + " x " + m + " (" + expected + " entries), got " + v.length + " and " + out.length);
-    }
+    checkDirections(theta, v, m, out);
     List<Part> parts = parts(m);
     if (parts.size() == 1) {
       linearise(parts.get(0), theta).times(v, m, out); // the whole batch, weight 1
@@ -324,18 +321,78 @@ public final class Mlp implements Objective {
   }
 
   /**
-   * {@code out = Hess L(theta) V}; see {@link #hessianTimes}.
-   *
-   * @throws UnsupportedOperationException for {@link Curvature#GAUSS_NEWTON}: Mlp does not offer
-   *     Gauss-Newton products yet
+   * {@code out = G(theta) V}, the Gauss-Newton matrix {@code J^T H_out J} of the data loss (J the
+   * Jacobian of the logits, {@code H_out} the Hessian of the mean cross-entropy in the logits)
+   * plus the L2 term's Hessian, for {@code m} directions ({@code P x m} row-major). Per part, as
+   * {@link TwoLayerNet#gaussNewtonTimes}: the logits' tangents give {@code J V}, a small tape of
+   * the loss of the logits alone gives {@code H_out J V}, and a second-order reverse sweep seeded
+   * at the logits with every adjoint zero gives {@code J^T H_out J V}. The sweeps leave the
+   * part's values at theta but not its linearisation, which the next Hessian product redoes.
    */
+  public void gaussNewtonTimes(double[] theta, double[] v, int m, double[] out) {
+    checkDirections(theta, v, m, out);
+    List<Part> parts = parts(m);
+    if (parts.size() == 1) {
+      gaussNewtonPart(parts.get(0), theta, v, m, out); // the whole batch, weight 1
+    } else {
+      Arrays.fill(out, 0.0);
+      double[] partOut = new double[out.length];
+      for (Part part : parts) {
+        gaussNewtonPart(part, theta, v, m, partOut);
+        part.tape.releaseTangents(); // hold one part's tangent buffers at a time
+        part.outputLossOfLogits.tape().releaseTangents();
+        Kernels.axpy(out.length, part.weight, partOut, 0, out, 0);
+      }
+    }
+    addL2Hessian(v, m, out);
+  }
+
+  private void gaussNewtonPart(Part part, double[] theta, double[] v, int m, double[] out) {
+    Tape tape = part.tape;
+    // the sweeps below replace the adjoints a linearisation reads: it goes stale (isValid)
+    tape.setVariables(theta);
+    tape.forward();
+    tape.setTangents(v, m);
+    tape.forwardTangents(m);
+    Var logits = part.logits;
+    int n = logits.size();
+    double[] jv = new double[n * m];
+    tape.getTangents(logits, jv, m);
+    double[] hjv = new double[n * m];
+    Hessians.hessianMatrixProduct(outputLossOfLogits(part), logits.value(), jv, m, null, hjv);
+    tape.reverse(logits, new double[n]);
+    tape.reverseTangents(logits, toTangentLayout(hjv, logits.rows(), logits.cols(), m), m);
+    tape.getAdjointTangents(out, m);
+  }
+
+  /** {@code C V} for the chosen curvature: {@link #hessianTimes} or {@link #gaussNewtonTimes}. */
   @Override
   public void curvatureTimes(Curvature curvature, double[] theta, double[] v, int m, double[] out) {
-    if (curvature != Curvature.HESSIAN) {
-      throw new UnsupportedOperationException(
-          "Mlp offers exact Hessian products only, not " + curvature + " (not implemented yet)");
+    if (curvature == Curvature.HESSIAN) {
+      hessianTimes(theta, v, m, out);
+    } else {
+      gaussNewtonTimes(theta, v, m, out);
     }
-    hessianTimes(theta, v, m, out);
+  }
+
+  /** The part's data loss as a function of its logits alone (a small tape, made on demand). */
+  private static Var outputLossOfLogits(Part part) {
+    if (part.outputLossOfLogits == null) {
+      Tape small = new Tape();
+      Var logits = small.variable(part.logits.rows(), part.logits.cols());
+      Var targets = small.constant(part.targets, part.logits.rows(), part.logits.cols());
+      part.outputLossOfLogits = Ops.softmaxCrossEntropy(logits, targets);
+    }
+    return part.outputLossOfLogits;
+  }
+
+  /** {@code size x m} (the drivers' layout) to the tape's tangent layout {@code rows x (m*cols)}. */
+  private static double[] toTangentLayout(double[] flat, int rows, int cols, int m) {
+    double[] out = new double[flat.length];
+    for (int i = 0; i < rows; i++) {
+      Kernels.transpose(cols, m, flat, i * cols * m, m, out, i * m * cols, cols);
+    }
+    return out;
   }
 
   // ---- L2 ----
@@ -430,7 +487,7 @@ public final class Mlp implements Objective {
     for (int l = 2; l <= layers; l++) {
       a = Ops.addRowBroadcast(Ops.matmulActivated(a, activation.function(), w[l]), b[l]);
     }
-    return new Part(tape, Ops.softmaxCrossEntropy(a, targets), weight);
+    return new Part(tape, a, Ops.softmaxCrossEntropy(a, targets), d.targets(), weight);
   }
 
   /** Samples {@code [first, first + n)} of {@code d} (copies). */
@@ -439,6 +496,18 @@ public final class Mlp implements Objective {
         Arrays.copyOfRange(d.x(), first * d.inputs(), (first + n) * d.inputs()),
         Arrays.copyOfRange(d.targets(), first * d.outputs(), (first + n) * d.outputs()),
         n, d.inputs(), d.outputs());
+  }
+
+  private void checkDirections(double[] theta, double[] v, int m, double[] out) {
+    checkLength("theta", theta);
+    if (m < 1) {
+      throw new IllegalArgumentException("direction count must be >= 1, not " + m);
+    }
+    long expected = (long) layout.size() * m;
+    if (v.length != expected || out.length != expected) {
+      throw new IllegalArgumentException("directions and result must be P x m = " + layout.size()
+          + " x " + m + " (" + expected + " entries), got " + v.length + " and " + out.length);
+    }
   }
 
   private void checkLength(String name, double[] a) {

@@ -16,7 +16,9 @@ import org.dtheta.core.sparse.CsrMatrix;
 
 /**
  * The training loss {@code L(theta)} of a two-layer network ({@link NetworkConfig}) on one full
- * batch ({@link Dataset}), with its exact first and second derivatives.
+ * batch ({@link Dataset}), with its exact first and second derivatives: the two-layer {@link
+ * Objective}, with fast paths ({@link FusedCurvatureProducts}, and the Kronecker-structured
+ * Hessian panels that {@link UpdateMap#hessianPanels} chooses for it) that {@link Mlp} has not.
  *
  * <p>The data loss is recorded on core {@link Tape}s whose variables are W1, b1, W2, b2 in
  * layout order, so a tape's flat parameter vector is theta itself ({@link ParamLayout}); every

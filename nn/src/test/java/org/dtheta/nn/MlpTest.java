@@ -263,6 +263,146 @@ class MlpTest {
     return qr.getR(null, true);
   }
 
+  /** The logits by loops over samples and layers, independently of the tape ({@code k x c}). */
+  static double[] referenceLogits(Shape s, Dataset d, double[] theta) {
+    int[] n = s.sizes();
+    int layers = n.length - 1;
+    double[] logits = new double[d.k() * n[layers]];
+    for (int i = 0; i < d.k(); i++) {
+      double[] z = Arrays.copyOfRange(d.x(), i * n[0], (i + 1) * n[0]);
+      int at = 0;
+      for (int l = 1; l <= layers; l++) {
+        double[] y = new double[n[l]];
+        int bias = at + n[l - 1] * n[l];
+        for (int j = 0; j < n[l]; j++) {
+          double sum = theta[bias + j];
+          for (int r = 0; r < n[l - 1]; r++) {
+            sum += z[r] * theta[at + r * n[l] + j];
+          }
+          y[j] = l == layers ? sum : switch (s.activation()) {
+            case SIGMOID -> 1 / (1 + Math.exp(-sum));
+            case TANH -> Math.tanh(sum);
+            case RELU -> Math.max(0, sum);
+          };
+        }
+        at = bias + n[l];
+        z = y;
+      }
+      System.arraycopy(z, 0, logits, i * n[layers], n[layers]);
+    }
+    return logits;
+  }
+
+  /** Softmax of each row of {@code k x c} logits. */
+  static double[] softmaxRows(double[] logits, int k, int c) {
+    double[] p = new double[logits.length];
+    for (int i = 0; i < k; i++) {
+      double max = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < c; j++) {
+        max = Math.max(max, logits[i * c + j]);
+      }
+      double sum = 0;
+      for (int j = 0; j < c; j++) {
+        p[i * c + j] = Math.exp(logits[i * c + j] - max);
+        sum += p[i * c + j];
+      }
+      for (int j = 0; j < c; j++) {
+        p[i * c + j] /= sum;
+      }
+    }
+    return p;
+  }
+
+  /** The L2 term's Hessian diagonal: l2/k on weights, 0 on biases. */
+  static double[] l2Diagonal(Shape s, int k) {
+    Mlp.Layout layout = new Mlp.Layout(s.sizes());
+    double[] diag = new double[layout.size()];
+    for (int l = 1; l <= layout.layers(); l++) {
+      Arrays.fill(diag, layout.weightOffset(l), layout.biasOffset(l), s.l2() / k);
+    }
+    return diag;
+  }
+
+  @ParameterizedTest
+  @MethodSource("shapes")
+  void lossMatchesLoopsOverSamplesAndLayers(Shape s) {
+    Setup t = setup(s, 17);
+    Dataset d = t.mlp.data();
+    int c = d.outputs();
+    double[] p = softmaxRows(referenceLogits(s, d, t.theta), d.k(), c);
+    double loss = 0;
+    for (int i = 0; i < d.k() * c; i++) {
+      loss -= d.targets()[i] * Math.log(p[i]) / d.k();
+    }
+    double[] diag = l2Diagonal(s, d.k());
+    for (int i = 0; i < t.p(); i++) {
+      loss += 0.5 * diag[i] * t.theta[i] * t.theta[i];
+    }
+    assertEquals(loss, t.mlp.loss(t.theta), 1e-13 * loss);
+  }
+
+  @ParameterizedTest
+  @MethodSource("shapes")
+  void gaussNewtonMatchesJacobianOfTheLogitsByDifferences(Shape s) {
+    Setup t = setup(s, 18, 4); // parts of 4, 4 and 1 samples
+    Dataset d = t.mlp.data();
+    int p = t.p();
+    int k = d.k();
+    int c = d.outputs();
+    int rows = k * c;
+    // J (rows x P) by central differences of the reference logits
+    double[] jac = new double[rows * p];
+    for (int j = 0; j < p; j++) {
+      double[] e = new double[p];
+      e[j] = 1;
+      double[] col = Fixtures.centralDifference(x -> referenceLogits(s, d, x), t.theta, e, 1e-5);
+      for (int r = 0; r < rows; r++) {
+        jac[r * p + j] = col[r];
+      }
+    }
+    double[] prob = softmaxRows(referenceLogits(s, d, t.theta), k, c);
+    double[] diag = l2Diagonal(s, k);
+    int m = 3;
+    double[] v = Fixtures.gaussian(new Random(19), p * m, 1.0);
+    double[] gv = new double[v.length];
+    t.mlp.gaussNewtonTimes(t.theta, v, m, gv);
+    for (int dir = 0; dir < m; dir++) {
+      double[] u = Fixtures.multiply(jac, Fixtures.column(v, p, m, dir), rows, p, 1);
+      double[] hu = new double[rows]; // per sample (diag(p) - p p^T) / k
+      for (int i = 0; i < k; i++) {
+        double pu = 0;
+        for (int j = 0; j < c; j++) {
+          pu += prob[i * c + j] * u[i * c + j];
+        }
+        for (int j = 0; j < c; j++) {
+          hu[i * c + j] = prob[i * c + j] * (u[i * c + j] - pu) / k;
+        }
+      }
+      double[] expected = new double[p];
+      for (int j = 0; j < p; j++) {
+        for (int r = 0; r < rows; r++) {
+          expected[j] += jac[r * p + j] * hu[r];
+        }
+        expected[j] += diag[j] * v[j * m + dir];
+      }
+      double err = Fixtures.relativeError(Fixtures.column(gv, p, m, dir), expected);
+      assertTrue(err < 1e-7, "direction " + dir + ": error " + err);
+    }
+    // I - alpha G is symmetric and G positive semidefinite
+    double[] dfG = UpdateMap.of(t.mlp, ALPHA, 4).dense(Curvature.GAUSS_NEWTON, t.theta);
+    double[] g = new double[p * p];
+    for (int i = 0; i < p * p; i++) {
+      g[i] = ((i % (p + 1) == 0 ? 1.0 : 0.0) - dfG[i]) / ALPHA;
+    }
+    for (int i = 0; i < p; i++) {
+      for (int j = 0; j < i; j++) {
+        assertEquals(g[i * p + j], g[j * p + i], 1e-12, "(" + i + ", " + j + ")");
+      }
+    }
+    double[] eig = SymmetricEigensolver.decompose(g, p, false).values();
+    assertTrue(eig[0] > -1e-10, "smallest eigenvalue of G " + eig[0]);
+  }
+
   static Activation[] activations() {
     return Activation.values();
   }
@@ -292,6 +432,12 @@ class MlpTest {
       double[] hMlp = times(mlp, theta, v, m);
       double err = Fixtures.relativeError(hMlp, hNet);
       assertTrue(err < 1e-14, a + " zeros " + zeros + ": H V error " + err);
+      double[] gvNet = new double[v.length];
+      double[] gvMlp = new double[v.length];
+      net.curvatureTimes(Curvature.GAUSS_NEWTON, theta, v, m, gvNet);
+      mlp.curvatureTimes(Curvature.GAUSS_NEWTON, theta, v, m, gvMlp);
+      err = Fixtures.relativeError(gvMlp, gvNet);
+      assertTrue(err < 1e-14, a + " zeros " + zeros + ": G V error " + err);
     }
   }
 
@@ -333,6 +479,9 @@ class MlpTest {
     assertArrayEquals(after, times(t.mlp, theta, v, m), 0.0);
     t.mlp.lossAndGradient(t.theta, new double[t.p()]);
     assertArrayEquals(after, times(t.mlp, theta, v, m), 0.0);
+    // Gauss-Newton sweeps at the same theta replace the adjoints the linearisation reads
+    t.mlp.gaussNewtonTimes(theta, v, m, new double[v.length]);
+    assertArrayEquals(after, times(t.mlp, theta, v, m), 0.0);
   }
 
   @Test
@@ -344,10 +493,6 @@ class MlpTest {
     assertTrue(structured.getMessage().contains("structured works for one hidden layer only; use hvp"),
         structured.getMessage());
     assertTrue(map.hessianPanels(JacobianMethod.HVP) instanceof HvpHessianPanels);
-    double[] v = new double[t.p()];
-    UnsupportedOperationException gn = assertThrows(UnsupportedOperationException.class,
-        () -> map.gaussNewtonTimes(t.theta, v, 1, new double[t.p()]));
-    assertTrue(gn.getMessage().contains("GAUSS_NEWTON"), gn.getMessage());
     assertThrows(IllegalStateException.class, map::net);
     assertThrows(IllegalStateException.class, () -> map.block(t.theta, Block.B1, Block.B2));
     assertThrows(IllegalArgumentException.class, () -> t.mlp.loss(new double[t.p() + 1]));
