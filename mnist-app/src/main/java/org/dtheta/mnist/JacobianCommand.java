@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.dtheta.core.kernel.Kernels;
 import org.dtheta.mnist.plot.Plots;
 import org.dtheta.nn.Block;
 import org.dtheta.nn.Curvature;
@@ -299,10 +298,7 @@ final class JacobianCommand implements Callable<Integer> {
     if (method == JacobianMethod.STRUCTURED && curvature == Curvature.HESSIAN) {
       // Df block = delta - alpha H block, the delta only on diagonal blocks
       block = new StructuredHessianPanels(map.net()).block(theta, row, col);
-      Kernels.scale(block.length, -map.alpha(), block, 0);
-      for (int i = 0; row == col && i < r; i++) {
-        block[i * c + i] += 1.0;
-      }
+      map.toUpdateJacobian(block, r, c, layout.offset(row), layout.offset(col));
     } else {
       block = map.block(curvature, theta, row, col);
     }

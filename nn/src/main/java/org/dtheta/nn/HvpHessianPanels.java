@@ -12,32 +12,32 @@ import org.dtheta.core.kernel.Kernels;
  */
 public final class HvpHessianPanels implements HessianPanels {
 
-  private final TwoLayerNet net;
+  private final Objective objective;
   private final Curvature curvature;
   private final int directionsPerSweep;
 
   /**
-   * Panels of {@code curvature} (the exact Hessian or its Gauss-Newton part) of {@code net}'s
-   * loss, {@code directionsPerSweep} unit directions per forward-over-reverse sweep.
+   * Panels of {@code curvature} (the exact Hessian or its Gauss-Newton part) of {@code
+   * objective}, {@code directionsPerSweep} unit directions per forward-over-reverse sweep.
    */
-  public HvpHessianPanels(TwoLayerNet net, Curvature curvature, int directionsPerSweep) {
+  public HvpHessianPanels(Objective objective, Curvature curvature, int directionsPerSweep) {
     if (directionsPerSweep < 1) {
       throw new IllegalArgumentException("directions per sweep must be >= 1, not " + directionsPerSweep);
     }
-    this.net = net;
+    this.objective = objective;
     this.curvature = curvature;
     this.directionsPerSweep = directionsPerSweep;
   }
 
-  /** Exact-Hessian panels with the net's default number of directions per sweep. */
-  public HvpHessianPanels(TwoLayerNet net) {
-    this(net, Curvature.HESSIAN, net.defaultDirectionsPerSweep());
+  /** Exact-Hessian panels with the objective's default number of directions per sweep. */
+  public HvpHessianPanels(Objective objective) {
+    this(objective, Curvature.HESSIAN, objective.defaultDirectionsPerSweep());
   }
 
   @Override
   public void write(double[] theta, PanelSink sink, int panelRows, ProgressListener progress,
       int firstRow) throws IOException {
-    int p = net.parameterCount();
+    int p = objective.dimension();
     if (panelRows < 1) {
       throw new IllegalArgumentException("panel rows must be >= 1, not " + panelRows);
     }
@@ -59,7 +59,7 @@ public final class HvpHessianPanels implements HessianPanels {
       for (int done = 0; done < rows; done += m) {
         int count = Math.min(m, rows - done);
         double[] columns = batch.products(count);
-        net.curvatureTimes(curvature, theta, batch.units(first + done, count), count, columns);
+        objective.curvatureTimes(curvature, theta, batch.units(first + done, count), count, columns);
         // columns is P x count: column c is row (first + done + c) of the symmetric matrix
         Kernels.transpose(p, count, columns, 0, count, panel, done * p, p);
       }

@@ -16,7 +16,9 @@ import org.dtheta.core.sparse.CsrMatrix;
 
 /**
  * The training loss {@code L(theta)} of a two-layer network ({@link NetworkConfig}) on one full
- * batch ({@link Dataset}), with its exact first and second derivatives.
+ * batch ({@link Dataset}), with its exact first and second derivatives: the two-layer {@link
+ * Objective}, with fast paths ({@link FusedCurvatureProducts}, and the Kronecker-structured
+ * Hessian panels that {@link UpdateMap#hessianPanels} chooses for it) that {@link Mlp} has not.
  *
  * <p>The data loss is recorded on core {@link Tape}s whose variables are W1, b1, W2, b2 in
  * layout order, so a tape's flat parameter vector is theta itself ({@link ParamLayout}); every
@@ -34,7 +36,7 @@ import org.dtheta.core.sparse.CsrMatrix;
  * <p>The dataset's arrays are wrapped, not copied: do not change them while the net is in use.
  * Not thread-safe (one tape); the kernels use the machine's cores themselves.
  */
-public final class TwoLayerNet {
+public final class TwoLayerNet implements Objective {
 
   /**
    * Budget, in doubles, for the tangent buffers of one part's batched sweep (1 GiB): a product
@@ -165,10 +167,17 @@ public final class TwoLayerNet {
     return layout.size();
   }
 
+  /** P, the number of parameters (as {@link #parameterCount()}). */
+  @Override
+  public int dimension() {
+    return layout.size();
+  }
+
   /**
    * Directions per batched sweep: up to 64 (every product a GEMM), at most P. Memory no longer
    * limits it, since products run over parts of the batch sized to the tangent budget.
    */
+  @Override
   public int defaultDirectionsPerSweep() {
     return Math.min(MAX_DEFAULT_DIRECTIONS, layout.size());
   }
@@ -186,6 +195,7 @@ public final class TwoLayerNet {
   }
 
   /** {@code L(theta)}. */
+  @Override
   public double loss(double[] theta) {
     layout.checkLength(theta);
     double loss = l2Penalty(theta);
@@ -197,6 +207,7 @@ public final class TwoLayerNet {
   }
 
   /** Writes {@code grad L(theta)} into {@code gradient} (length P) and returns {@code L(theta)}. */
+  @Override
   public double lossAndGradient(double[] theta, double[] gradient) {
     layout.checkLength(theta);
     layout.checkLength(gradient);
@@ -357,6 +368,7 @@ public final class TwoLayerNet {
   }
 
   /** {@code C V} for the chosen curvature matrix: {@link #hessianTimes} or {@link #gaussNewtonTimes}. */
+  @Override
   public void curvatureTimes(Curvature curvature, double[] theta, double[] v, int m, double[] out) {
     if (curvature == Curvature.HESSIAN) {
       hessianTimes(theta, v, m, out);

@@ -9,40 +9,81 @@ import org.dtheta.nn.structured.StructuredHessianPanels;
 /**
  * One step of full-batch gradient descent, {@code f(theta) = theta - alpha grad L(theta)}, and
  * its Jacobian {@code Df(theta) = I - alpha Hess L(theta)} (seed 001's {@code J(t) = d
- * theta^{t+1} / d theta^t}), as products, blocks, dense row panels and linear maps. Alpha is the
- * network's learning rate. Every Gauss-Newton variant replaces {@code Hess L} by the
- * Gauss-Newton matrix {@code G} ({@link Curvature}), so users can compare the two.
+ * theta^{t+1} / d theta^t}), as products, blocks, dense row panels and linear maps, for any
+ * {@link Objective} {@code L}. Every Gauss-Newton variant replaces {@code Hess L} by the
+ * Gauss-Newton matrix {@code G} ({@link Curvature}), so users can compare the two (for
+ * objectives that offer it).
+ *
+ * <p>This class is the one place that chooses how {@code Hess L} is computed ({@link
+ * #hessianPanels}: the Kronecker-structured panels for a {@link TwoLayerNet}, batched
+ * curvature products for every objective) and the one place that forms {@code I - alpha C}
+ * from {@code C} ({@link #jacobianTimes} for products, {@link #toUpdateJacobian} for panels and
+ * blocks). Blocks by name ({@link Block}: W1, b1, W2, b2) exist for two-layer nets only.
  */
 public final class UpdateMap {
 
-  private final TwoLayerNet net;
+  private final Objective objective;
   private final double alpha;
   private final int directionsPerSweep;
 
-  /** The update map of {@code net}, with the net's default directions per sweep. */
+  /** The update map of {@code net}, alpha its learning rate, its default directions per sweep. */
   public UpdateMap(TwoLayerNet net) {
     this(net, net.defaultDirectionsPerSweep());
   }
 
   /**
-   * The update map of {@code net}; blocks and dense matrices use {@code directionsPerSweep}
-   * unit directions per batched sweep. More directions make each sweep a wider matrix product;
-   * memory stays bounded because the net splits the samples into parts sized to its tangent
-   * budget ({@link TwoLayerNet#hessianTimes}).
+   * The update map of {@code net} (alpha its learning rate); blocks and dense matrices use
+   * {@code directionsPerSweep} unit directions per batched sweep. More directions make each
+   * sweep a wider matrix product; memory stays bounded because the net splits the samples into
+   * parts sized to its tangent budget ({@link TwoLayerNet#hessianTimes}).
    */
   public UpdateMap(TwoLayerNet net, int directionsPerSweep) {
+    this(net, net.config().learningRate(), directionsPerSweep);
+  }
+
+  private UpdateMap(Objective objective, double alpha, int directionsPerSweep) {
     if (directionsPerSweep < 1) {
       throw new IllegalArgumentException(
           "directions per sweep must be >= 1, not " + directionsPerSweep);
     }
-    this.net = net;
-    this.alpha = net.config().learningRate();
+    if (!(alpha > 0) || !Double.isFinite(alpha)) {
+      throw new IllegalArgumentException("alpha must be a finite number > 0, not " + alpha);
+    }
+    this.objective = objective;
+    this.alpha = alpha;
     this.directionsPerSweep = directionsPerSweep;
   }
 
-  /** The network whose loss is descended. */
+  /** The update map of {@code objective} with step {@code alpha}, its default directions per sweep. */
+  public static UpdateMap of(Objective objective, double alpha) {
+    return of(objective, alpha, objective.defaultDirectionsPerSweep());
+  }
+
+  /**
+   * The update map of {@code objective} with step {@code alpha}, {@code directionsPerSweep} unit
+   * directions per batched sweep in blocks and dense matrices.
+   */
+  public static UpdateMap of(Objective objective, double alpha, int directionsPerSweep) {
+    return new UpdateMap(objective, alpha, directionsPerSweep);
+  }
+
+  /** The loss whose gradient is descended. */
+  public Objective objective() {
+    return objective;
+  }
+
+  /**
+   * The two-layer network whose loss is descended.
+   *
+   * @throws IllegalStateException if the objective is not a {@link TwoLayerNet}
+   */
   public TwoLayerNet net() {
-    return net;
+    if (objective instanceof TwoLayerNet net) {
+      return net;
+    }
+    throw new IllegalStateException(
+        "this update map descends " + objective.getClass().getSimpleName()
+            + ", not a TwoLayerNet; use objective()");
   }
 
   /** The step alpha. */
@@ -52,7 +93,7 @@ public final class UpdateMap {
 
   /** P, the dimension of theta. */
   public int dimension() {
-    return net.parameterCount();
+    return objective.dimension();
   }
 
   /** Unit directions per batched sweep in blocks and dense matrices. */
@@ -70,7 +111,7 @@ public final class UpdateMap {
    * {@code L(theta)}. {@code out} may be {@code theta}.
    */
   public double apply(double[] theta, double[] out, double[] gradient) {
-    double loss = net.lossAndGradient(theta, gradient);
+    double loss = objective.lossAndGradient(theta, gradient);
     step(theta, gradient, out);
     return loss;
   }
@@ -80,9 +121,9 @@ public final class UpdateMap {
    * pass over the parameters). {@code out} may be {@code theta}.
    */
   public void step(double[] theta, double[] gradient, double[] out) {
-    net.layout().checkLength(theta);
-    net.layout().checkLength(gradient);
-    net.layout().checkLength(out);
+    checkLength("theta", theta);
+    checkLength("gradient", gradient);
+    checkLength("out", out);
     Kernels.addScaled(theta.length, theta, 0, -alpha, gradient, 0, out, 0);
   }
 
@@ -98,7 +139,7 @@ public final class UpdateMap {
 
   /** {@code out = (I - alpha C) V} for the chosen curvature {@code C}. */
   public void jacobianTimes(Curvature curvature, double[] theta, double[] v, int m, double[] out) {
-    net.curvatureTimes(curvature, theta, v, m, out);
+    objective.curvatureTimes(curvature, theta, v, m, out);
     Kernels.addScaled(out.length, v, 0, -alpha, out, 0, out, 0);
   }
 
@@ -109,6 +150,9 @@ public final class UpdateMap {
    * use of symmetry, so that {@code block(a, b)} and {@code block(b, a)^T} are independent):
    * the cost is {@code length(col)} products, so for a wide column block such as W1 ask for
    * the transposed block, which holds the same numbers.
+   *
+   * @throws IllegalStateException if the objective is not a {@link TwoLayerNet} (blocks by name
+   *     are two-layer only for now)
    */
   public double[] block(double[] theta, Block row, Block col) {
     return block(Curvature.HESSIAN, theta, row, col);
@@ -116,7 +160,7 @@ public final class UpdateMap {
 
   /** Block {@code (row, col)} of {@code I - alpha C}, as {@link #block(double[], Block, Block)}. */
   public double[] block(Curvature curvature, double[] theta, Block row, Block col) {
-    ParamLayout layout = net.layout();
+    ParamLayout layout = net().layout();
     int p = layout.size();
     int rows = layout.length(row);
     int cols = layout.length(col);
@@ -158,7 +202,7 @@ public final class UpdateMap {
     double[] all = new double[p * p];
     PanelSink keepAll = (first, rows, panel) -> Kernels.copy(rows * p, panel, 0, all, first * p);
     try {
-      new HvpHessianPanels(net, curvature, directionsPerSweep)
+      new HvpHessianPanels(objective, curvature, directionsPerSweep)
           .write(theta, updateJacobianPanels(keepAll), directionsPerSweep, ProgressListener.NONE);
     } catch (IOException e) {
       throw new AssertionError("an in-memory sink does not do I/O", e);
@@ -170,8 +214,9 @@ public final class UpdateMap {
    * Streams {@code Df(theta)} to {@code sink} by panels of {@code panelRows} rows in increasing
    * order (the last may be shorter), computing {@code Hess L} by {@code method}.
    *
-   * @throws IllegalArgumentException for {@link JacobianMethod#STRUCTURED} on a network without a
-   *     dense first layer (the Kronecker structure needs {@code X W1}); use {@code HVP} there
+   * @throws IllegalArgumentException for {@link JacobianMethod#STRUCTURED} on an objective other
+   *     than a {@link TwoLayerNet}, or on a network without a dense first layer (the Kronecker
+   *     structure needs {@code X W1}); use {@code HVP} there
    */
   public void writeDense(
       double[] theta, JacobianMethod method, PanelSink sink, int panelRows, ProgressListener progress)
@@ -198,15 +243,28 @@ public final class UpdateMap {
   /** Rows {@code [firstRow, P)} of the Gauss-Newton update Jacobian, as {@link #writeDense}. */
   public void writeDenseGaussNewton(double[] theta, PanelSink sink, int panelRows,
       ProgressListener progress, int firstRow) throws IOException {
-    new HvpHessianPanels(net, Curvature.GAUSS_NEWTON, directionsPerSweep)
+    new HvpHessianPanels(objective, Curvature.GAUSS_NEWTON, directionsPerSweep)
         .write(theta, updateJacobianPanels(sink), panelRows, progress, firstRow);
   }
 
-  /** The Hessian panel writer for {@code method}. */
+  /**
+   * The Hessian panel writer for {@code method}: the one place the method is chosen. {@link
+   * JacobianMethod#HVP} (batched Hessian products) works for every objective; {@link
+   * JacobianMethod#STRUCTURED} (the Kronecker structure of one hidden layer) for a {@link
+   * TwoLayerNet} only.
+   *
+   * @throws IllegalArgumentException for {@code STRUCTURED} on any other objective
+   */
   public HessianPanels hessianPanels(JacobianMethod method) {
     return switch (method) {
-      case HVP -> new HvpHessianPanels(net, Curvature.HESSIAN, directionsPerSweep);
-      case STRUCTURED -> new StructuredHessianPanels(net);
+      case HVP -> new HvpHessianPanels(objective, Curvature.HESSIAN, directionsPerSweep);
+      case STRUCTURED -> {
+        if (objective instanceof TwoLayerNet net) {
+          yield new StructuredHessianPanels(net);
+        }
+        throw new IllegalArgumentException("structured works for one hidden layer only; use hvp ("
+            + objective.getClass().getSimpleName() + " is not a TwoLayerNet)");
+      }
     };
   }
 
@@ -232,19 +290,39 @@ public final class UpdateMap {
   /** The curvature matrix {@code C(theta)} itself as a linear map (theta is copied). */
   public LinearMap curvatureMap(Curvature curvature, double[] theta) {
     double[] at = theta.clone();
-    return map((v, m, out) -> net.curvatureTimes(curvature, at, v, m, out));
+    return map((v, m, out) -> objective.curvatureTimes(curvature, at, v, m, out));
   }
 
   /** Turns panels of a curvature matrix {@code C} into panels of {@code I - alpha C}. */
   private PanelSink updateJacobianPanels(PanelSink sink) {
     int p = dimension();
     return (first, rows, panel) -> {
-      Kernels.scale(rows * p, -alpha, panel, 0);
-      for (int r = 0; r < rows; r++) {
-        panel[r * p + first + r] += 1.0;
-      }
+      toUpdateJacobian(panel, rows, p, first, 0);
       sink.accept(first, rows, panel);
     };
+  }
+
+  /**
+   * Turns, in place, the {@code rows x cols} row-major submatrix of a curvature matrix {@code C}
+   * at rows {@code [firstRow, firstRow + rows)} and columns {@code [firstCol, firstCol + cols)}
+   * into the same submatrix of {@code I - alpha C}: scales by {@code -alpha}, then adds 1 where
+   * a row meets its own column. Panels are {@code (first, 0)}, blocks their two offsets.
+   */
+  public void toUpdateJacobian(double[] c, int rows, int cols, int firstRow, int firstCol) {
+    Kernels.scale(rows * cols, -alpha, c, 0);
+    for (int r = 0; r < rows; r++) {
+      int col = firstRow + r - firstCol;
+      if (col >= 0 && col < cols) {
+        c[r * cols + col] += 1.0;
+      }
+    }
+  }
+
+  private void checkLength(String name, double[] a) {
+    if (a.length != dimension()) {
+      throw new IllegalArgumentException(
+          name + " has " + a.length + " entries, expected P = " + dimension());
+    }
   }
 
   /** The three-argument product as a {@link LinearMap} of dimension P. */

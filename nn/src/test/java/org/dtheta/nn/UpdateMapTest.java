@@ -297,6 +297,18 @@ class UpdateMapTest {
         () -> s.map.apply(new double[p - 1], new double[p - 1]));
   }
 
+  @Test
+  void twoLayerNetKeepsTheStructuredMethodAndTheObjectiveFactoryAgrees() {
+    NetworkConfig c = Fixtures.tinyNets()[0];
+    Setup s = setup(c, 15, 4);
+    assertTrue(s.map.hessianPanels(JacobianMethod.STRUCTURED)
+        instanceof org.dtheta.nn.structured.StructuredHessianPanels);
+    assertTrue(s.map.hessianPanels(JacobianMethod.HVP) instanceof HvpHessianPanels);
+    assertTrue(s.map.objective() == s.map.net());
+    UpdateMap viaObjective = UpdateMap.of(s.map.net(), c.learningRate(), 4);
+    assertArrayEquals(s.map.dense(s.theta), viaObjective.dense(s.theta), 0.0);
+  }
+
   private static double[] transpose(double[] a, int rows, int cols) {
     double[] t = new double[a.length];
     for (int i = 0; i < rows; i++) {

@@ -1,0 +1,519 @@
+package org.dtheta.nn;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.dtheta.core.HessianOperator;
+import org.dtheta.core.Hessians;
+import org.dtheta.core.Ops;
+import org.dtheta.core.Tape;
+import org.dtheta.core.Var;
+import org.dtheta.core.kernel.Kernels;
+import org.dtheta.core.sparse.CsrMatrix;
+
+/**
+ * The training loss of a multilayer perceptron of any depth on one full batch, with its exact
+ * gradient and Hessian products: sizes {@code n, h1, ..., hL, c} ({@code L >= 1} hidden
+ * layers), {@code A1 = X W1 + 1 b1}, {@code A(l+1) = act(Al) W(l+1) + 1 b(l+1)} with one hidden
+ * activation ({@link Activation}), softmax output and cross-entropy (mean over the k samples,
+ * as {@link Presets#mnist()}), plus the L2 term {@code (l2/(2k)) sum_l ||Wl||^2} over every
+ * weight matrix (not the biases), as {@link NetworkConfig} defines it for two layers. With one
+ * hidden layer it is the loss of {@link TwoLayerNet} for the same sizes, activation and L2.
+ *
+ * <p>Parameter layout ({@link Layout}): {@code W1, b1, W2, b2, ..., W(L+1), b(L+1)}, each
+ * {@code Wl} row-major {@code size(l-1) x size(l)} (inputs x outputs), each {@code bl} {@code 1 x
+ * size(l)}.
+ *
+ * <p>The data loss is recorded once per part of the batch (a range of samples, one core {@link
+ * Tape} each) and replayed: gradients and Hessian products come from the tape, products at one
+ * theta from a {@link HessianOperator} ({@link Hessians#at}) kept while theta is unchanged (its
+ * contents compared with a copy), so a run of products at one point (Lanczos, a dense Jacobian)
+ * pays for one forward and one reverse sweep. Products with {@code m} directions run over parts
+ * sized so that one part's tangent buffers stay within {@link
+ * TwoLayerNet#PART_TANGENT_BUDGET_DOUBLES}; part results are summed weighted by their share of
+ * the batch, in sample order, on the calling thread, so the bits do not depend on threads. The
+ * L2 term does not depend on the data and is added in closed form. Gauss-Newton products
+ * ({@link #gaussNewtonTimes}) run as {@link TwoLayerNet}'s do, through the logits.
+ *
+ * <p>The dataset's arrays are wrapped, not copied: do not change them while the objective is in
+ * use. Not thread-safe.
+ */
+public final class Mlp implements Objective {
+
+  /**
+   * Where each layer's parameters sit in theta: {@code W1, b1, ..., W(L+1), b(L+1)}, layer
+   * {@code l} (1-based, {@code 1..L+1}) mapping {@code size(l-1)} inputs to {@code size(l)}
+   * outputs, its weights row-major {@code inputs x outputs}.
+   */
+  public static final class Layout {
+    private final int[] sizes;
+    private final int[] offsets;
+
+    /** The layout of an MLP with layer widths {@code sizes = {n, h1, ..., hL, c}}. */
+    public Layout(int... sizes) {
+      if (sizes.length < 3) {
+        throw new IllegalArgumentException(
+            "an MLP needs sizes n, h1, ..., hL, c with at least one hidden layer, got "
+                + Arrays.toString(sizes));
+      }
+      for (int s : sizes) {
+        if (s < 1) {
+          throw new IllegalArgumentException("sizes must be positive: " + Arrays.toString(sizes));
+        }
+      }
+      this.sizes = sizes.clone();
+      this.offsets = new int[sizes.length];
+      long at = 0;
+      for (int l = 1; l < sizes.length; l++) {
+        offsets[l - 1] = (int) at;
+        at += (long) sizes[l - 1] * sizes[l] + sizes[l];
+        if (at > Integer.MAX_VALUE - 8) {
+          throw new IllegalArgumentException("too many parameters: " + Arrays.toString(sizes));
+        }
+      }
+      offsets[sizes.length - 1] = (int) at;
+    }
+
+    /** The widths {@code n, h1, ..., hL, c} (a copy). */
+    public int[] sizes() {
+      return sizes.clone();
+    }
+
+    /** L + 1, the number of weight layers. */
+    public int layers() {
+      return sizes.length - 1;
+    }
+
+    /** P, the number of parameters. */
+    public int size() {
+      return offsets[sizes.length - 1];
+    }
+
+    /** Width of the input of layer {@code l} (1-based). */
+    public int inputs(int l) {
+      check(l);
+      return sizes[l - 1];
+    }
+
+    /** Width of the output of layer {@code l} (1-based). */
+    public int outputs(int l) {
+      check(l);
+      return sizes[l];
+    }
+
+    /** Offset of {@code Wl} in theta. */
+    public int weightOffset(int l) {
+      check(l);
+      return offsets[l - 1];
+    }
+
+    /** {@code size(l-1) * size(l)}, the length of {@code Wl}. */
+    public int weightLength(int l) {
+      check(l);
+      return sizes[l - 1] * sizes[l];
+    }
+
+    /** Offset of {@code bl} in theta (right after {@code Wl}). */
+    public int biasOffset(int l) {
+      return weightOffset(l) + weightLength(l);
+    }
+
+    /** {@code size(l)}, the length of {@code bl}. */
+    public int biasLength(int l) {
+      return outputs(l);
+    }
+
+    private void check(int l) {
+      if (l < 1 || l > layers()) {
+        throw new IndexOutOfBoundsException("layer " + l + " of 1.." + layers());
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Mlp.Layout" + Arrays.toString(sizes) + " (P = " + size() + ")";
+    }
+  }
+
+  /** Inputs with more zeros than this go through the sparse first-layer product, as in TwoLayerNet. */
+  private static final double SPARSE_INPUT_ZERO_FRACTION = 0.5;
+
+  /** How many splittings of the batch are kept recorded (the whole batch and one by parts). */
+  private static final int KEPT_SPLITTINGS = 2;
+
+  private final Layout layout;
+  private final Activation activation;
+  private final double l2;
+  private final Dataset data;
+  private final int maxPartSamples;
+  private final Map<Integer, List<Part>> splittings = new LinkedHashMap<>(4, 0.75f, true);
+
+  /** The data loss over one range of samples, recorded, with its weight and linearisation. */
+  private static final class Part {
+    final Tape tape;
+    final Var logits;
+    final Var loss;
+    final double weight;
+    /** The part's targets ({@code n x c}), for the loss of the logits alone. */
+    final double[] targets;
+    /** The part's loss as a function of its logits alone, for Gauss-Newton products, or null. */
+    Var outputLossOfLogits;
+    /** The operator at {@link #at}, or null; valid while the tape was not evaluated elsewhere. */
+    HessianOperator linearised;
+    double[] at;
+
+    Part(Tape tape, Var logits, Var loss, double[] targets, double weight) {
+      this.tape = tape;
+      this.targets = targets;
+      this.logits = logits;
+      this.loss = loss;
+      this.weight = weight;
+    }
+  }
+
+  /**
+   * The loss of the MLP with widths {@code sizes = {n, h1, ..., hL, c}}, hidden activation
+   * {@code activation} and L2 coefficient {@code l2} on {@code data} ({@code n} inputs, {@code
+   * c} one-hot target columns).
+   */
+  public Mlp(int[] sizes, Activation activation, double l2, Dataset data) {
+    this(sizes, activation, l2, data, Integer.MAX_VALUE);
+  }
+
+  /** As the public constructor, with parts of at most {@code maxPartSamples} samples (tests). */
+  Mlp(int[] sizes, Activation activation, double l2, Dataset data, int maxPartSamples) {
+    this.layout = new Layout(sizes);
+    if (!(l2 >= 0) || !Double.isFinite(l2)) {
+      throw new IllegalArgumentException("l2 must be a finite number >= 0, not " + l2);
+    }
+    if (maxPartSamples < 1) {
+      throw new IllegalArgumentException("samples per part must be >= 1, not " + maxPartSamples);
+    }
+    if (data.inputs() != sizes[0] || data.outputs() != sizes[sizes.length - 1]) {
+      throw new IllegalArgumentException("data has " + data.inputs() + " inputs and "
+          + data.outputs() + " target columns; the MLP " + Arrays.toString(sizes) + " needs "
+          + sizes[0] + " and " + sizes[sizes.length - 1]);
+    }
+    this.activation = activation;
+    this.l2 = l2;
+    this.data = data;
+    this.maxPartSamples = maxPartSamples;
+    parts(0); // records the batch now, so bad data fails here
+  }
+
+  /**
+   * The MLP of a two-layer {@code config} (dense first layer, softmax output, cross-entropy):
+   * sizes {@code inputs, hidden, outputs}, its activation and L2 coefficient, so that its loss
+   * is {@link TwoLayerNet}'s.
+   */
+  public static Mlp of(NetworkConfig config, Dataset data) {
+    if (!config.denseFirstLayer() || config.output() != OutputLayer.SOFTMAX
+        || config.loss() != Loss.CROSS_ENTROPY) {
+      throw new IllegalArgumentException(
+          "an Mlp has a dense first layer and softmax cross-entropy; " + config + " has not");
+    }
+    return new Mlp(new int[] {config.inputs(), config.hidden(), config.outputs()},
+        config.activation(), config.l2(), data);
+  }
+
+  /** Where each layer's parameters sit in theta. */
+  public Layout layout() {
+    return layout;
+  }
+
+  /** The hidden activation. */
+  public Activation activation() {
+    return activation;
+  }
+
+  /** The L2 coefficient lambda of {@code (lambda/(2k)) sum ||Wl||^2}. */
+  public double l2() {
+    return l2;
+  }
+
+  /** The training batch. */
+  public Dataset data() {
+    return data;
+  }
+
+  @Override
+  public int dimension() {
+    return layout.size();
+  }
+
+  /** Up to 64 directions per sweep (every product a GEMM), at most P. */
+  @Override
+  public int defaultDirectionsPerSweep() {
+    return Math.min(TwoLayerNet.MAX_DEFAULT_DIRECTIONS, layout.size());
+  }
+
+  /**
+   * Samples per part for a sweep with {@code m} directions (0: values and adjoints only): the
+   * whole batch unless the tangent buffers (about {@code 6 (h1 + ... + hL + c) m} doubles a
+   * sample) would exceed {@link TwoLayerNet#PART_TANGENT_BUDGET_DOUBLES}.
+   */
+  int samplesPerPart(int m) {
+    long fit = data.k();
+    if (m > 0) {
+      long width = 0;
+      for (int l = 1; l <= layout.layers(); l++) {
+        width += layout.outputs(l);
+      }
+      fit = TwoLayerNet.PART_TANGENT_BUDGET_DOUBLES / (6L * width * m);
+    }
+    return (int) Math.max(1, Math.min(Math.min(fit, data.k()), maxPartSamples));
+  }
+
+  @Override
+  public double loss(double[] theta) {
+    checkLength("theta", theta);
+    double loss = l2Penalty(theta);
+    for (Part part : parts(0)) {
+      double value;
+      if (linearisedAt(part, theta)) {
+        value = part.linearised.value();
+      } else {
+        part.tape.setVariables(theta);
+        part.tape.forward(); // makes any operator stale (isValid): the next product re-linearises
+        value = part.loss.scalar();
+      }
+      loss += part.weight * value;
+    }
+    return loss;
+  }
+
+  @Override
+  public double lossAndGradient(double[] theta, double[] gradient) {
+    checkLength("theta", theta);
+    checkLength("gradient", gradient);
+    Arrays.fill(gradient, 0.0);
+    addL2Hessian(theta, 1, gradient); // the L2 term's gradient is its Hessian times theta
+    double loss = l2Penalty(theta);
+    for (Part part : parts(0)) {
+      HessianOperator op = linearise(part, theta);
+      Kernels.axpy(gradient.length, part.weight, op.gradient(), 0, gradient, 0);
+      loss += part.weight * op.value();
+    }
+    return loss;
+  }
+
+  /**
+   * {@code out = Hess L(theta) V} for {@code m} directions ({@code P x m} row-major), by the
+   * tangent sweeps of each part's linearisation at theta.
+   */
+  public void hessianTimes(double[] theta, double[] v, int m, double[] out) {
+    checkDirections(theta, v, m, out);
+    List<Part> parts = parts(m);
+    if (parts.size() == 1) {
+      linearise(parts.get(0), theta).times(v, m, out); // the whole batch, weight 1
+    } else {
+      Arrays.fill(out, 0.0);
+      double[] partOut = new double[out.length];
+      for (Part part : parts) {
+        linearise(part, theta).times(v, m, partOut);
+        part.tape.releaseTangents(); // hold one part's tangent buffers at a time
+        Kernels.axpy(out.length, part.weight, partOut, 0, out, 0);
+      }
+    }
+    addL2Hessian(v, m, out);
+  }
+
+  /**
+   * {@code out = G(theta) V}, the Gauss-Newton matrix {@code J^T H_out J} of the data loss (J the
+   * Jacobian of the logits, {@code H_out} the Hessian of the mean cross-entropy in the logits)
+   * plus the L2 term's Hessian, for {@code m} directions ({@code P x m} row-major). Per part, as
+   * {@link TwoLayerNet#gaussNewtonTimes}: the logits' tangents give {@code J V}, a small tape of
+   * the loss of the logits alone gives {@code H_out J V}, and a second-order reverse sweep seeded
+   * at the logits with every adjoint zero gives {@code J^T H_out J V}. The sweeps leave the
+   * part's values at theta but not its linearisation, which the next Hessian product redoes.
+   */
+  public void gaussNewtonTimes(double[] theta, double[] v, int m, double[] out) {
+    checkDirections(theta, v, m, out);
+    List<Part> parts = parts(m);
+    if (parts.size() == 1) {
+      gaussNewtonPart(parts.get(0), theta, v, m, out); // the whole batch, weight 1
+    } else {
+      Arrays.fill(out, 0.0);
+      double[] partOut = new double[out.length];
+      for (Part part : parts) {
+        gaussNewtonPart(part, theta, v, m, partOut);
+        part.tape.releaseTangents(); // hold one part's tangent buffers at a time
+        part.outputLossOfLogits.tape().releaseTangents();
+        Kernels.axpy(out.length, part.weight, partOut, 0, out, 0);
+      }
+    }
+    addL2Hessian(v, m, out);
+  }
+
+  private void gaussNewtonPart(Part part, double[] theta, double[] v, int m, double[] out) {
+    Tape tape = part.tape;
+    // the sweeps below replace the adjoints a linearisation reads: it goes stale (isValid)
+    tape.setVariables(theta);
+    tape.forward();
+    tape.setTangents(v, m);
+    tape.forwardTangents(m);
+    Var logits = part.logits;
+    int n = logits.size();
+    double[] jv = new double[n * m];
+    tape.getTangents(logits, jv, m);
+    double[] hjv = new double[n * m];
+    Hessians.hessianMatrixProduct(outputLossOfLogits(part), logits.value(), jv, m, null, hjv);
+    tape.reverse(logits, new double[n]);
+    tape.reverseTangents(logits, toTangentLayout(hjv, logits.rows(), logits.cols(), m), m);
+    tape.getAdjointTangents(out, m);
+  }
+
+  /** {@code C V} for the chosen curvature: {@link #hessianTimes} or {@link #gaussNewtonTimes}. */
+  @Override
+  public void curvatureTimes(Curvature curvature, double[] theta, double[] v, int m, double[] out) {
+    if (curvature == Curvature.HESSIAN) {
+      hessianTimes(theta, v, m, out);
+    } else {
+      gaussNewtonTimes(theta, v, m, out);
+    }
+  }
+
+  /** The part's data loss as a function of its logits alone (a small tape, made on demand). */
+  private static Var outputLossOfLogits(Part part) {
+    if (part.outputLossOfLogits == null) {
+      Tape small = new Tape();
+      Var logits = small.variable(part.logits.rows(), part.logits.cols());
+      Var targets = small.constant(part.targets, part.logits.rows(), part.logits.cols());
+      part.outputLossOfLogits = Ops.softmaxCrossEntropy(logits, targets);
+    }
+    return part.outputLossOfLogits;
+  }
+
+  /** {@code size x m} (the drivers' layout) to the tape's tangent layout {@code rows x (m*cols)}. */
+  private static double[] toTangentLayout(double[] flat, int rows, int cols, int m) {
+    double[] out = new double[flat.length];
+    for (int i = 0; i < rows; i++) {
+      Kernels.transpose(cols, m, flat, i * cols * m, m, out, i * m * cols, cols);
+    }
+    return out;
+  }
+
+  // ---- L2 ----
+
+  /** {@code (l2/(2k)) sum_l ||Wl||^2}, summed layer by layer as TwoLayerNet does. */
+  private double l2Penalty(double[] theta) {
+    if (l2 == 0) {
+      return 0;
+    }
+    double sum = 0;
+    for (int l = 1; l <= layout.layers(); l++) {
+      int from = layout.weightOffset(l);
+      sum += Kernels.dot(layout.weightLength(l), theta, from, theta, from);
+    }
+    return 0.5 * l2 / data.k() * sum;
+  }
+
+  /** {@code out += H_L2 V}: {@code l2/k} on every weight, 0 on biases. */
+  private void addL2Hessian(double[] v, int m, double[] out) {
+    if (l2 == 0) {
+      return;
+    }
+    double h = l2 / data.k();
+    for (int l = 1; l <= layout.layers(); l++) {
+      int from = layout.weightOffset(l) * m;
+      Kernels.axpy(layout.weightLength(l) * m, h, v, from, out, from);
+    }
+  }
+
+  // ---- linearisation ----
+
+  /** Whether the part holds a valid linearisation at exactly {@code theta}. */
+  private static boolean linearisedAt(Part part, double[] theta) {
+    return part.linearised != null && part.linearised.isValid() && Arrays.equals(part.at, theta);
+  }
+
+  /** The part's Hessian operator at {@code theta}, made unless the one it holds is current. */
+  private static HessianOperator linearise(Part part, double[] theta) {
+    if (!linearisedAt(part, theta)) {
+      part.linearised = Hessians.at(part.loss, theta);
+      part.at = theta.clone();
+    }
+    return part.linearised;
+  }
+
+  // ---- recording ----
+
+  /**
+   * The batch split into parts for sweeps with {@code m} directions, recorded on first use; a
+   * part of {@code n} samples weighs {@code n / k} (cross-entropy is a mean over samples).
+   */
+  private List<Part> parts(int m) {
+    int size = samplesPerPart(m);
+    List<Part> parts = splittings.get(size);
+    if (parts != null) {
+      return parts;
+    }
+    int k = data.k();
+    parts = new ArrayList<>();
+    for (int first = 0; first < k; first += size) {
+      int n = Math.min(size, k - first);
+      parts.add(record(n == k ? data : slice(data, first, n), (double) n / k));
+    }
+    if (splittings.size() == KEPT_SPLITTINGS) {
+      splittings.remove(splittings.keySet().iterator().next()); // the least recently used
+    }
+    splittings.put(size, parts);
+    return parts;
+  }
+
+  /** Records the data loss on {@code d}: variables in layout order, then the layers. */
+  private Part record(Dataset d, double weight) {
+    Tape tape = new Tape();
+    int layers = layout.layers();
+    Var[] w = new Var[layers + 1];
+    Var[] b = new Var[layers + 1];
+    for (int l = 1; l <= layers; l++) {
+      w[l] = tape.variable(layout.inputs(l), layout.outputs(l));
+      b[l] = tape.variable(1, layout.outputs(l));
+    }
+    if (tape.parameterCount() != layout.size()) {
+      throw new AssertionError("tape holds " + tape.parameterCount() + " parameters, " + layout);
+    }
+    Var targets = tape.constant(d.targets(), d.k(), d.outputs());
+    Var a;
+    if (CsrMatrix.zeroFraction(d.x()) > SPARSE_INPUT_ZERO_FRACTION) {
+      a = Ops.sparseAffine(CsrMatrix.fromDense(d.x(), d.k(), d.inputs()), w[1], b[1]);
+    } else {
+      Var x = tape.constant(d.x(), d.k(), d.inputs());
+      a = Ops.addRowBroadcast(Ops.matmul(x, w[1]), b[1]);
+    }
+    for (int l = 2; l <= layers; l++) {
+      a = Ops.addRowBroadcast(Ops.matmulActivated(a, activation.function(), w[l]), b[l]);
+    }
+    return new Part(tape, a, Ops.softmaxCrossEntropy(a, targets), d.targets(), weight);
+  }
+
+  /** Samples {@code [first, first + n)} of {@code d} (copies). */
+  private static Dataset slice(Dataset d, int first, int n) {
+    return new Dataset(
+        Arrays.copyOfRange(d.x(), first * d.inputs(), (first + n) * d.inputs()),
+        Arrays.copyOfRange(d.targets(), first * d.outputs(), (first + n) * d.outputs()),
+        n, d.inputs(), d.outputs());
+  }
+
+  private void checkDirections(double[] theta, double[] v, int m, double[] out) {
+    checkLength("theta", theta);
+    if (m < 1) {
+      throw new IllegalArgumentException("direction count must be >= 1, not " + m);
+    }
+    long expected = (long) layout.size() * m;
+    if (v.length != expected || out.length != expected) {
+      throw new IllegalArgumentException("directions and result must be P x m = " + layout.size()
+          + " x " + m + " (" + expected + " entries), got " + v.length + " and " + out.length);
+    }
+  }
+
+  private void checkLength(String name, double[] a) {
+    if (a.length != layout.size()) {
+      throw new IllegalArgumentException(
+          name + " has " + a.length + " entries, expected P = " + layout.size());
+    }
+  }
+}
