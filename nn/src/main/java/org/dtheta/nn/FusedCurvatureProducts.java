@@ -19,11 +19,10 @@ import org.dtheta.core.sparse.RowBlocks;
  * 64 x 50}) stay in L1 from the sparse product that makes them to the sparse product that
  * consumes them ({@link RowBlocks}). No reverse sweep of the tape is needed (the per-sample
  * factors below come from its forward values), and no {@code k x h} tangent buffer is written.
- * With one direction that makes it faster than the tape; per direction it costs about what the
- * tape's batched sweep costs per direction for 50 (measured on MNIST: the sparse products run
- * at about 20 GFLOP/s per core either way, and the small per-block products of the second layer
- * cost about what the tape's large ones and their memory passes cost), so many directions go
- * through the tape, which needs fewer calls.
+ * With one direction that makes it the cheaper path; per direction it costs about what the
+ * tape's batched sweep costs per direction (the sparse products run at the same rate either way,
+ * and the small per-block products of the second layer cost about what the tape's large ones and
+ * their memory passes cost), so many directions go through the tape, which needs fewer calls.
  *
  * <p>For a sample with pre-activation {@code a}, activation {@code z = s(a)}, logits {@code o},
  * probabilities {@code p}, {@code g = p - t}, and one direction {@code V = (V1, v1, V2, v2)}

@@ -50,11 +50,9 @@ public final class TwoLayerNet implements Objective {
 
   /**
    * Products with at most this many directions take {@link FusedCurvatureProducts} where it
-   * applies. On MNIST (k = 60000, 2 cores, JDK 17) one direction took 71-88 ms there against
-   * 81-121 ms in the tape's sweeps (medians 81 against 98 and 119 ms, two runs each of 15), and
-   * a fresh point 188 against 255 ms (no reverse sweep is needed); per direction the fused path
-   * costs about what the tape's batched sweep costs for 50 directions (3.0-3.2 s against 2.9 s
-   * for 50), so with two directions the two were even and with more the tape is faster.
+   * applies: it needs no reverse sweep, which wins for one direction, but per direction it costs
+   * about what the tape's batched sweep does, so from two directions on the tape is as good or
+   * better.
    */
   static final int FUSED_MAX_DIRECTIONS = 1;
 
@@ -88,8 +86,8 @@ public final class TwoLayerNet implements Objective {
   /**
    * The tape holding the tangent buffers that the last curvature product over parts left, or
    * null: the next product's first part takes them over ({@link Tape#handTangentsTo}), so a run
-   * of products allocates them once (about 1 GB for 50 directions on MNIST's parts, which took
-   * 40 ms a product to allocate and zero afresh).
+   * of products allocates them once (about 1 GB for 50 directions on MNIST's parts, too much to
+   * allocate and zero afresh for every product).
    */
   private Tape tangentHolder;
   /** The last product's per-part result buffer (P x m), reused by the next one. */

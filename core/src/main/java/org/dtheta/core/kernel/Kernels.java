@@ -20,8 +20,8 @@ public final class Kernels {
 
   /**
    * Below this many doubles written a row-by-row pass runs on one thread. Such passes are
-   * memory-bound, but one core does not saturate this machine's memory: the tangent passes
-   * over k x (m hidden) arrays (150 MB for 50 directions) ran about 1.6 times faster on two.
+   * memory-bound, but one core does not saturate this machine's memory, so large passes such as
+   * the tangents' over k x (m hidden) arrays gain from a second core.
    */
   private static final long PARALLEL_MIN_PASS = 1L << 20;
 
@@ -278,7 +278,7 @@ public final class Kernels {
     checkRange("out", out, outOff, cols);
     // Large sums run over fixed groups of rows (whatever the thread count, so the bits do not
     // depend on it), added in group order. Splitting by columns instead kept the full rows'
-    // streaming reads on one thread's pace: 7500 x 2500 took 10-14 ms either way, 6-9 in groups.
+    // streaming reads on one thread's pace.
     if ((long) rows * cols < PARALLEL_MIN_PASS || rows < COLUMN_SUM_GROUPS) {
       IMPL.sumColumnsInto(rows, cols, x, xOff, ldx, out, outOff);
       return;

@@ -47,7 +47,7 @@ final class PanamaGemm {
   private static final int NR = NV * L;
   /**
    * Most inner indices per slab. Longer slabs mean fewer write-backs of C and fewer kernel
-   * calls; 512 measured best against 128, 256 and 800 on the 784-inner MNIST products.
+   * calls; 512 keeps the KC x NC slab within L2 (see NC) and did best of the sizes tried.
    */
   private static final int KC = 512;
   /** Most columns per packed slab: KC x NC doubles (512 KiB on AVX-512) stay in L2. */
@@ -212,8 +212,8 @@ final class PanamaGemm {
 
   /**
    * The four-row kernel for {@code nv} vectors, over the listed slab rows or, with a null
-   * list, over all {@code cnt} of them (a loop without the index load: measured 10-20% faster
-   * on dense data, more than the JIT's own loop unswitching gave).
+   * list, over all {@code cnt} of them (a loop without the index load, written out because
+   * the JIT's own loop unswitching recovered less of it on dense data).
    */
   private static void rows4(
       int nv, int[] idx, int cnt, double[] a, int r0, int ri, int ap, double[] pb, int pbBase,
@@ -882,7 +882,7 @@ final class PanamaGemm {
 
     /**
      * Scans four rows of {@code op(A)} over the slab and picks the plan with the least work
-     * for {@code vectors} vectors of C columns, in rough cycles measured on Zen 4: dense
+     * for {@code vectors} vectors of C columns, in rough cycles of a Zen 4 core: dense
      * {@code 4 kc vectors} (one FMA a cycle), union {@code 4 u vectors}, rows {@code 2 sum
      * vectors} (the one-row kernel waits on L2 for B). When skipping zeros does not save more
      * than the scan costs ({@code 3} a entry, {@code 5} when strided), the next blocks run dense

@@ -311,11 +311,11 @@ final class PanamaKernels extends ScalarKernels {
    * rows of {@code b} and of {@code e}'s direction slice (4 KB each at 50 hidden units and 10
    * classes) stay in L1 over the block's rows, and each load or broadcast feeds four
    * multiply-adds (sixteen independent chains). The sums go to {@code z} first and a second
-   * pass per row finishes them ({@link #activationAdjointTangentFinish}). On 16 rows, 50
-   * directions, 50 columns and n = 10 the sums took 36-53 us against 72-128 us for one row
-   * and direction at a time. Where tiles meet at the last vector or row the same value is
-   * computed and stored twice, which is safe only when {@code z} is overwritten: the
-   * accumulating form (which the networks here never use) runs the scalar loop.
+   * pass per row finishes them ({@link #activationAdjointTangentFinish}); one row and direction
+   * at a time would feed each load to one multiply-add, not four. Where tiles meet at the last
+   * vector or row the same value is computed and stored twice, which is safe only when {@code
+   * z} is overwritten: the accumulating form (which the networks here never use) runs the
+   * scalar loop.
    */
   @Override
   public void activationAdjointTangent(int rows, int cols, int m, int n, double[] a, int aOff,
@@ -349,7 +349,7 @@ final class PanamaKernels extends ScalarKernels {
   /**
    * The sums {@code s} of rows {@code i0..i3} at column offsets {@code o0..o3} of direction
    * {@code d}, into {@code z}; terms in the scalar kernel's order. The two sums' loops are
-   * written out each: one loop choosing its array per term measured about 25% slower.
+   * written out each: one loop choosing its array per term pays for that choice on every term.
    */
   private static void activationAdjointTangentTile(int o0, int o1, int o2, int o3, int i0,
       int i1, int i2, int i3, int d, int cols, int m, int n, int ne, double[] a, int aOff,
@@ -537,8 +537,8 @@ final class PanamaKernels extends ScalarKernels {
   /**
    * The elementwise end of {@link #activationAdjointTangent} on rows holding the sums {@code s}
    * in {@code z}: {@code z = f s + g x} and {@code u = f x}, in place per direction. What {@link
-   * #mulAddRepeated} then {@link #mulRepeated} compute, in one pass over {@code x}: the two
-   * calls measured 2.9-3.2 s per H V with 50 directions against 2.5-2.8 s, alternated.
+   * #mulAddRepeated} then {@link #mulRepeated} compute, in one pass over {@code x} instead of
+   * the two calls' two passes over these memory-bound arrays.
    */
   private static void activationAdjointTangentFinish(int rows, int cols, int m, double[] f,
       int fOff, double[] g, int gOff, double[] x, int xOff, double[] z, int zOff, double[] u,

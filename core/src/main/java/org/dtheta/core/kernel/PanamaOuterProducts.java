@@ -14,10 +14,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The tiles walk the block column strip by column strip, one short run per row and every
  * row a new cache line (and often a new page): a walk the hardware prefetcher does not follow,
- * so reading a tangent's {@code k x (m hidden)} array this way waited on memory (the tall
- * {@code Adot^T Cbar} of a product's adjoint tangent took 23-25 ms on 7500 x 2500 through the
- * packed product). So the block is first read once in address order ({@link ReadAhead}), which
- * the prefetcher streams into L2, and the tiles then find it there: 10-13 ms.
+ * so reading a tangent's {@code k x (m hidden)} array this way waited on memory (as the tall
+ * {@code Adot^T Cbar} of a product's adjoint tangent did through the packed product). So the
+ * block is first read once in address order ({@link ReadAhead}), which the prefetcher streams
+ * into L2, and the tiles then find it there.
  */
 final class PanamaOuterProducts {
 

@@ -17,9 +17,8 @@ public final class CsrMatrix {
 
   /**
    * Dense panels are at most this many doubles (640 KiB), so they stay in a core's 1 MiB L2:
-   * for 784 rows (MNIST pixels) 96 columns, the twelve-vector blocks of the AVX-512 gathers.
-   * Measured on 7500 MNIST images times 2496 columns, one core: 231-254 ms against 261-298 ms
-   * with the 512 KiB budget's 64 columns.
+   * for 784 rows (MNIST pixels) 96 columns, the twelve-vector blocks of the AVX-512 gathers,
+   * which pay each entry's index work once per 96 columns rather than per 64 (a 512 KiB budget).
    */
   private static final int PANEL_DOUBLES = 640 * 1024 / 8;
   /** Stored entries per block of sparse rows walked once per dense panel (about 1.5 MiB). */
@@ -31,15 +30,14 @@ public final class CsrMatrix {
   /**
    * Shares of a large scattered {@code A^T B} (column panels, or rows with copies of C added in
    * order): fixed, not one per thread, so that the sums do not depend on the thread count; two,
-   * the split two cores used before, as more shares measured slower there.
+   * the split two cores used before, as four shares were slower at the default two threads.
    */
   private static final int SCATTER_SHARES = 2;
 
   /**
    * Where the data of a panel-major copy starts: a large array's elements begin 16 bytes (the
    * header) after a G1 region boundary, so 6 doubles more put every 64-column panel row on
-   * cache lines of its own (measured about 1.3 times faster than the unaligned copy). Only
-   * speed depends on this guess.
+   * cache lines of its own. Only speed depends on this guess.
    */
   private static final int PACKED_START = 6;
 
@@ -297,14 +295,13 @@ public final class CsrMatrix {
     }
     SparseKernels k = SparseKernels.selected();
     int panel = panelWidth(cols, bCols);
-    // Fixed shares of rows, one per thread. Tasks of one block each, taken by whichever core is
-    // free, read slower (120-143 against 115-117 ms for 7456 MNIST rows times 2500 columns,
-    // slower in 4 of 4 alternated rounds), unlike the panel tasks of A^T B.
+    // Fixed shares of rows, one per thread: tasks of one block each, taken by whichever core is
+    // free, were slower here, unlike the panel tasks of A^T B.
     int chunks = chunksFor((long) values.length * bCols, rows, threads);
     // Several panels (the m directions of a tangent): gather from an aligned panel-major copy.
     // Each stored entry reads one row of the panel, so the reads become whole cache lines and
-    // the panel a contiguous block (few pages); measured 1.3 to 1.5 times faster than reading
-    // B in place. One copy of B is cheap next to the product (B has cols rows, C has rows).
+    // the panel a contiguous block (few pages) instead of strided runs of B read in place.
+    // One copy of B is cheap next to the product (B has cols rows, C has rows).
     double[] src = bCols > panel && k != SparseKernels.scalar()
         ? packPanels(b, cols, bCols, panel, chunks) : null;
     double[] from = src == null ? b : src;
@@ -446,7 +443,7 @@ public final class CsrMatrix {
     long work = (long) (rowPointers[rowEnd] - rowPointers[rowStart]) * bCols;
     int shares = chunksFor(work, Integer.MAX_VALUE, threads);
     // Only with the Vector API gathers, which keep the output row in registers: the scalar
-    // gather loads and stores it per entry like the scatter and measured 12% slower than it.
+    // gather loads and stores it per entry like the scatter, and loses to it.
     if (rowStart == 0 && rowEnd == rows && work >= PARALLEL_MIN_WORK
         && k != SparseKernels.scalar()) {
       gatherTransposed(k, b, bOff, bCols, c, sums, panel, shares);
@@ -490,9 +487,8 @@ public final class CsrMatrix {
    * this keeps a row of C in registers instead of loading and storing it per entry. When there
    * are at least as many panels of C as threads (wide B: the tangents of m directions), each
    * panel is a task of its own, taken by whichever core is free, so a core slowed for a while
-   * costs part of a panel rather than keeping the other waiting at the end of a fixed half (for
-   * 7456 MNIST rows times 2500 columns, 96-114 against 95-137 ms, faster in 6 of 7 alternated
-   * rounds); else threads own disjoint rows of C. Either way no private copies are summed at the
+   * costs part of a panel rather than keeping the other waiting at the end of a fixed half;
+   * else threads own disjoint rows of C. Either way no private copies are summed at the
    * end, and each entry of C sums its terms in increasing row order, whatever the thread count.
    * Unless {@code sums} is null, the column sums of B are added to it by the task of the panel
    * (or the last thread), as the gather of all rows of a block with weight 1.

@@ -12,8 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  * each entry costs one load and one fused multiply-add per vector: the traffic of the other
  * side is paid once per block, not once per entry. The blocks are unrolled by hand (the
  * Vector API has no register arrays); eight-vector blocks serve the wide rows of the Gram
- * products ({@link SparseGram}), where they measured about 10% faster than four. Leftover
- * columns (fewer than one vector) run scalar: narrower species cost far more on JDK 17 here.
+ * products ({@link SparseGram}), where they beat four: each entry's index and address work is
+ * shared by eight vectors. Leftover columns (fewer than one vector) run scalar: narrower
+ * species cost far more on JDK 17.
  */
 final class PanamaSparseKernels extends ScalarSparseKernels {
 
@@ -223,8 +224,7 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
 
   /**
    * Single rows use twelve-vector blocks only up to this width (a product's panel, see {@link
-   * CsrMatrix}): the 1280-column rows of the Gram products ({@link SparseGram}) measured 5-8%
-   * slower in twelve-vector blocks than in eight (40 MNIST pixel columns, 7500 images).
+   * CsrMatrix}): the long rows of the Gram products ({@link SparseGram}) do better in eight.
    */
   private static final int WIDE_MAX = 16 * L;
 
@@ -276,10 +276,9 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
 
   /**
    * Twelve vectors of each row from column {@code c}: 24 accumulators, a broadcast weight per
-   * row and the loaded vector fit AVX-512's 32 registers. On 7500 MNIST images times 2496
-   * columns, one core, panels of 96 columns gathered this way took 231-254 ms against 261-298
-   * ms for panels of 64 in eight-vector blocks: the per-entry work besides the loads and
-   * multiply-adds (index load, address, broadcasts) is paid once per twelve vectors.
+   * row and the loaded vector fit AVX-512's 32 registers. The per-entry work besides the loads
+   * and multiply-adds (index load, address, broadcasts) is paid once per twelve vectors, which
+   * makes 96-column panels cheaper than 64-column panels in eight-vector blocks.
    */
   private static void pairBlock12(int c, int count, int[] index, int indexOff,
       double[] weights, int weightOff, double[] src, int srcOff, int ldSrc, double[] dst,

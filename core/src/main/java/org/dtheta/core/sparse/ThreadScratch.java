@@ -4,7 +4,7 @@ package org.dtheta.core.sparse;
  * A work array per thread, kept between calls, for the panel copies of the wide sparse
  * products. Allocating them per call (16 MB for the directions of a Hessian product, 4 MB per
  * worker for the transposed one) made G1 start a marking cycle on almost every call, which
- * took a core's worth of time from the products (about 1 s of 5 in H V with 50 directions).
+ * took a core's worth of time from the products.
  *
  * <p>Arrays are at least {@link #MIN_DOUBLES} long, so G1 allocates them as humongous objects
  * at a region boundary whatever the request; {@link CsrMatrix}'s panel offset relies on that
