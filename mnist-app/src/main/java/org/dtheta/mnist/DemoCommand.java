@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "The headline experiment end to end: fetch MNIST (if not cached), train the 784-50-10"
-          + " network of the source notes on all 60000 images by full-batch gradient descent"
+          + " network (or another: --hidden 32,16 --activation tanh) of the source notes on all 60000 images by full-batch gradient descent"
           + " (alpha = 0.1), compute the whole update Jacobian Df = I - alpha*Hess L at the last"
           + " step as .npy, the spectra of Hess L and Df along the run, the plots, and print where"
           + " everything is.",
@@ -55,8 +55,9 @@ final class DemoCommand implements Callable<Integer> {
           + " a block R,C such as W2,W2, or none (default: ${DEFAULT-VALUE}).")
   String jacobian;
 
-  @Option(names = "--method", defaultValue = "STRUCTURED", paramLabel = "METHOD",
-      description = "How the Jacobian is computed: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--method", paramLabel = "METHOD",
+      description = "How the Jacobian is computed: ${COMPLETION-CANDIDATES} (default: the fastest"
+          + " exact method for the network, as jacobian's).")
   JacobianMethod method;
 
   @Option(names = "--spectrum-steps", defaultValue = "3", paramLabel = "N",
@@ -95,8 +96,15 @@ final class DemoCommand implements Callable<Integer> {
   private int runStages() throws Exception {
     PrintWriter log = spec.commandLine().getOut();
     // The stages' own checks come too late for the demo's: training would run first.
+    Architecture arch = network.architecture();
     if (!jacobian.equalsIgnoreCase("none") && !jacobian.equalsIgnoreCase("full")) {
-      JacobianCommand.parseBlock(jacobian, "--jacobian");
+      BlockName.require(JacobianCommand.parseBlock(jacobian, "--jacobian"), arch, "--jacobian",
+          jacobian);
+    }
+    if (method == JacobianMethod.STRUCTURED && !arch.twoLayer() && !jacobian.equalsIgnoreCase("none")) {
+      throw new IllegalArgumentException("--method structured works for one hidden layer only"
+          + " (the 784-H-10 sigmoid net), not the " + arch.describe() + " net; use --method hvp"
+          + " (or leave --method out)");
     }
     long t0 = System.nanoTime();
     OutputGuard.createFolder(out, "--out");
@@ -122,7 +130,10 @@ final class DemoCommand implements Callable<Integer> {
       Path npy = out.resolve(full ? "jacobian.npy"
           : "jacobian_" + jacobian.replace(',', '_') + ".npy");
       List<Object> args = new ArrayList<>(List.of("jacobian", "--run", run, "--step", steps,
-          "--method", method, "--out", npy));
+          "--out", npy));
+      if (method != null) {
+        args.addAll(List.of("--method", method));
+      }
       if (full) {
         args.addAll(List.of("--verify", VERIFIED_ROWS));
       } else {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.dtheta.nn.Block;
+import org.dtheta.nn.Mlp;
 import org.dtheta.nn.ParamLayout;
 import org.dtheta.nn.UpdateMap;
 import org.dtheta.nn.io.NpyReader;
@@ -42,13 +43,34 @@ final class JacobianCheck {
    * matrix is touched), the rest uniform.
    */
   static int[] sampleRows(ParamLayout layout, int count, long seed) {
+    Block[] blocks = Arrays.stream(Block.values()).filter(b -> layout.length(b) > 0).toArray(Block[]::new);
+    int[] offsets = Arrays.stream(blocks).mapToInt(layout::offset).toArray();
+    int[] lengths = Arrays.stream(blocks).mapToInt(layout::length).toArray();
+    return sampleRows(offsets, lengths, layout.size(), count, seed);
+  }
+
+  /**
+   * As {@link #sampleRows(ParamLayout, int, long)} for a net of any depth: W1, b1, ..., W(L+1),
+   * b(L+1) (for one hidden layer the same blocks, so the same rows).
+   */
+  static int[] sampleRows(Mlp.Layout layout, int count, long seed) {
+    int blocks = 2 * layout.layers();
+    int[] offsets = new int[blocks];
+    int[] lengths = new int[blocks];
+    for (int l = 1; l <= layout.layers(); l++) {
+      offsets[2 * l - 2] = layout.weightOffset(l);
+      lengths[2 * l - 2] = layout.weightLength(l);
+      offsets[2 * l - 1] = layout.biasOffset(l);
+      lengths[2 * l - 1] = layout.biasLength(l);
+    }
+    return sampleRows(offsets, lengths, layout.size(), count, seed);
+  }
+
+  private static int[] sampleRows(int[] offsets, int[] lengths, int p, int count, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     int[] rows = new int[count];
-    Block[] blocks = Arrays.stream(Block.values()).filter(b -> layout.length(b) > 0).toArray(Block[]::new);
     for (int i = 0; i < count; i++) {
-      rows[i] = i < blocks.length
-          ? layout.offset(blocks[i]) + random.nextInt(layout.length(blocks[i]))
-          : random.nextInt(layout.size());
+      rows[i] = i < offsets.length ? offsets[i] + random.nextInt(lengths[i]) : random.nextInt(p);
     }
     return rows;
   }

@@ -7,10 +7,11 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.dtheta.mnist.plot.Plots;
-import org.dtheta.nn.Block;
+import java.util.List;
+import org.dtheta.nn.Activation;
 import org.dtheta.nn.Curvature;
 import org.dtheta.nn.JacobianMethod;
-import org.dtheta.nn.ParamLayout;
+import org.dtheta.nn.Mlp;
 import org.dtheta.nn.UpdateMap;
 import org.dtheta.nn.io.AtomicFiles;
 import org.dtheta.nn.io.Npy;
@@ -63,7 +64,8 @@ final class JacobianCommand implements Callable<Integer> {
   /** What part of Df. */
   static final class Part {
     @Option(names = "--block", paramLabel = "R,C",
-        description = "Only block (R, C) of Df, R and C among W1, b1, W2, b2 (e.g. W2,b2).")
+        description = "Only block (R, C) of Df, R and C among W1, b1, W2, b2 (e.g. W2,b2);"
+            + " in deeper nets also W3, b3, ... up to the output layer.")
     String block;
 
     @Option(names = "--times", paramLabel = "V.npy",
@@ -81,19 +83,27 @@ final class JacobianCommand implements Callable<Integer> {
       description = "Training images in the loss (the first N). Default: the run's, or 60000 with --theta.")
   Integer k;
 
-  @Option(names = "--hidden", paramLabel = "H",
-      description = "Hidden units. Default: the run's, or inferred from the length of --theta.")
-  Integer hidden;
+  @Option(names = "--hidden", paramLabel = "H1,H2,...",
+      description = "Hidden widths (e.g. 50 or 32,16). Default: the run's, or with --theta the one"
+          + " hidden layer its length implies; required with --theta for deeper nets.")
+  String hidden;
+
+  @Option(names = "--activation", paramLabel = "NAME",
+      description = "Hidden activation: sigmoid, tanh or relu. Default: the run's, or sigmoid with"
+          + " --theta.")
+  String activation;
 
   @Option(names = "--lr", paramLabel = "ALPHA",
       description = "Learning rate alpha in Df = I - alpha*Hess L. Default: the run's, or 0.1 with --theta.")
   Double lr;
 
-  @Option(names = "--method", defaultValue = "STRUCTURED", paramLabel = "METHOD",
+  @Option(names = "--method", paramLabel = "METHOD",
       description = "How the whole matrix or a block is computed: ${COMPLETION-CANDIDATES}"
-          + " (structured: the Kronecker-structured Hessian of the two-layer net, fast; hvp:"
-          + " batched Hessian-vector products, the general reference). --times always uses"
-          + " Hessian-vector products, --gauss-newton always hvp (default: ${DEFAULT-VALUE}).")
+          + " (structured: the Kronecker-structured Hessian of the one-hidden-layer sigmoid net,"
+          + " fast; hvp: batched Hessian-vector products, any depth, the general reference)."
+          + " --times always uses Hessian-vector products, --gauss-newton always hvp. Default:"
+          + " the fastest exact method for the network (structured for 784-H-10 sigmoid, hvp"
+          + " otherwise).")
   JacobianMethod method;
 
   @Option(names = "--gauss-newton",
@@ -121,7 +131,12 @@ final class JacobianCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   /** The block of {@code --block}, parsed with the other options. */
-  private Block[] blocks;
+  private BlockName[] blocks;
+
+  /** {@code --hidden} and {@code --activation}, parsed, or null. */
+  private List<Integer> widths;
+
+  private Activation act;
 
   @Override
   public Integer call() throws Exception {
@@ -129,9 +144,19 @@ final class JacobianCommand implements Callable<Integer> {
     checkOptions();
     Path runDir = at.run != null ? at.run.dir : null;
     try (OutputGuard guard = guard(runDir).claim()) {
-      Point point = Point.resolve(runDir, at.run != null ? at.run.step : 0, at.theta, k, hidden, lr,
-          data, needs(), log);
+      Point point = Point.resolve(runDir, at.run != null ? at.run.step : 0, at.theta, k, widths,
+          act, lr, data, needs(), log);
       Model model = point.model();
+      if (blocks != null) {
+        BlockName.require(blocks, model.arch(), "--block", part.block);
+      }
+      if (method == null) {
+        method = model.arch().twoLayer() ? JacobianMethod.STRUCTURED : JacobianMethod.HVP;
+      } else if (method == JacobianMethod.STRUCTURED && !model.arch().twoLayer()) {
+        throw new IllegalArgumentException("--method structured works for one hidden layer only"
+            + " (the 784-H-10 sigmoid net), not the " + model.arch().describe() + " net; use"
+            + " --method hvp (or leave --method out)");
+      }
       if (verify > model.parameters()) {
         throw new IllegalArgumentException("--verify " + verify + " exceeds the " + model.parameters()
             + " rows of Df; give at most that many rows to check");
@@ -164,57 +189,51 @@ final class JacobianCommand implements Callable<Integer> {
     if (part != null && part.block != null) {
       blocks = parseBlock(part.block, "--block");
     }
+    if (hidden != null) {
+      widths = Architecture.parseHidden(hidden, "--hidden");
+    }
+    if (activation != null) {
+      act = Architecture.parseActivation(activation, "--activation");
+    }
   }
 
   /** {@code R,C}: two block names, e.g. {@code W2,b2}; {@code option} names it in errors. */
-  static Block[] parseBlock(String text, String option) {
-    String[] names = text.split(",", -1);
-    if (names.length != 2) {
-      throw new IllegalArgumentException(option + " wants two block names R,C among W1, b1, W2, b2"
-          + " (e.g. W2,b2), not '" + text + "'");
-    }
-    try {
-      return new Block[] {Block.parse(names[0].strip()), Block.parse(names[1].strip())};
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(option + " " + text + ": " + e.getMessage(), e);
-    }
+  static BlockName[] parseBlock(String text, String option) {
+    return BlockName.parsePair(text, option);
   }
 
   /** The heap this command needs beyond the model. */
   private Model.Needs needs() throws IOException {
-    boolean structured = method == JacobianMethod.STRUCTURED && !gaussNewton;
-    String how = structured ? "structured" : "hvp";
+    String how = method == null ? "" : method == JacobianMethod.STRUCTURED && !gaussNewton
+        ? " (structured)" : " (hvp)";
     if (blocks != null) {
-      return new Model.Needs("Df block " + part.block + " (" + how + ")", "--k",
-          (k, h) -> {
-            long p = 795L * h + 10;
-            long r = blockLength(blocks[0], h);
-            long c = blockLength(blocks[1], h);
-            return MemoryCheck.jacobian(k, h, p, 0, structured) + 8L * (r + p) * c;
+      return new Model.Needs("Df block " + part.block + how, "--k",
+          (k, a) -> {
+            long p = a.parameters();
+            BlockName.require(blocks, a, "--block", part.block);
+            long r = blocks[0].length(a.layout());
+            long c = blocks[1].length(a.layout());
+            return MemoryCheck.jacobian(k, a.hiddenSum(), p, 0, structured(a)) + 8L * (r + p) * c;
           });
     }
     if (part != null && part.times != null) {
       long[] shape = org.dtheta.nn.io.Npy.header(part.times).shape();
       long m = shape.length == 1 ? 1 : shape[1];
       return new Model.Needs("Df*V with " + m + " directions", "--k or the columns of --times",
-          (k, h) -> MemoryCheck.product(k, h, 795L * h + 10, m));
+          (k, a) -> MemoryCheck.product(k, a.hiddenSum(), a.parameters(), m));
     }
-    return new Model.Needs("the whole Df (" + how + ")", "--k or --panel-rows",
-        (k, h) -> {
-          long p = 795L * h + 10;
+    return new Model.Needs("the whole Df" + how, "--k or --panel-rows",
+        (k, a) -> {
+          long p = a.parameters();
           long rows = panelRows != null ? panelRows : Math.max(1, Math.min(p, (128L << 20) / (8L * p)));
-          return MemoryCheck.jacobian(k, h, p, rows, structured);
+          return MemoryCheck.jacobian(k, a.hiddenSum(), p, rows, structured(a));
         });
   }
 
-  /** The length of {@code block} in a 784-h-10 net. */
-  private static long blockLength(Block block, long h) {
-    return switch (block) {
-      case W1 -> 784 * h;
-      case B1 -> h;
-      case W2 -> 10 * h;
-      case B2 -> 10;
-    };
+  /** Whether the structured route will run for {@code arch} (explicitly, or by default). */
+  private boolean structured(Architecture arch) {
+    return !gaussNewton && arch.twoLayer()
+        && (method == null || method == JacobianMethod.STRUCTURED);
   }
 
   /** This command's inputs and outputs. */
@@ -237,7 +256,7 @@ final class JacobianCommand implements Callable<Integer> {
     String what = (gaussNewton ? "Gauss-Newton update Jacobian" : "Df") + " at " + point.label();
     long t0 = System.nanoTime();
     if (blocks != null) {
-      writeBlock(model.map(), curvature, theta, log, what);
+      writeBlock(model, curvature, theta, log, what);
     } else if (part != null && part.times != null) {
       writeProduct(model.map(), curvature, theta, log, what);
     } else {
@@ -247,7 +266,7 @@ final class JacobianCommand implements Callable<Integer> {
       JacobianCheck.Result result;
       try (NpyReader written = NpyReader.open(out)) {
         result = JacobianCheck.check(model.map(), theta, written,
-            JacobianCheck.sampleRows(model.map().net().layout(), verify, 1));
+            JacobianCheck.sampleRows(model.arch().layout(), verify, 1));
       }
       log.println("Checked " + result);
       if (!result.passed()) {
@@ -287,25 +306,28 @@ final class JacobianCommand implements Callable<Integer> {
     }
   }
 
-  private void writeBlock(UpdateMap map, Curvature curvature, double[] theta, PrintWriter log,
+  private void writeBlock(Model model, Curvature curvature, double[] theta, PrintWriter log,
       String what) throws IOException {
-    Block row = blocks[0];
-    Block col = blocks[1];
-    ParamLayout layout = map.net().layout();
-    int r = layout.length(row);
-    int c = layout.length(col);
+    UpdateMap map = model.map();
+    BlockName row = blocks[0];
+    BlockName col = blocks[1];
+    Mlp.Layout layout = model.arch().layout();
+    int r = row.length(layout);
+    int c = col.length(layout);
     double[] block;
     if (method == JacobianMethod.STRUCTURED && curvature == Curvature.HESSIAN) {
       // Df block = delta - alpha H block, the delta only on diagonal blocks
-      block = new StructuredHessianPanels(map.net()).block(theta, row, col);
-      map.toUpdateJacobian(block, r, c, layout.offset(row), layout.offset(col));
+      block = new StructuredHessianPanels(map.net()).block(theta, row.twoLayer(), col.twoLayer());
+      map.toUpdateJacobian(block, r, c, row.offset(layout), col.offset(layout));
+    } else if (model.arch().twoLayer()) {
+      block = map.block(curvature, theta, row.twoLayer(), col.twoLayer());
     } else {
-      block = map.block(curvature, theta, row, col);
+      block = map.block(curvature, theta, row.offset(layout), r, col.offset(layout), c);
     }
     Npy.writeMatrix(out, block, r, c);
     Path png = siblingPng(out);
     String title = "Df block (" + row.label() + ", " + col.label() + ")";
-    if (row == col) {
+    if (row.equals(col)) {
       // The identity would dominate the colour scale; Df - I = -alpha*Hess L shows the structure.
       double[] shifted = block.clone();
       for (int i = 0; i < r; i++) {
@@ -317,8 +339,8 @@ final class JacobianCommand implements Callable<Integer> {
     Plots.heatMap(png, title + ", " + what, block, r, c,
         row.label() + " index", col.label() + " index");
     log.println("Block (" + row.label() + ", " + col.label() + "): " + r + " x " + c
-        + " at theta[" + layout.offset(row) + ".." + (layout.offset(row) + r) + ") x theta["
-        + layout.offset(col) + ".." + (layout.offset(col) + c) + "); heat map " + png.toAbsolutePath());
+        + " at theta[" + row.offset(layout) + ".." + (row.offset(layout) + r) + ") x theta["
+        + col.offset(layout) + ".." + (col.offset(layout) + c) + "); heat map " + png.toAbsolutePath());
   }
 
   private void writeProduct(UpdateMap map, Curvature curvature, double[] theta, PrintWriter log,

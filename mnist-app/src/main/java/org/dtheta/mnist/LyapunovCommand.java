@@ -73,7 +73,7 @@ final class LyapunovCommand implements Callable<Integer> {
     TrainConfig config = target.config();
     long p = config.parameters();
     Model model = analysis.model(target, new Model.Needs("Lyapunov exponents with " + m
-        + " directions", "--m", (k, h) -> MemoryCheck.product(k, h, p, 2L * m)), log);
+        + " directions", "--m", (k, a) -> MemoryCheck.product(k, a.hiddenSum(), p, 2L * m)), log);
     long t0 = System.nanoTime();
     LyapunovResult result;
     try (NpyReader trajectory = NpyReader.open(run.trajectory());

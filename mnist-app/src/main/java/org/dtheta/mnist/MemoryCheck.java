@@ -25,8 +25,14 @@ final class MemoryCheck {
   /**
    * The network on its data, as every command holds it: the images as doubles and as sparse
    * rows, and the forward and reverse buffers of the loss. Measured at k = 60000: 1.13 GB live at
-   * H = 50, 2.10 GB at H = 400, about 2100 + 6H doubles per training image.
+   * H = 50, 2.10 GB at H = 400, about 2100 + 6H doubles per training image. For deeper nets H is
+   * the sum of the hidden widths (the buffers grow with every layer's width).
    */
+  static long model(int k, java.util.List<Integer> hidden) {
+    return model(k, hidden.stream().mapToInt(Integer::intValue).sum());
+  }
+
+  /** {@link #model(int, java.util.List)} for hidden widths summing to {@code hidden}. */
   static long model(int k, int hidden) {
     return 8L * ((long) k * (2100 + 6L * hidden) + TEST_IMAGES * (784 + 2L * hidden));
   }

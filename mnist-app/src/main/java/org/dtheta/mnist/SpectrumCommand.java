@@ -121,7 +121,7 @@ final class SpectrumCommand implements Callable<Integer> {
     long p = config.parameters();
     long krylov = Math.min(maxKrylov, p) / blockSize * blockSize;
     Model model = analysis.model(target, new Model.Needs("Lanczos with a basis of " + krylov
-        + " vectors", "--max-krylov", (k, h) -> MemoryCheck.lanczos(k, h, p, krylov, blockSize)), log);
+        + " vectors", "--max-krylov", (k, a) -> MemoryCheck.lanczos(k, a.hiddenSum(), p, krylov, blockSize)), log);
     double alpha = model.map().alpha();
     StringBuilder spectrum = new StringBuilder(
         "step,end,index,hessian_eigenvalue,df_eigenvalue,residual,converged\n");

@@ -20,8 +20,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Train the 784-H-10 sigmoid/softmax network of the source notes on the first k MNIST"
-          + " training images by full-batch gradient descent, theta <- theta - alpha*grad L(theta).",
+      "Train the 784-H-10 sigmoid/softmax network of the source notes (or any depth:"
+          + " --hidden 32,16 --activation tanh) on the first k MNIST training images by full-batch gradient descent, theta <- theta - alpha*grad L(theta).",
       "Writes to the --out folder: trajectory.npy (float64, (steps/save-every + 1) x P, row j ="
           + " theta at step j*save-every), metrics.csv (step,loss,train_accuracy,test_accuracy,"
           + "grad_norm,seconds; one row per step, at theta of that step), run.json (config, seed,"
@@ -46,7 +46,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--init", paramLabel = "FILE.npy",
       description = "Start from these parameters instead (float64, shape (P,) in the order W1, b1,"
-          + " W2, b2; P = 785*H + 10*(H + 1)). Default: seeded random weights.")
+          + " W2, b2, ...; P = 785*H + 10*(H + 1) for one hidden layer). Default: seeded random weights.")
   Path init;
 
   @Option(names = "--out", required = true, paramLabel = "DIR",
@@ -72,8 +72,8 @@ final class TrainCommand implements Callable<Integer> {
           + " the initial parameters");
     }
     TrainConfig config = config();
-    MemoryCheck.require(MemoryCheck.model(config.k(), config.hidden()), "training the 784-"
-        + config.hidden() + "-10 net on " + config.k() + " images", "--k or --hidden");
+    MemoryCheck.require(MemoryCheck.model(config.k(), config.architecture().hidden()), "training the "
+        + config.architecture().describe() + " net on " + config.k() + " images", "--k or --hidden");
     if (init != null) {
       readInit(init, config); // its length and values, before any work
     }
@@ -93,13 +93,14 @@ final class TrainCommand implements Callable<Integer> {
   /** The parameters of {@code --init}: a finite vector of the network's length. */
   static double[] readInit(Path file, TrainConfig config) throws IOException {
     return Npy.readVector(file, config.parameters(),
-        "--init (the initial parameters of a 784-" + config.hidden() + "-10 network, P = "
-            + config.parameters() + ")");
+        "--init (the initial parameters of the " + config.architecture().describe()
+            + " network, P = " + config.parameters() + ")");
   }
 
   TrainConfig config() throws IOException {
     String initSha = init == null ? null : MnistFetcher.sha256(init);
-    return new TrainConfig(network.k, network.hidden, steps, network.lr, network.seed, initStd,
+    Architecture arch = network.architecture();
+    return new TrainConfig(network.k, arch.hidden(), arch.activationName(), steps, network.lr, network.seed, initStd,
         network.saveEvery,
         init == null ? null : init.toAbsolutePath().toString(), initSha);
   }
@@ -110,8 +111,8 @@ final class TrainCommand implements Callable<Integer> {
     Mnist mnist = Mnist.load(dataFolder, config.k());
     log.printf("Loaded MNIST from %s in %.1f s: %d training images (of the first k), %d test images%n",
         dataFolder, (System.nanoTime() - t0) * 1e-9, mnist.train().k(), mnist.test().k());
-    log.printf("Training 784-%d-10 (P = %d) for %d steps, alpha = %s, kernels %s%n",
-        config.hidden(), config.parameters(), config.steps(), config.lr(), RunInfo.kernelName());
+    log.printf("Training %s (P = %d) for %d steps, alpha = %s, kernels %s%n",
+        config.architecture().describe(), config.parameters(), config.steps(), config.lr(), RunInfo.kernelName());
     log.flush();
     Training training = new Training(config, out, log, quiet);
     Training.Outcome outcome = training.run(mnist, dataFolder, init, stopAfter);

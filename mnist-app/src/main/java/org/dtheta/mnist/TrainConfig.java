@@ -1,5 +1,7 @@
 package org.dtheta.mnist;
 
+import com.google.gson.annotations.JsonAdapter;
+import java.util.List;
 import org.dtheta.nn.NetworkConfig;
 import org.dtheta.nn.Presets;
 
@@ -8,7 +10,9 @@ import org.dtheta.nn.Presets;
  * config. Stored in {@code run.json} and {@code checkpoint.json}.
  *
  * @param k training images used (the first k in file order)
- * @param hidden hidden units
+ * @param hidden hidden widths h1, ..., hL (JSON: an array; a plain number, as runs written
+ *     before deeper nets have it, reads as one hidden layer: {@link HiddenWidthsAdapter})
+ * @param activation hidden activation: sigmoid, tanh or relu (absent in older runs: sigmoid)
  * @param steps gradient-descent steps
  * @param lr learning rate alpha
  * @param seed seed of the initial parameters (unused with an init file)
@@ -19,7 +23,8 @@ import org.dtheta.nn.Presets;
  */
 record TrainConfig(
     int k,
-    int hidden,
+    @JsonAdapter(HiddenWidthsAdapter.class) List<Integer> hidden,
+    String activation,
     int steps,
     double lr,
     long seed,
@@ -31,7 +36,9 @@ record TrainConfig(
   /** Checks the values a user can get wrong, naming the option. */
   TrainConfig {
     require(k >= 1, "--k must be >= 1, not " + k);
-    require(hidden >= 1, "--hidden must be >= 1, not " + hidden);
+    hidden = new Architecture(hidden, null).hidden(); // checks the widths, naming --hidden
+    activation = Architecture.parseActivation(activation == null ? "sigmoid" : activation,
+        "--activation").name().toLowerCase(java.util.Locale.ROOT);
     require(steps >= 0, "--steps must be >= 0, not " + steps);
     require(lr > 0 && Double.isFinite(lr), "--lr must be a finite number > 0, not " + lr);
     require(initStd >= 0 && Double.isFinite(initStd), "--init-std must be finite and >= 0, not " + initStd);
@@ -47,9 +54,9 @@ record TrainConfig(
     }
   }
 
-  /** The network: the MNIST preset (784-H-10, sigmoid, softmax, cross-entropy) at this width and alpha. */
-  NetworkConfig network() {
-    return network(hidden, lr);
+  /** The network: 784, the hidden widths, 10, with the activation. */
+  Architecture architecture() {
+    return new Architecture(hidden, Architecture.parseActivation(activation, "--activation"));
   }
 
   /** The MNIST preset at {@code hidden} units and learning rate {@code lr}. */
@@ -64,6 +71,6 @@ record TrainConfig(
 
   /** Parameters P of the network. */
   int parameters() {
-    return network().layout().size();
+    return architecture().parameters();
   }
 }

@@ -17,10 +17,8 @@ import org.dtheta.core.kernel.Kernels;
 import org.dtheta.mnist.data.Mnist;
 import org.dtheta.mnist.plot.Plots;
 import org.dtheta.nn.Initializer;
-import org.dtheta.nn.NetworkConfig;
+import org.dtheta.nn.Classifier;
 import org.dtheta.nn.Trainer;
-import org.dtheta.nn.TwoLayerNet;
-import org.dtheta.nn.UpdateMap;
 import org.dtheta.nn.io.AtomicFiles;
 import org.dtheta.nn.io.FileFormatException;
 import org.dtheta.nn.io.Npy;
@@ -86,15 +84,15 @@ final class Training {
     if (checkpoint == null && Files.exists(run.runJson())) {
       return alreadyThere();
     }
-    NetworkConfig network = config.network();
-    int p = network.layout().size();
-    TwoLayerNet net = new TwoLayerNet(network, data.train());
-    Trainer trainer = new Trainer(new UpdateMap(net));
+    Architecture arch = config.architecture();
+    int p = arch.parameters();
+    Classifier net = arch.objective(config.lr(), data.train());
+    Trainer trainer = new Trainer(Architecture.map(net, config.lr()));
     Path metricsPartial = RunDir.partial(run.metrics());
     double[] theta;
     NpyMatrixWriter trajectory;
     if (checkpoint == null) {
-      theta = initialTheta(initFile, network);
+      theta = initialTheta(initFile, arch);
       trajectory = NpyMatrixWriter.create(run.trajectory(), config.savedRows(), p);
       trajectory.appendRow(theta);
       trajectory.sync();
@@ -270,9 +268,9 @@ final class Training {
     return c;
   }
 
-  private double[] initialTheta(Path initFile, NetworkConfig network) throws IOException {
+  private double[] initialTheta(Path initFile, Architecture arch) throws IOException {
     if (initFile == null) {
-      return Initializer.gaussian(config.seed(), config.initStd()).initialize(network);
+      return arch.initialTheta(config.seed(), config.initStd(), config.lr());
     }
     return TrainCommand.readInit(initFile, config);
   }
@@ -310,7 +308,20 @@ final class Training {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("status", status);
     m.put("config", config);
-    m.put("network", config.network());
+    Architecture arch = config.architecture();
+    m.put("architecture", arch.describe());
+    if (arch.twoLayer()) {
+      m.put("network", TrainConfig.network(arch.hidden().get(0), config.lr()));
+    } else {
+      Map<String, Object> network = new LinkedHashMap<>();
+      network.put("sizes", arch.sizes());
+      network.put("activation", arch.activationName());
+      network.put("output", "SOFTMAX");
+      network.put("loss", "CROSS_ENTROPY");
+      network.put("l2", 0.0);
+      network.put("learning_rate", config.lr());
+      m.put("network", network);
+    }
     m.put("parameters", config.parameters());
     m.put("data_folder", dataFolder.toAbsolutePath().toString());
     m.put("data_files", List.of(data.files().trainImages().getFileName().toString(),

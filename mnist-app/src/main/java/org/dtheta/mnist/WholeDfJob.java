@@ -20,6 +20,8 @@ import org.dtheta.nn.Curvature;
 import org.dtheta.nn.Dataset;
 import org.dtheta.nn.JacobianMethod;
 import org.dtheta.nn.PanelSink;
+import org.dtheta.nn.Mlp;
+import org.dtheta.nn.TwoLayerNet;
 import org.dtheta.nn.UpdateMap;
 import org.dtheta.nn.io.NpyHeader;
 import org.dtheta.nn.io.NpyMatrixWriter;
@@ -65,15 +67,25 @@ final class WholeDfJob implements PanelSink {
     /** The inputs of a whole-Df job on {@code map} at {@code theta}. */
     static Inputs of(UpdateMap map, Curvature curvature, JacobianMethod method, int panelRows,
         double[] theta) {
-      Dataset data = map.net().data();
+      Dataset data = map.objective() instanceof TwoLayerNet net ? net.data()
+          : ((Mlp) map.objective()).data();
+      String network = map.objective() instanceof TwoLayerNet net ? net.config().toString()
+          : describe((Mlp) map.objective(), map.alpha());
       int p = map.dimension();
       boolean hvp = curvature == Curvature.GAUSS_NEWTON || method == JacobianMethod.HVP;
       return new Inputs(RunInfo.toolVersion(), RunInfo.kernelName(),
           SparseKernels.selected().name(), p, p,
           curvature == Curvature.GAUSS_NEWTON ? "gauss-newton" : "hessian",
           hvp ? "hvp" : "structured", panelRows, hvp ? map.directionsPerSweep() : 0,
-          map.net().config().toString(), data.k(), WholeDfJob.sha256(theta),
+          network, data.k(), WholeDfJob.sha256(theta),
           WholeDfJob.sha256(data.x(), data.targets()));
+    }
+
+    /** An MLP as the network field records it: sizes, activation, L2 and alpha. */
+    private static String describe(Mlp mlp, double alpha) {
+      return "Mlp[sizes=" + java.util.Arrays.toString(mlp.layout().sizes()) + ", activation="
+          + mlp.activation() + ", output=SOFTMAX, loss=CROSS_ENTROPY, l2=" + mlp.l2()
+          + ", learningRate=" + alpha + "]";
     }
 
     /** SHA-256 of these inputs as JSON: the identity of the job. */

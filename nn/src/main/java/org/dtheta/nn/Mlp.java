@@ -40,7 +40,7 @@ import org.dtheta.core.sparse.CsrMatrix;
  * <p>The dataset's arrays are wrapped, not copied: do not change them while the objective is in
  * use. Not thread-safe.
  */
-public final class Mlp implements Objective {
+public final class Mlp implements Classifier {
 
   /**
    * Where each layer's parameters sit in theta: {@code W1, b1, ..., W(L+1), b(L+1)}, layer
@@ -264,6 +264,71 @@ public final class Mlp implements Objective {
       fit = TwoLayerNet.PART_TANGENT_BUDGET_DOUBLES / (6L * width * m);
     }
     return (int) Math.max(1, Math.min(Math.min(fit, data.k()), maxPartSamples));
+  }
+
+  /** Rows per chunk of the plain forward pass of {@link #predict} (bounds its buffers). */
+  private static final int PREDICT_ROWS = 4096;
+
+  /**
+   * The class probabilities {@code softmax(A(L+1))} on {@code samples} ({@code k x c},
+   * row-major), by a plain forward pass over chunks of rows (no tape).
+   */
+  @Override
+  public double[] predict(double[] theta, Dataset samples) {
+    checkLength("theta", theta);
+    int[] sizes = layout.sizes();
+    int n = sizes[0];
+    int c = sizes[sizes.length - 1];
+    if (samples.inputs() != n || samples.outputs() != c) {
+      throw new IllegalArgumentException("samples have " + samples.inputs() + " inputs and "
+          + samples.outputs() + " target columns; the MLP " + Arrays.toString(sizes) + " needs "
+          + n + " and " + c);
+    }
+    double[] y = new double[samples.k() * c];
+    for (int first = 0; first < samples.k(); first += PREDICT_ROWS) {
+      int rows = Math.min(PREDICT_ROWS, samples.k() - first);
+      double[] a = Arrays.copyOfRange(samples.x(), first * n, (first + rows) * n);
+      for (int l = 1; l <= layout.layers(); l++) {
+        int in = layout.inputs(l);
+        int out = layout.outputs(l);
+        double[] z = new double[rows * out];
+        Kernels.gemm(false, false, rows, out, in, 1.0, a, 0, in, theta, layout.weightOffset(l),
+            out, 0.0, z, 0, out);
+        for (int i = 0; i < rows; i++) {
+          Kernels.axpy(out, 1.0, theta, layout.biasOffset(l), z, i * out);
+        }
+        if (l < layout.layers()) {
+          Kernels.map(activation.function(), z.length, z, 0, z, 0);
+        }
+        a = z;
+      }
+      for (int i = 0; i < rows; i++) {
+        Kernels.softmaxRow(c, a, i * c, y, (first + i) * c);
+      }
+    }
+    return y;
+  }
+
+  /** The fraction of {@code samples} whose largest probability is at their largest target. */
+  @Override
+  public double accuracy(double[] theta, Dataset samples) {
+    double[] y = predict(theta, samples);
+    int c = layout.outputs(layout.layers());
+    int right = 0;
+    for (int i = 0; i < samples.k(); i++) {
+      right += argmax(y, i * c, c) == argmax(samples.targets(), i * c, c) ? 1 : 0;
+    }
+    return (double) right / samples.k();
+  }
+
+  private static int argmax(double[] x, int from, int n) {
+    int best = 0;
+    for (int j = 1; j < n; j++) {
+      if (x[from + j] > x[from + best]) {
+        best = j;
+      }
+    }
+    return best;
   }
 
   @Override

@@ -36,7 +36,7 @@ import org.dtheta.core.sparse.CsrMatrix;
  * <p>The dataset's arrays are wrapped, not copied: do not change them while the net is in use.
  * Not thread-safe (one tape); the kernels use the machine's cores themselves.
  */
-public final class TwoLayerNet implements Objective {
+public final class TwoLayerNet implements Classifier {
 
   /**
    * Budget, in doubles, for the tangent buffers of one part's batched sweep (1 GiB): a product
@@ -379,6 +379,7 @@ public final class TwoLayerNet implements Objective {
    * The network's outputs {@code Y = out(A2)} on {@code samples} ({@code k x outputs},
    * row-major): class probabilities for a softmax output.
    */
+  @Override
   public double[] predict(double[] theta, Dataset samples) {
     Var logits = logitsAt(theta, samples);
     double[] y = new double[logits.size()];
@@ -397,6 +398,7 @@ public final class TwoLayerNet implements Objective {
    * The fraction of {@code samples} classified right: the largest output against the largest
    * target of each row, or, with a single output, {@code y >= 1/2} against {@code t >= 1/2}.
    */
+  @Override
   public double accuracy(double[] theta, Dataset samples) {
     double[] y = predict(theta, samples);
     int c = config.outputs();

@@ -161,7 +161,6 @@ public final class UpdateMap {
   /** Block {@code (row, col)} of {@code I - alpha C}, as {@link #block(double[], Block, Block)}. */
   public double[] block(Curvature curvature, double[] theta, Block row, Block col) {
     ParamLayout layout = net().layout();
-    int p = layout.size();
     int rows = layout.length(row);
     int cols = layout.length(col);
     if ((long) rows * cols > Integer.MAX_VALUE - 8) {
@@ -169,9 +168,28 @@ public final class UpdateMap {
           "block (" + row.label() + ", " + col.label() + ") has " + rows + " x " + cols
               + " entries, more than one array holds; stream the dense matrix with writeDense");
     }
+    return block(curvature, theta, layout.offset(row), rows, layout.offset(col), cols);
+  }
+
+  /**
+   * The submatrix of {@code I - alpha C(theta)} at rows {@code [rowStart, rowStart + rows)} and
+   * columns {@code [colStart, colStart + cols)}, {@code rows x cols} row-major, for any objective
+   * (e.g. the block of {@link Mlp.Layout}'s {@code Wl} and {@code bl'}): {@code cols} products
+   * with unit vectors, batched {@link #directionsPerSweep} at a time.
+   */
+  public double[] block(Curvature curvature, double[] theta, int rowStart, int rows, int colStart,
+      int cols) {
+    int p = dimension();
+    if (rowStart < 0 || rows < 0 || rowStart + rows > p || colStart < 0 || cols < 0
+        || colStart + cols > p) {
+      throw new IllegalArgumentException("block rows [" + rowStart + ", " + (rowStart + rows)
+          + ") x columns [" + colStart + ", " + (colStart + cols) + ") outside P = " + p);
+    }
+    if ((long) rows * cols > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("a block of " + rows + " x " + cols
+          + " entries is more than one array holds; stream the dense matrix with writeDense");
+    }
     double[] out = new double[rows * cols];
-    int rowStart = layout.offset(row);
-    int colStart = layout.offset(col);
     theta = theta.clone();
     int m = Math.max(1, Math.min(directionsPerSweep, cols));
     HvpHessianPanels.UnitBatch batch = new HvpHessianPanels.UnitBatch(p, m);

@@ -497,4 +497,40 @@ class MlpTest {
     assertThrows(IllegalStateException.class, () -> map.block(t.theta, Block.B1, Block.B2));
     assertThrows(IllegalArgumentException.class, () -> t.mlp.loss(new double[t.p() + 1]));
   }
+
+  @ParameterizedTest
+  @MethodSource("shapes")
+  void predictIsSoftmaxOfTheReferenceLogitsAndBlocksByOffsetAreSubmatricesOfDense(Shape s) {
+    Setup t = setup(s, 23);
+    Dataset d = t.mlp.data();
+    int c = s.sizes()[s.sizes().length - 1];
+    double[] expected = softmaxRows(referenceLogits(s, d, t.theta), d.k(), c);
+    assertTrue(Fixtures.relativeError(t.mlp.predict(t.theta, d), expected) < 1e-13, "predict");
+    int right = 0;
+    for (int i = 0; i < d.k(); i++) {
+      int best = 0;
+      int label = 0;
+      for (int j = 1; j < c; j++) {
+        best = expected[i * c + j] > expected[i * c + best] ? j : best;
+        label = d.targets()[i * c + j] > d.targets()[i * c + label] ? j : label;
+      }
+      right += best == label ? 1 : 0;
+    }
+    assertEquals((double) right / d.k(), t.mlp.accuracy(t.theta, d));
+    UpdateMap map = UpdateMap.of(t.mlp, ALPHA, 3);
+    double[] dense = map.dense(t.theta);
+    Mlp.Layout l = t.mlp.layout();
+    int last = l.layers();
+    int r0 = l.weightOffset(last);
+    int rows = l.weightLength(last);
+    int c0 = l.biasOffset(1);
+    int cols = l.biasLength(1);
+    double[] block = map.block(Curvature.HESSIAN, t.theta, r0, rows, c0, cols);
+    int p = t.p();
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < cols; j++) {
+        assertEquals(dense[(r0 + i) * p + c0 + j], block[i * cols + j], 1e-12);
+      }
+    }
+  }
 }
