@@ -217,7 +217,7 @@ final class JacobianCommand implements Callable<Integer> {
           });
     }
     if (part != null && part.times != null) {
-      long[] shape = org.dtheta.nn.io.Npy.header(part.times).shape();
+      long[] shape = Npy.header(part.times).shape();
       long m = shape.length == 1 ? 1 : shape[1];
       return new Model.Needs("Df*V with " + m + " directions", "--k or the columns of --times",
           (k, a) -> MemoryCheck.product(k, a.hiddenSum(), a.parameters(), m));
@@ -225,9 +225,14 @@ final class JacobianCommand implements Callable<Integer> {
     return new Model.Needs("the whole Df" + how, "--k or --panel-rows",
         (k, a) -> {
           long p = a.parameters();
-          long rows = panelRows != null ? panelRows : Math.max(1, Math.min(p, (128L << 20) / (8L * p)));
-          return MemoryCheck.jacobian(k, a.hiddenSum(), p, rows, structured(a));
+          return MemoryCheck.jacobian(k, a.hiddenSum(), p, panelRows((int) p), structured(a));
         });
+  }
+
+  /** Rows per panel of a whole Df of {@code p} rows: {@code --panel-rows}, or about 128 MB. */
+  private int panelRows(int p) {
+    long rows = panelRows != null ? panelRows : (128L << 20) / (8L * p);
+    return (int) Math.max(1, Math.min(p, rows));
   }
 
   /** Whether the structured route will run for {@code arch} (explicitly, or by default). */
@@ -281,11 +286,7 @@ final class JacobianCommand implements Callable<Integer> {
   private void writeWhole(UpdateMap map, Curvature curvature, double[] theta, String what)
       throws IOException {
     int p = map.dimension();
-    int rows = panelRows != null ? panelRows : (int) Math.max(1, Math.min(p, (128L << 20) / (8L * p)));
-    if (rows < 1) {
-      throw new IllegalArgumentException("--panel-rows must be >= 1, not " + rows);
-    }
-    rows = Math.min(rows, p);
+    int rows = panelRows(p);
     PrintWriter log = spec.commandLine().getOut();
     WholeDfJob job = WholeDfJob.start(out,
         WholeDfJob.Inputs.of(map, curvature, method, rows, theta), log);

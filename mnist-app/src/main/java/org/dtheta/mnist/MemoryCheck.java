@@ -6,8 +6,8 @@ import org.dtheta.nn.io.AtomicFiles;
  * The heap a command will need, estimated from its sizes before any work and compared with the
  * JVM's maximum heap, so that a job too large for the machine stops at once with the estimate
  * and what to lower instead of failing with an OutOfMemoryError after minutes of work.
- * Estimates are of live data, as measured with GC logs (see the commit introducing this class);
- * they err on the small side, so that no job that fits is refused.
+ * Estimates are of live data, calibrated with GC logs (figures in benchmarks/README.md); they err
+ * on the small side, so that no job that fits is refused.
  */
 final class MemoryCheck {
 
@@ -24,9 +24,9 @@ final class MemoryCheck {
 
   /**
    * The network on its data, as every command holds it: the images as doubles and as sparse
-   * rows, and the forward and reverse buffers of the loss. Measured at k = 60000: 1.13 GB live at
-   * H = 50, 2.10 GB at H = 400, about 2100 + 6H doubles per training image. For deeper nets H is
-   * the sum of the hidden widths (the buffers grow with every layer's width).
+   * rows, and the forward and reverse buffers of the loss: about 2100 + 6H doubles per training
+   * image. For deeper nets H is the sum of the hidden widths (the buffers grow with every layer's
+   * width).
    */
   static long model(int k, java.util.List<Integer> hidden) {
     return model(k, hidden.stream().mapToInt(Integer::intValue).sum());

@@ -331,8 +331,8 @@ class ReliabilityTest {
     assertBadInput(Fixtures.run(train(out, "--hidden", "100000000")), "needs about",
         "of heap", "--hidden");
     assertFalse(Files.exists(out), "no output folder, no partial files");
-    assertBadInput(jacobian("--run", run.toString(), "--step", "2", "--panel-rows", "100000000",
-        "--out", tmp.resolve("huge.npy").toString()), "needs about", "--panel-rows");
+    assertBadInput(jacobian("--run", run.toString(), "--step", "2", "--k", "1000000000",
+        "--out", tmp.resolve("huge.npy").toString()), "needs about", "--k or --panel-rows");
     assertFalse(Files.exists(tmp.resolve("huge.npy.partial")));
   }
 
