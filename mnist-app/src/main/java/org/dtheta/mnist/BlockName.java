@@ -1,9 +1,7 @@
 package org.dtheta.mnist;
 
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.dtheta.nn.Block;
 import org.dtheta.nn.Mlp;
 
 /**
@@ -68,10 +66,5 @@ record BlockName(boolean weights, int layer) {
   /** The block's length. */
   int length(Mlp.Layout layout) {
     return weights ? layout.weightLength(layer) : layout.biasLength(layer);
-  }
-
-  /** The two-layer net's {@link Block} of this name (layers 1 and 2 only). */
-  Block twoLayer() {
-    return Block.parse(label().toUpperCase(Locale.ROOT));
   }
 }

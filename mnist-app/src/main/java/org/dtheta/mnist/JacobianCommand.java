@@ -17,7 +17,6 @@ import org.dtheta.nn.io.AtomicFiles;
 import org.dtheta.nn.io.Npy;
 import org.dtheta.nn.io.NpyFormatException;
 import org.dtheta.nn.io.NpyReader;
-import org.dtheta.nn.structured.StructuredHessianPanels;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -151,8 +150,8 @@ final class JacobianCommand implements Callable<Integer> {
         BlockName.require(blocks, model.arch(), "--block", part.block);
       }
       if (method == null) {
-        method = model.arch().twoLayer() ? JacobianMethod.STRUCTURED : JacobianMethod.HVP;
-      } else if (method == JacobianMethod.STRUCTURED && !model.arch().twoLayer()) {
+        method = model.map().fastestMethod();
+      } else if (!model.map().supports(method)) {
         throw new IllegalArgumentException("--method structured works for one hidden layer only"
             + " (the 784-H-10 sigmoid net), not the " + model.arch().describe() + " net; use"
             + " --method hvp (or leave --method out)");
@@ -292,11 +291,7 @@ final class JacobianCommand implements Callable<Integer> {
         WholeDfJob.Inputs.of(map, curvature, method, rows, theta), log);
     int first = job.firstRow();
     try (Progress progress = Progress.start("jacobian", p, "rows", quiet, first)) {
-      if (curvature == Curvature.GAUSS_NEWTON) {
-        map.writeDenseGaussNewton(theta, job, rows, progress, first);
-      } else {
-        map.writeDense(theta, method, job, rows, progress, first);
-      }
+      map.writeDense(curvature, method, theta, job, rows, progress, first);
       job.complete();
     } catch (IOException | RuntimeException | Error e) {
       String note = job.fail();
@@ -315,16 +310,7 @@ final class JacobianCommand implements Callable<Integer> {
     Mlp.Layout layout = model.arch().layout();
     int r = row.length(layout);
     int c = col.length(layout);
-    double[] block;
-    if (method == JacobianMethod.STRUCTURED && curvature == Curvature.HESSIAN) {
-      // Df block = delta - alpha H block, the delta only on diagonal blocks
-      block = new StructuredHessianPanels(map.net()).block(theta, row.twoLayer(), col.twoLayer());
-      map.toUpdateJacobian(block, r, c, row.offset(layout), col.offset(layout));
-    } else if (model.arch().twoLayer()) {
-      block = map.block(curvature, theta, row.twoLayer(), col.twoLayer());
-    } else {
-      block = map.block(curvature, theta, row.offset(layout), r, col.offset(layout), c);
-    }
+    double[] block = map.block(curvature, method, theta, row.offset(layout), r, col.offset(layout), c);
     Npy.writeMatrix(out, block, r, c);
     Path png = siblingPng(out);
     String title = "Df block (" + row.label() + ", " + col.label() + ")";

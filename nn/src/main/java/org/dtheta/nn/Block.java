@@ -11,6 +11,16 @@ public enum Block {
   /** Second-layer bias, {@code 1 x outputs}. */
   B2;
 
+  /** The block of {@code layout} at exactly {@code [offset, offset + length)}, or null if none is. */
+  public static Block at(ParamLayout layout, int offset, int length) {
+    for (Block b : values()) {
+      if (layout.length(b) > 0 && layout.offset(b) == offset && layout.length(b) == length) {
+        return b;
+      }
+    }
+    return null;
+  }
+
   /** Parses "W1", "b1", "w2", "B2" and so on. */
   public static Block parse(String name) {
     for (Block b : values()) {

@@ -266,6 +266,57 @@ public final class UpdateMap {
   }
 
   /**
+   * The fastest exact method for this objective: {@link JacobianMethod#STRUCTURED} for a {@link
+   * TwoLayerNet}, {@link JacobianMethod#HVP} otherwise.
+   */
+  public JacobianMethod fastestMethod() {
+    return objective instanceof TwoLayerNet ? JacobianMethod.STRUCTURED : JacobianMethod.HVP;
+  }
+
+  /** Whether {@code method} can compute this objective's Hessian (see {@link #hessianPanels}). */
+  public boolean supports(JacobianMethod method) {
+    return method == JacobianMethod.HVP || objective instanceof TwoLayerNet;
+  }
+
+  /**
+   * Streams rows {@code [firstRow, P)} of {@code I - alpha C(theta)} for either curvature: the
+   * Gauss-Newton matrix by batched products, the Hessian by {@code method} ({@code null}: the
+   * {@linkplain #fastestMethod fastest}). The one entry the command line needs for a whole matrix.
+   */
+  public void writeDense(Curvature curvature, JacobianMethod method, double[] theta,
+      PanelSink sink, int panelRows, ProgressListener progress, int firstRow) throws IOException {
+    if (curvature == Curvature.GAUSS_NEWTON) {
+      writeDenseGaussNewton(theta, sink, panelRows, progress, firstRow);
+    } else {
+      writeDense(theta, method != null ? method : fastestMethod(), sink, panelRows, progress,
+          firstRow);
+    }
+  }
+
+  /**
+   * The submatrix of {@code I - alpha C(theta)} at rows {@code [rowStart, rowStart + rows)} and
+   * columns {@code [colStart, colStart + cols)}, by {@code method} ({@code null}: the fastest):
+   * the Hessian's structured route when it applies (a {@link TwoLayerNet}, whole named blocks),
+   * otherwise products with unit vectors ({@link #block(Curvature, double[], int, int, int,
+   * int)}).
+   */
+  public double[] block(Curvature curvature, JacobianMethod method, double[] theta, int rowStart,
+      int rows, int colStart, int cols) {
+    JacobianMethod chosen = method != null ? method : fastestMethod();
+    if (curvature == Curvature.HESSIAN && chosen == JacobianMethod.STRUCTURED
+        && objective instanceof TwoLayerNet net) {
+      Block row = Block.at(net.layout(), rowStart, rows);
+      Block col = Block.at(net.layout(), colStart, cols);
+      if (row != null && col != null) {
+        double[] block = new StructuredHessianPanels(net).block(theta, row, col);
+        toUpdateJacobian(block, rows, cols, rowStart, colStart);
+        return block;
+      }
+    }
+    return block(curvature, theta, rowStart, rows, colStart, cols);
+  }
+
+  /**
    * The Hessian panel writer for {@code method}: the one place the method is chosen. {@link
    * JacobianMethod#HVP} (batched Hessian products) works for every objective; {@link
    * JacobianMethod#STRUCTURED} (the Kronecker structure of one hidden layer) for a {@link

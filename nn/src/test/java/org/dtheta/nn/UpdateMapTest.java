@@ -309,6 +309,59 @@ class UpdateMapTest {
     assertArrayEquals(s.map.dense(s.theta), viaObjective.dense(s.theta), 0.0);
   }
 
+  @Test
+  void theOneEntryPerOutputChoosesTheMethodAndCurvature() throws java.io.IOException {
+    Setup s = setup(Fixtures.tinyNets()[0], 16, 4);
+    UpdateMap map = s.map;
+    int p = s.p();
+    assertTrue(map.fastestMethod() == JacobianMethod.STRUCTURED);
+    assertTrue(map.supports(JacobianMethod.STRUCTURED) && map.supports(JacobianMethod.HVP));
+    ParamLayout layout = map.net().layout();
+    // Whole named blocks take the structured route by default, and agree with the products.
+    for (Block row : Block.values()) {
+      for (Block col : Block.values()) {
+        int r0 = layout.offset(row);
+        int c0 = layout.offset(col);
+        int r = layout.length(row);
+        int c = layout.length(col);
+        if (r == 0 || c == 0) {
+          continue;
+        }
+        double[] fast = map.block(Curvature.HESSIAN, null, s.theta, r0, r, c0, c);
+        double[] products = map.block(Curvature.HESSIAN, JacobianMethod.HVP, s.theta, r0, r, c0, c);
+        double[] structured = new org.dtheta.nn.structured.StructuredHessianPanels(map.net())
+            .block(s.theta, row, col);
+        map.toUpdateJacobian(structured, r, c, r0, c0);
+        assertArrayEquals(structured, fast, 0.0, row + "," + col + ": the structured route");
+        assertArrayEquals(products, fast, 1e-12, row + "," + col + ": structured against products");
+      }
+    }
+    // A range that is no named block falls back to products.
+    assertArrayEquals(map.block(Curvature.HESSIAN, s.theta, 3, 5, 7, 4),
+        map.block(Curvature.HESSIAN, null, s.theta, 3, 5, 7, 4), 0.0);
+    // Whole matrices: Gauss-Newton by products, the Hessian by the fastest method.
+    double[] all = new double[p * p];
+    PanelSink keep = (first, rows, panel) -> System.arraycopy(panel, 0, all, first * p, rows * p);
+    map.writeDense(Curvature.GAUSS_NEWTON, null, s.theta, keep, 7, ProgressListener.NONE, 0);
+    assertArrayEquals(map.dense(Curvature.GAUSS_NEWTON, s.theta), all, 0.0, "Gauss-Newton");
+    map.writeDense(Curvature.HESSIAN, null, s.theta, keep, 7, ProgressListener.NONE, 0);
+    double[] structuredAll = new double[p * p];
+    map.writeDense(s.theta, JacobianMethod.STRUCTURED,
+        (first, rows, panel) -> System.arraycopy(panel, 0, structuredAll, first * p, rows * p), 7,
+        ProgressListener.NONE);
+    assertArrayEquals(structuredAll, all, 0.0, "the Hessian by the structured method");
+  }
+
+  @Test
+  void otherObjectivesDefaultToProductsAndRefuseStructured() {
+    Setup s = setup(Fixtures.tinyNets()[0], 17, 4);
+    Mlp mlp = new Mlp(new int[] {s.data.inputs(), 3, 2, s.data.outputs()}, Activation.TANH, 0.0,
+        s.data);
+    UpdateMap map = UpdateMap.of(mlp, 0.1);
+    assertTrue(map.fastestMethod() == JacobianMethod.HVP);
+    assertTrue(map.supports(JacobianMethod.HVP) && !map.supports(JacobianMethod.STRUCTURED));
+  }
+
   private static double[] transpose(double[] a, int rows, int cols) {
     double[] t = new double[a.length];
     for (int i = 0; i < rows; i++) {
