@@ -1,5 +1,9 @@
 package org.dtheta.core.kernel;
 
+import org.dtheta.core.internal.kernel.KernelProvider;
+import org.dtheta.core.internal.kernel.KernelSupport;
+import org.dtheta.core.internal.kernel.RowReduction;
+
 /**
  * The kernels of the selected implementation (see {@link KernelProvider}), with argument checks
  * and the splitting of large matrix products over the machine's cores. Everything the engine

@@ -1,6 +1,8 @@
 package org.dtheta.core.sparse;
 
 import java.util.Arrays;
+import org.dtheta.core.internal.sparse.RowPairs;
+import org.dtheta.core.internal.sparse.ThreadScratch;
 import org.dtheta.core.kernel.Parallel;
 
 /**

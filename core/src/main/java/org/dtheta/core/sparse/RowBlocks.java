@@ -1,5 +1,7 @@
 package org.dtheta.core.sparse;
 
+import org.dtheta.core.internal.sparse.RowPairs;
+
 /**
  * A {@link CsrMatrix}'s rows cut into fixed blocks, with single-threaded products restricted to
  * one block, for callers that carry a whole computation through one block of rows at a time

@@ -1,5 +1,7 @@
 package org.dtheta.core.sparse;
 
+import org.dtheta.core.internal.sparse.RowPairs;
+import org.dtheta.core.internal.sparse.SparseKernelSelection;
 import org.dtheta.core.kernel.Kernels;
 
 /**
@@ -9,7 +11,7 @@ import org.dtheta.core.kernel.Kernels;
  * gather per sparse row; its transpose times a dense matrix is one scatter per sparse row, or
  * with the Vector API kernels one gather per column and block of rows (see {@link CsrMatrix}).
  *
- * <p>Like {@link org.dtheta.core.kernel.KernelSupport}: a scalar implementation that always
+ * <p>Like {@link org.dtheta.core.internal.kernel.KernelSupport}: a scalar implementation that always
  * works and a Vector API one, chosen once per JVM to follow the dense kernels' choice ({@link
  * Kernels#implementation()}), so {@code -Ddtheta.kernels=scalar} and a missing
  * {@code jdk.incubator.vector} module switch both. Implementations trust their arguments;

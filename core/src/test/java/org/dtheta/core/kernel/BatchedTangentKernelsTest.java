@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
+import org.dtheta.core.internal.kernel.KernelSupport;
 import org.junit.jupiter.api.Test;
 
 /**

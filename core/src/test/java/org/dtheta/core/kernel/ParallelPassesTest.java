@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
 import java.util.function.Consumer;
+import org.dtheta.core.internal.kernel.KernelSupport;
 import org.junit.jupiter.api.Test;
 
 /**

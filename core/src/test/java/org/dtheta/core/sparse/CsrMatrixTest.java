@@ -1,7 +1,7 @@
 package org.dtheta.core.sparse;
 
-import static org.dtheta.core.sparse.SparseTestData.denseProduct;
 import static org.dtheta.core.TestVectors.gaussian;
+import static org.dtheta.core.sparse.SparseTestData.denseProduct;
 import static org.dtheta.core.sparse.SparseTestData.relativeError;
 import static org.dtheta.core.sparse.SparseTestData.sparseDense;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Random;
+import org.dtheta.core.internal.sparse.RowPairs;
+import org.dtheta.core.internal.sparse.ThreadScratch;
 import org.junit.jupiter.api.Test;
 
 class CsrMatrixTest {

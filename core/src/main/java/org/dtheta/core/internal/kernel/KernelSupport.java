@@ -1,4 +1,7 @@
-package org.dtheta.core.kernel;
+package org.dtheta.core.internal.kernel;
+
+import org.dtheta.core.kernel.Kernels;
+import org.dtheta.core.kernel.UnaryFunction;
 
 /**
  * The loops of the engine: flat row-major {@code double[]} kernels with explicit offsets and

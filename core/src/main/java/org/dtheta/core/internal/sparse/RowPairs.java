@@ -1,6 +1,7 @@
-package org.dtheta.core.sparse;
+package org.dtheta.core.internal.sparse;
 
 import java.util.Arrays;
+import org.dtheta.core.sparse.SparseKernels;
 
 /**
  * Pairs of sparse rows that share enough columns to be gathered together ({@link
@@ -26,7 +27,7 @@ import java.util.Arrays;
  * A non-finite entry of the dense operand, which spoils its own row of the result anyway, also
  * turns the partner row's entry into NaN.
  */
-final class RowPairs {
+public final class RowPairs {
 
   /** A pair is gathered as a pair when its union has at most this fraction of its entries. */
   static final double MAX_UNION_FRACTION = 0.7;
@@ -39,11 +40,11 @@ final class RowPairs {
   /** Per leader (the lower row of a pair): its first union entry; the pair ends at the next. */
   private final int[] first;
   private final int[] count;
-  final int[] indices;
+  public final int[] indices;
   /** Two per union entry: the leader's weight, then the partner's. */
-  final double[] weights;
+  public final double[] weights;
 
-  RowPairs(int[] pointers, int[] indices, double[] values, int groups, int stride,
+  public RowPairs(int[] pointers, int[] indices, double[] values, int groups, int stride,
       int rowsPerGroup) {
     this.rowsPerGroup = rowsPerGroup;
     int rowCount = Math.multiplyExact(groups, rowsPerGroup);
@@ -77,7 +78,7 @@ final class RowPairs {
    * The partner of row {@code r} of group {@code g} (a row of the same group), or -1 when the
    * row is gathered alone.
    */
-  int partner(int g, int r) {
+  public int partner(int g, int r) {
     return partner[g * rowsPerGroup + r];
   }
 
@@ -85,23 +86,23 @@ final class RowPairs {
    * The partner of row {@code r} of group {@code g} when it lies in {@code [lo, hi)}, the rows a
    * caller handles together, else -1. The lower row of a pair leads: its gather writes both.
    */
-  int partnerWithin(int g, int r, int lo, int hi) {
+  public int partnerWithin(int g, int r, int lo, int hi) {
     int q = partner(g, r);
     return q >= lo && q < hi ? q : -1;
   }
 
   /** The first union entry of the pair led by row {@code r} of group {@code g}. */
-  int first(int g, int r) {
+  public int first(int g, int r) {
     return first[g * rowsPerGroup + r];
   }
 
   /** The union entries of the pair led by row {@code r} of group {@code g}. */
-  int count(int g, int r) {
+  public int count(int g, int r) {
     return count[g * rowsPerGroup + r];
   }
 
   /** Union entries over all pairs, for tests and logs. */
-  int unionEntries() {
+  public int unionEntries() {
     return indices.length;
   }
 

@@ -1,4 +1,4 @@
-package org.dtheta.core.kernel;
+package org.dtheta.core.internal.kernel;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;

@@ -1,10 +1,11 @@
-package org.dtheta.core.kernel;
+package org.dtheta.core.internal.kernel;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.dtheta.core.kernel.Parallel;
 
 /**
  * The Vector API matrix product behind {@link PanamaKernels#gemm}: one blocked algorithm for

@@ -1,4 +1,6 @@
-package org.dtheta.core.sparse;
+package org.dtheta.core.internal.sparse;
+
+import org.dtheta.core.sparse.SparseKernels;
 
 /**
  * Plain loops the JIT may auto-vectorise; the reference the Vector API version is tested

@@ -1,10 +1,11 @@
-package org.dtheta.core.kernel;
+package org.dtheta.core.internal.kernel;
 
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import org.dtheta.core.kernel.UnaryFunction;
 
 /**
  * Run in a fresh JVM by {@link JitStageDeterminismTest}: the selected kernels' sigmoid, sum and

@@ -1,4 +1,6 @@
-package org.dtheta.core.kernel;
+package org.dtheta.core.internal.kernel;
+
+import org.dtheta.core.kernel.UnaryFunction;
 
 /**
  * The portable implementation: plain Java loops that the JIT may auto-vectorise. Always

@@ -1,4 +1,6 @@
-package org.dtheta.core.kernel;
+package org.dtheta.core.internal.kernel;
+
+import org.dtheta.core.kernel.Parallel;
 
 /**
  * Products {@code C = A^T B} that sum over many rows and have one narrow side: a weight's
@@ -13,7 +15,7 @@ package org.dtheta.core.kernel;
  * four-row tiles fit a 10-column {@code C} badly. The outer-product kernels read each block of
  * rows once in address order and then from cache.
  */
-final class RowReduction {
+public final class RowReduction {
 
   /** Fewer rows than this go to the general product. */
   static final int MIN_ROWS = 2048;
@@ -34,13 +36,13 @@ final class RowReduction {
   private RowReduction() {}
 
   /** Whether {@code A^T B} ({@code m x n}, summing over {@code k} rows) is computed here. */
-  static boolean suits(int m, int n, int k) {
+  public static boolean suits(int m, int n, int k) {
     return k >= MIN_ROWS && Math.min(m, n) <= MAX_NARROW && Math.max(m, n) >= MIN_WIDE
         && (long) m * n <= MAX_GROUP_SUM;
   }
 
   /** {@code C = beta*C + alpha*A^T B}, {@code A} is {@code k x m}, {@code B} is {@code k x n}. */
-  static void gemm(
+  public static void gemm(
       KernelSupport impl, int m, int n, int k, double alpha, double[] a, int aOff, int lda,
       double[] b, int bOff, int ldb, double beta, double[] c, int cOff, int ldc) {
     boolean aWide = m >= n;

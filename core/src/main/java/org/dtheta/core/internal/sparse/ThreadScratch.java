@@ -1,4 +1,6 @@
-package org.dtheta.core.sparse;
+package org.dtheta.core.internal.sparse;
+
+import org.dtheta.core.sparse.CsrMatrix;
 
 /**
  * A work array per thread, kept between calls, for the panel copies of the wide sparse
@@ -11,15 +13,15 @@ package org.dtheta.core.sparse;
  * for cache-line alignment (only speed does). A thread uses its array for one product at a
  * time: kernels run chunks to completion, and nested parallel calls run inline.
  */
-final class ThreadScratch {
+public final class ThreadScratch {
 
   /** 8 MiB: humongous for G1 regions up to 16 MiB (heaps up to about 32 GiB). */
-  static final int MIN_DOUBLES = 1 << 20;
+  public static final int MIN_DOUBLES = 1 << 20;
 
   private final ThreadLocal<double[]> arrays = new ThreadLocal<>();
 
   /** This thread's array, grown to at least {@code size} doubles; its contents are stale. */
-  double[] get(int size) {
+  public double[] get(int size) {
     double[] a = arrays.get();
     if (a == null || a.length < size) {
       a = new double[Math.max(size, MIN_DOUBLES)];

@@ -1,17 +1,18 @@
-package org.dtheta.core.sparse;
+package org.dtheta.core.internal.sparse;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import org.dtheta.core.kernel.Kernels;
+import org.dtheta.core.sparse.SparseKernels;
 
 /**
  * Chooses the {@link SparseKernels} once per JVM, lazily (a holder class): the Vector API class
  * is loaded by name only when the dense kernels use the Vector API, so nothing links against
  * the incubator module otherwise.
  */
-final class SparseKernelSelection {
-  static final SparseKernels SCALAR = new ScalarSparseKernels();
-  static final SparseKernels SELECTED = select();
+public final class SparseKernelSelection {
+  public static final SparseKernels SCALAR = new ScalarSparseKernels();
+  public static final SparseKernels SELECTED = select();
 
   private SparseKernelSelection() {}
 
@@ -21,7 +22,7 @@ final class SparseKernelSelection {
     }
     try {
       Class<?> cls = MethodHandles.lookup()
-          .findClass(SparseKernels.class.getPackageName() + ".PanamaSparseKernels");
+          .findClass(SparseKernelSelection.class.getPackageName() + ".PanamaSparseKernels");
       return (SparseKernels)
           MethodHandles.lookup().findConstructor(cls, MethodType.methodType(void.class)).invoke();
     } catch (RuntimeException | Error e) {

@@ -1,4 +1,4 @@
-package org.dtheta.core.kernel;
+package org.dtheta.core.internal.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

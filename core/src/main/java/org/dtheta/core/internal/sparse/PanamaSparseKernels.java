@@ -1,7 +1,9 @@
-package org.dtheta.core.sparse;
+package org.dtheta.core.internal.sparse;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
+import org.dtheta.core.sparse.CsrMatrix;
+import org.dtheta.core.sparse.SparseGram;
 
 /**
  * The Vector API sparse kernels. Loaded by name from {@link SparseKernelSelection} only when the

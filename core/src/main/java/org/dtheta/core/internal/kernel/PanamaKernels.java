@@ -1,8 +1,9 @@
-package org.dtheta.core.kernel;
+package org.dtheta.core.internal.kernel;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.dtheta.core.kernel.UnaryFunction;
 
 /**
  * The Vector API implementation. The only classes that touch {@code jdk.incubator.vector} are

@@ -1,4 +1,6 @@
-package org.dtheta.core.kernel;
+package org.dtheta.core.internal.kernel;
+
+import org.dtheta.core.kernel.Kernels;
 
 /** Prints the kernels this JVM selects: the main of {@link FallbackWarningTest}'s fresh JVMs. */
 public final class SelectionProbe {

@@ -1,4 +1,4 @@
-package org.dtheta.core.kernel;
+package org.dtheta.core.internal.kernel;
 
 /**
  * A pass that reads a block of a matrix in address order, one double per 64-byte cache line,

@@ -1,4 +1,4 @@
-package org.dtheta.core.kernel;
+package org.dtheta.core.internal.kernel;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -12,7 +12,7 @@ import java.util.logging.Logger;
  * scalar one otherwise. The system property {@code dtheta.kernels=auto|scalar|panama} forces a
  * choice ({@code panama} fails loudly when it cannot be had). When {@code auto} falls back to the
  * scalar kernels because the module is absent, a WARNING (java.util.logging, logger {@code
- * org.dtheta.core.kernel.KernelProvider}) says how to add it.
+ * org.dtheta.core.internal.kernel.KernelProvider}) says how to add it.
  */
 public final class KernelProvider {
 

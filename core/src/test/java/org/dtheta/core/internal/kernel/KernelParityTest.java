@@ -1,10 +1,11 @@
-package org.dtheta.core.kernel;
+package org.dtheta.core.internal.kernel;
 
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Arrays;
 import java.util.Random;
+import org.dtheta.core.kernel.UnaryFunction;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
