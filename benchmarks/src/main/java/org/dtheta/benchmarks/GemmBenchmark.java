@@ -116,7 +116,7 @@ public class GemmBenchmark {
       b[i] = rnd.nextGaussian();
     }
     c = new double[Math.multiplyExact(rows, cols)];
-    System.out.println("# kernels: " + Kernels.implementation().name() + ", threads: "
+    System.out.println("# kernels: " + Kernels.implementationName() + ", threads: "
         + org.dtheta.core.kernel.Parallel.threads());
   }
 

@@ -80,7 +80,7 @@ public class NetProblem {
     trajectory[1] += 1e-3;
     gradient = new double[theta.length];
     stepped = new double[theta.length];
-    System.out.println("# kernels: " + Kernels.implementation().name() + ", sparse: "
+    System.out.println("# kernels: " + Kernels.implementationName() + ", sparse: "
         + SparseKernels.selected().name() + ", threads: " + Parallel.threads() + ", k: " + k
         + ", data: " + data + ", parameters: " + theta.length);
   }

@@ -127,7 +127,7 @@ public class TangentPartBenchmark {
     yBarDot = NetProblem.gaussian(rnd, part * m * n, 1e-4);
     yDot = new double[part * m * n];
     blockTangents = new double[Parallel.threads()][BLOCK_ROWS * width];
-    System.out.println("# kernels: " + Kernels.implementation().name() + ", sparse: "
+    System.out.println("# kernels: " + Kernels.implementationName() + ", sparse: "
         + SparseKernels.selected().name() + ", threads: " + Parallel.threads() + ", part: "
         + part + ", data: " + data + ", stored entries: " + x.nonZeros());
   }

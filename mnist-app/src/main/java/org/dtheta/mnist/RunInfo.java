@@ -17,7 +17,7 @@ final class RunInfo {
 
   /** The kernel implementation in use, e.g. "panama-512" or "scalar". */
   static String kernelName() {
-    return Kernels.implementation().name();
+    return Kernels.implementationName();
   }
 
   /** The environment as a JSON-ready map. */

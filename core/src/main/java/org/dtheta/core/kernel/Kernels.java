@@ -71,9 +71,17 @@ public final class Kernels {
         (b0, b1) -> body.run(b0 * RANGE_ALIGN, (int) Math.min(n, (long) b1 * RANGE_ALIGN)));
   }
 
-  /** The implementation in use, for logs and reports. */
+  /**
+   * The implementation in use (an internal type: for core's own selection and tests; outside
+   * core use {@link #implementationName()}).
+   */
   public static KernelSupport implementation() {
     return IMPL;
+  }
+
+  /** The name of the implementation in use, e.g. {@code panama-512} or {@code scalar}, for logs. */
+  public static String implementationName() {
+    return IMPL.name();
   }
 
   /**

@@ -26,7 +26,7 @@ public final class StructuredTiming {
 
   /** Runs one timing, see the class comment; prints to standard output. */
   public static void main(String[] args) throws Exception {
-    System.out.println("kernels " + Kernels.implementation().name() + ", sparse "
+    System.out.println("kernels " + Kernels.implementationName() + ", sparse "
         + SparseKernels.selected().name() + ", java " + System.getProperty("java.version"));
     int k = Integer.parseInt(args[1]);
     switch (args[0]) {

@@ -8,6 +8,6 @@ public final class SelectionProbe {
   private SelectionProbe() {}
 
   public static void main(String[] args) {
-    System.out.println("kernels " + Kernels.implementation().name());
+    System.out.println("kernels " + Kernels.implementationName());
   }
 }
