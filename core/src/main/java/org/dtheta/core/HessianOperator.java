@@ -14,14 +14,14 @@ import static org.dtheta.core.DriverArguments.vector;
  * <p>The operator keeps no copy of the sweeps' state: it reads the values and adjoints that
  * the tape holds. It is therefore valid only until the tape's values or adjoints change: any
  * driver call on the tape ({@link Gradients}, {@link Hessians}, {@link Jacobians}, another
- * {@link Hessians#at}), {@link Tape#setVariables}, {@link Tape#forward()}, {@link Tape#reverse}
- * or recording on the tape. After that, {@link #times} throws an {@link IllegalStateException}
+ * {@link Hessians#at}), {@link Tape#setVariables}, {@link Tape#setConstant}, {@link
+ * Tape#forward()}, {@link Tape#reverse} or recording on the tape. After that, {@link #times} throws an {@link IllegalStateException}
  * (it never silently re-linearises nor returns products at another point); make a new operator
  * with {@link Hessians#at}. Tangent-only calls ({@link Tape#setTangents}, {@link
  * Tape#forwardTangents}, {@link Tape#reverseTangents}, {@link Tape#releaseTangents}) keep it
  * valid. A constant's array changed in place is read by the next product (as by any sweep), so
- * do not change constants while the operator is in use; changing them and running {@link
- * Tape#forward()} (the documented way) makes the operator stale.
+ * do not change constants' arrays while the operator is in use; rebinding a constant with
+ * {@link Tape#setConstant} (the documented way) makes the operator stale.
  *
  * <p>Like the tape, an operator is used from one thread at a time: a product holds the tape,
  * and a call from another thread meanwhile fails with an {@link IllegalStateException}.
@@ -114,7 +114,8 @@ public final class HessianOperator {
     try {
       if (!isValid()) {
         throw new IllegalStateException("HessianOperator of " + loss + " is stale: its tape has"
-            + " been evaluated (a driver call, setVariables, forward, reverse or recording)"
+            + " been evaluated (a driver call, setVariables, setConstant, forward, reverse or"
+            + " recording)"
             + " since Hessians.at; take a new operator with Hessians.at(loss, theta)");
       }
       Hessians.sweepDirections(loss, v, m, out);

@@ -14,6 +14,8 @@ import org.eclipse.collections.impl.list.mutable.FastList;
  * {@link Ops}; each op is evaluated as it is recorded. Afterwards, {@link #setVariables} and the
  * sweeps re-evaluate the same graph at new inputs without allocating: every buffer is created at
  * record time (tangent buffers when a direction count is first used, and again only to grow).
+ * {@link #setConstant} gives a constant new data of the same shape (the next minibatch of the
+ * same size); for another size, record a new tape with the same code.
  *
  * <p>The variables, in creation order, make up one flat parameter vector: variable {@code v}'s
  * row-major entries start at offset {@link #parameterOffset(Var)}. The drivers ({@link
@@ -82,7 +84,9 @@ public final class Tape {
 
   /**
    * A fixed input wrapping {@code values} without copying (data matrices can be large). Changes
-   * the caller makes to the array are seen by the next {@link #forward()}.
+   * the caller makes to the array are seen by the next {@link #forward()}, until {@link
+   * #setConstant} gives the constant values of its own (from then on the array is neither read
+   * nor written).
    */
   public Var constant(double[] values, int rows, int cols) {
     checkLength("constant", values, rows, cols);
@@ -92,6 +96,58 @@ public final class Tape {
       nodes.add(v);
       valuesVersion++;
       return v;
+    } finally {
+      exit();
+    }
+  }
+
+  /**
+   * Rebinds a constant of this tape to new values of the same shape: copies {@code values}
+   * (row-major, exactly {@code rows * cols} of them) into the constant's buffer, for instance the
+   * next minibatch of the same size. The next evaluation (a driver call, or {@link #forward()})
+   * computes with them; like {@link #setVariables}, this runs no sweep itself.
+   *
+   * <p>The buffer is the tape's own: the array the constant was created with ({@link #constant}
+   * wraps it without copying) is never written; the first rebinding replaces it by a private
+   * copy, which later rebindings overwrite without allocating. So other tapes wrapping the same
+   * data array (one tape per thread) are not affected.
+   *
+   * <p>A {@link HessianOperator} taken before becomes stale (its products throw), since the
+   * values it linearised no longer hold; take a new one with {@link Hessians#at}.
+   *
+   * <p>For data of another size, record again: keep the recording in one method that takes the
+   * data and returns the loss, and call it once per size (one tape per size); a tape's shapes
+   * never change.
+   *
+   * @throws IllegalArgumentException if {@code constant} belongs to another tape or is not a
+   *     constant (a variable takes new values through {@link #setVariables}), or if {@code
+   *     values} does not hold exactly {@code rows * cols} entries
+   * @throws IllegalStateException if another thread is using the tape
+   */
+  public void setConstant(Var constant, double[] values) {
+    if (constant.tape != this) {
+      throw new IllegalArgumentException(
+          "setConstant: " + constant + " belongs to another tape, not to this one");
+    }
+    if (constant.kind != Var.Kind.CONSTANT) {
+      throw new IllegalArgumentException("setConstant: " + constant + " is not a constant but a "
+          + (constant.kind == Var.Kind.VARIABLE
+              ? "variable (give variables new values with setVariables)"
+              : "computed node (its value follows from the inputs)"));
+    }
+    if (values.length != constant.size()) {
+      throw new ShapeException("setConstant: " + values.length + " values for constant "
+          + constant + ", which needs exactly " + constant.rows + " x " + constant.cols + " = "
+          + constant.size() + " (for another size, record a new tape)");
+    }
+    enter();
+    try {
+      valuesVersion++;
+      if (!constant.ownsValue) {
+        constant.value = new double[constant.size()];
+        constant.ownsValue = true;
+      }
+      System.arraycopy(values, 0, constant.value, 0, values.length);
     } finally {
       exit();
     }

@@ -45,6 +45,11 @@ public final class Var {
    * yet, so it holds stale numbers rather than zeros (see {@link Op#writesFreshAdjointTangents}).
    */
   boolean adjointTangentUnset;
+  /**
+   * Whether {@link #value} of a constant is the tape's own buffer (after {@link
+   * Tape#setConstant}) rather than the caller's wrapped array.
+   */
+  boolean ownsValue;
   /** The op that computes this node, or null for an input. */
   Op producer;
 
