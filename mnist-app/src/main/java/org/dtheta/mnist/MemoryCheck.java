@@ -14,7 +14,7 @@ final class MemoryCheck {
   /** Test images the accuracy is measured on. */
   private static final long TEST_IMAGES = 10_000;
 
-  /** The cap on one part's tangent buffers in a batched Hessian product (TwoLayerNet's budget). */
+  /** The cap on one part's tangent buffers in a batched Hessian product (nn's BatchParts budget). */
   private static final long TANGENT_BUDGET_DOUBLES = 1L << 27;
 
   /** Directions per sweep of batched Hessian products (TwoLayerNet's default, at most). */

@@ -89,25 +89,36 @@ class ReliabilityTest {
         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
   }
 
+  /** Runs {@code check} while another JVM holds the output lock of {@code file}, then kills it. */
+  private static void whileLockedByAnotherProcess(Path file, java.util.function.LongConsumer check)
+      throws Exception {
+    Process holder = spawn(LockHolder.class, file.toString());
+    try {
+      BufferedReader lines = new BufferedReader(
+          new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+      assertEquals("locked", lines.readLine(), "the holder process took the lock");
+      check.accept(holder.pid());
+    } finally {
+      holder.destroyForcibly();
+      holder.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
   // Item 1: two writers of one output.
 
   @Test
   void aSecondWriterOfAJacobianStopsAtOnceNamingTheFileAndTheHolder() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("busy-jacobian"));
     Path out = dir.resolve("Df.npy");
-    Process holder = spawn(LockHolder.class, out.toString());
-    try {
-      BufferedReader lines = new BufferedReader(
-          new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
-      assertEquals("locked", lines.readLine(), "the holder process took the lock");
+    whileLockedByAnotherProcess(out, pid -> {
       Fixtures.Result r = jacobian("--run", run.toString(), "--step", "2", "--out", out.toString());
-      assertBadInput(r, out.toString(), "being written by another dtheta process",
-          "pid " + holder.pid());
-      assertEquals(List.of(".Df.npy.lock"), files(dir), "nothing written beside the lock");
-    } finally {
-      holder.destroyForcibly();
-      holder.waitFor(30, TimeUnit.SECONDS);
-    }
+      assertBadInput(r, out.toString(), "being written by another dtheta process", "pid " + pid);
+      try {
+        assertEquals(List.of(".Df.npy.lock"), files(dir), "nothing written beside the lock");
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
     // A killed holder leaves its lock file but not its lock: the next writer takes it over.
     Fixtures.Result r = jacobian("--run", run.toString(), "--step", "2", "--out", out.toString());
     assertEquals(0, r.code(), r.toString());
@@ -118,17 +129,9 @@ class ReliabilityTest {
   void aSecondFetchIntoOneCacheStopsAtOnce() throws Exception {
     Path cache = Files.createDirectories(tmp.resolve("busy-cache"));
     Path images = cache.resolve("train-images-idx3-ubyte");
-    Process holder = spawn(LockHolder.class, images.toString());
-    try {
-      BufferedReader lines = new BufferedReader(
-          new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
-      assertEquals("locked", lines.readLine(), "the holder process took the lock");
-      assertBadInput(Fixtures.run("data", "fetch", "--cache", cache.toString()),
-          images.toString(), "being written by another dtheta process", "pid " + holder.pid());
-    } finally {
-      holder.destroyForcibly();
-      holder.waitFor(30, TimeUnit.SECONDS);
-    }
+    whileLockedByAnotherProcess(images, pid ->
+        assertBadInput(Fixtures.run("data", "fetch", "--cache", cache.toString()),
+            images.toString(), "being written by another dtheta process", "pid " + pid));
   }
 
   @Test

@@ -1,10 +1,7 @@
 package org.dtheta.nn;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.dtheta.core.HessianOperator;
 import org.dtheta.core.Hessians;
 import org.dtheta.core.Ops;
@@ -31,8 +28,8 @@ import org.dtheta.core.sparse.CsrMatrix;
  * theta from a {@link HessianOperator} ({@link Hessians#at}) kept while theta is unchanged (its
  * contents compared with a copy), so a run of products at one point (Lanczos, a dense Jacobian)
  * pays for one forward and one reverse sweep. Products with {@code m} directions run over parts
- * sized so that one part's tangent buffers stay within {@link
- * TwoLayerNet#PART_TANGENT_BUDGET_DOUBLES}; part results are summed weighted by their share of
+ * sized so that one part's tangent buffers stay within one budget ({@link BatchParts}); part
+ * results are summed weighted by their share of
  * the batch, in sample order, on the calling thread, so the bits do not depend on threads. The
  * L2 term does not depend on the data and is added in closed form. Gauss-Newton products
  * ({@link #gaussNewtonTimes}) run as {@link TwoLayerNet}'s do, through the logits.
@@ -140,15 +137,13 @@ public final class Mlp implements Classifier {
   /** Inputs with more zeros than this go through the sparse first-layer product, as in TwoLayerNet. */
   private static final double SPARSE_INPUT_ZERO_FRACTION = 0.5;
 
-  /** How many splittings of the batch are kept recorded (the whole batch and one by parts). */
-  private static final int KEPT_SPLITTINGS = 2;
 
   private final Layout layout;
   private final Activation activation;
   private final double l2;
   private final Dataset data;
-  private final int maxPartSamples;
-  private final Map<Integer, List<Part>> splittings = new LinkedHashMap<>(4, 0.75f, true);
+  /** The batch split into recorded parts. */
+  private final BatchParts<Part> batch;
 
   /** The data loss over one range of samples, recorded, with its weight and linearisation. */
   private static final class Part {
@@ -188,9 +183,6 @@ public final class Mlp implements Classifier {
     if (!(l2 >= 0) || !Double.isFinite(l2)) {
       throw new IllegalArgumentException("l2 must be a finite number >= 0, not " + l2);
     }
-    if (maxPartSamples < 1) {
-      throw new IllegalArgumentException("samples per part must be >= 1, not " + maxPartSamples);
-    }
     if (data.inputs() != sizes[0] || data.outputs() != sizes[sizes.length - 1]) {
       throw new IllegalArgumentException("data has " + data.inputs() + " inputs and "
           + data.outputs() + " target columns; the MLP " + Arrays.toString(sizes) + " needs "
@@ -199,7 +191,13 @@ public final class Mlp implements Classifier {
     this.activation = activation;
     this.l2 = l2;
     this.data = data;
-    this.maxPartSamples = maxPartSamples;
+    int width = 0;
+    for (int l = 1; l <= layout.layers(); l++) {
+      width += layout.outputs(l);
+    }
+    // A part of n samples weighs n / k: cross-entropy is a mean over samples.
+    this.batch = new BatchParts<>(data, width, maxPartSamples,
+        (d, n, k) -> record(d, (double) n / k));
     parts(0); // records the batch now, so bad data fails here
   }
 
@@ -249,21 +247,9 @@ public final class Mlp implements Classifier {
     return Math.min(TwoLayerNet.MAX_DEFAULT_DIRECTIONS, layout.size());
   }
 
-  /**
-   * Samples per part for a sweep with {@code m} directions (0: values and adjoints only): the
-   * whole batch unless the tangent buffers (about {@code 6 (h1 + ... + hL + c) m} doubles a
-   * sample) would exceed {@link TwoLayerNet#PART_TANGENT_BUDGET_DOUBLES}.
-   */
+  /** Samples per part for a sweep with {@code m} directions (see {@link BatchParts}). */
   int samplesPerPart(int m) {
-    long fit = data.k();
-    if (m > 0) {
-      long width = 0;
-      for (int l = 1; l <= layout.layers(); l++) {
-        width += layout.outputs(l);
-      }
-      fit = TwoLayerNet.PART_TANGENT_BUDGET_DOUBLES / (6L * width * m);
-    }
-    return (int) Math.max(1, Math.min(Math.min(fit, data.k()), maxPartSamples));
+    return batch.samplesPerPart(m);
   }
 
   /** Rows per chunk of the plain forward pass of {@link #predict} (bounds its buffers). */
@@ -505,27 +491,9 @@ public final class Mlp implements Classifier {
 
   // ---- recording ----
 
-  /**
-   * The batch split into parts for sweeps with {@code m} directions, recorded on first use; a
-   * part of {@code n} samples weighs {@code n / k} (cross-entropy is a mean over samples).
-   */
+  /** The batch split into parts for sweeps with {@code m} directions, recorded on first use. */
   private List<Part> parts(int m) {
-    int size = samplesPerPart(m);
-    List<Part> parts = splittings.get(size);
-    if (parts != null) {
-      return parts;
-    }
-    int k = data.k();
-    parts = new ArrayList<>();
-    for (int first = 0; first < k; first += size) {
-      int n = Math.min(size, k - first);
-      parts.add(record(n == k ? data : slice(data, first, n), (double) n / k));
-    }
-    if (splittings.size() == KEPT_SPLITTINGS) {
-      splittings.remove(splittings.keySet().iterator().next()); // the least recently used
-    }
-    splittings.put(size, parts);
-    return parts;
+    return batch.parts(m);
   }
 
   /** Records the data loss on {@code d}: variables in layout order, then the layers. */
@@ -553,14 +521,6 @@ public final class Mlp implements Classifier {
       a = Ops.addRowBroadcast(Ops.matmulActivated(a, activation.function(), w[l]), b[l]);
     }
     return new Part(tape, a, Ops.softmaxCrossEntropy(a, targets), d.targets(), weight);
-  }
-
-  /** Samples {@code [first, first + n)} of {@code d} (copies). */
-  private static Dataset slice(Dataset d, int first, int n) {
-    return new Dataset(
-        Arrays.copyOfRange(d.x(), first * d.inputs(), (first + n) * d.inputs()),
-        Arrays.copyOfRange(d.targets(), first * d.outputs(), (first + n) * d.outputs()),
-        n, d.inputs(), d.outputs());
   }
 
   private void checkDirections(double[] theta, double[] v, int m, double[] out) {

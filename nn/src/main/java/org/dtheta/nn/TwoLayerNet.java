@@ -2,9 +2,7 @@ package org.dtheta.nn;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.dtheta.core.Hessians;
 import org.dtheta.core.Ops;
 import org.dtheta.core.ShapeException;
@@ -26,7 +24,7 @@ import org.dtheta.core.sparse.CsrMatrix;
  * (sample ranges, one tape each) whose values, gradients and curvature products are summed with
  * the weights of their share of the batch: products with {@code m} directions need about
  * {@code 6 (hidden + outputs) m} doubles of tangent buffers per sample, so they run over parts
- * sized to {@link #PART_TANGENT_BUDGET_DOUBLES}, each part handing its buffers to the next after
+ * sized to one budget ({@link BatchParts}), each part handing its buffers to the next after
  * its sweep and the last keeping them for the next product, so one part's set is held (50
  * directions at k = 60000 on MNIST would otherwise need 8 GB). The L2 term does not depend
  * on the data and is added in closed form. Values and adjoints are kept per part for the last
@@ -37,16 +35,6 @@ import org.dtheta.core.sparse.CsrMatrix;
  * Not thread-safe (one tape); the kernels use the machine's cores themselves.
  */
 public final class TwoLayerNet implements Classifier {
-
-  /**
-   * Budget, in doubles, for the tangent buffers of one part's batched sweep (1 GiB): a product
-   * with {@code m} directions runs over parts of at most {@code budget / (6 (hidden + outputs)
-   * m)} samples (value tangent and adjoint tangent of about three {@code k x hidden} and three
-   * {@code k x outputs} nodes). Large enough that every part's products stay large GEMMs (7456
-   * samples for MNIST with 50 directions), small enough that only one part's buffers add to the
-   * heap.
-   */
-  static final long PART_TANGENT_BUDGET_DOUBLES = 1L << 27;
 
   /**
    * Products with at most this many directions take {@link FusedCurvatureProducts} where it
@@ -62,16 +50,13 @@ public final class TwoLayerNet implements Classifier {
   /** How many other datasets keep their recorded forward pass for predictions. */
   private static final int PREDICTION_GRAPHS = 2;
 
-  /** How many splittings of the batch are kept recorded (the whole batch and one by parts). */
-  private static final int KEPT_SPLITTINGS = 2;
 
   private final NetworkConfig config;
   private final Dataset data;
   private final ParamLayout layout;
   /** Upper bound on the samples of one part whatever the budget says (tests force tiny parts). */
-  private final int maxPartSamples;
-  /** Recorded splittings of the batch by samples per part, least recently used first. */
-  private final Map<Integer, List<Part>> splittings = new LinkedHashMap<>(4, 0.75f, true);
+  /** The batch split into recorded parts. */
+  private final BatchParts<Part> batch;
   /**
    * Recorded forward passes on the last few datasets other than the training batch that
    * predictions were asked for (a train loop alternates between a test and a validation set).
@@ -133,13 +118,14 @@ public final class TwoLayerNet implements Classifier {
    * compare them with the tape's sweeps: 0 never takes them).
    */
   TwoLayerNet(NetworkConfig config, Dataset data, int maxPartSamples, int fusedMaxDirections) {
-    if (maxPartSamples < 1) {
-      throw new IllegalArgumentException("samples per part must be >= 1, not " + maxPartSamples);
-    }
     this.config = config;
     this.data = data;
     this.layout = config.layout();
-    this.maxPartSamples = maxPartSamples;
+    // A part weighs n / k in the mean losses (cross-entropy over samples, binary cross-entropy
+    // over the n x outputs entries) and 1 in the squared error, which is a sum.
+    this.batch = new BatchParts<>(data, config.hidden() + config.outputs(), maxPartSamples,
+        (d, n, k) -> new Part(record(config, d),
+            config.loss() == Loss.SQUARED_ERROR ? 1.0 : (double) n / k));
     this.fusedMaxDirections = fusedMaxDirections;
     requireFits(config, data, "training data");
     parts(0); // records the batch now, so bad data fails here
@@ -180,16 +166,9 @@ public final class TwoLayerNet implements Classifier {
     return Math.min(MAX_DEFAULT_DIRECTIONS, layout.size());
   }
 
-  /**
-   * Samples per part for a sweep with {@code m} directions (0: values and adjoints only): the
-   * whole batch unless the tangent buffers would exceed {@link #PART_TANGENT_BUDGET_DOUBLES}.
-   */
+  /** Samples per part for a sweep with {@code m} directions (see {@link BatchParts}). */
   int samplesPerPart(int m) {
-    long fit = data.k();
-    if (m > 0) {
-      fit = PART_TANGENT_BUDGET_DOUBLES / (6L * (config.hidden() + config.outputs()) * m);
-    }
-    return (int) Math.max(1, Math.min(Math.min(fit, data.k()), maxPartSamples));
+    return batch.samplesPerPart(m);
   }
 
   /** {@code L(theta)}. */
@@ -565,39 +544,9 @@ public final class TwoLayerNet implements Classifier {
 
   // ---- parts of the batch ----
 
-  /**
-   * The batch split into parts for sweeps with {@code m} directions, recorded on first use. A
-   * part of {@code n} samples weighs {@code n / k} in the mean losses (cross-entropy is a mean
-   * over samples, binary cross-entropy over the {@code n x outputs} entries) and 1 in the
-   * squared error, which is a sum.
-   */
+  /** The batch split into parts for sweeps with {@code m} directions, recorded on first use. */
   private List<Part> parts(int m) {
-    int size = samplesPerPart(m);
-    List<Part> parts = splittings.get(size);
-    if (parts != null) {
-      return parts;
-    }
-    int k = data.k();
-    parts = new ArrayList<>();
-    for (int first = 0; first < k; first += size) {
-      int n = Math.min(size, k - first);
-      Dataset d = n == k ? data : slice(data, first, n);
-      double weight = config.loss() == Loss.SQUARED_ERROR ? 1.0 : (double) n / k;
-      parts.add(new Part(record(config, d), weight));
-    }
-    if (splittings.size() == KEPT_SPLITTINGS) {
-      splittings.remove(splittings.keySet().iterator().next()); // the least recently used
-    }
-    splittings.put(size, parts);
-    return parts;
-  }
-
-  /** Samples {@code [first, first + n)} of {@code d} (copies). */
-  private static Dataset slice(Dataset d, int first, int n) {
-    return new Dataset(
-        Arrays.copyOfRange(d.x(), first * d.inputs(), (first + n) * d.inputs()),
-        Arrays.copyOfRange(d.targets(), first * d.outputs(), (first + n) * d.outputs()),
-        n, d.inputs(), d.outputs());
+    return batch.parts(m);
   }
 
   // ---- evaluation state ----

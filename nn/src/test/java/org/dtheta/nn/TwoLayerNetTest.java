@@ -192,7 +192,7 @@ class TwoLayerNetTest {
     assertEquals(k, net.samplesPerPart(0));
     assertEquals(k, net.samplesPerPart(64));
     long perSample = 6L * (4 + 3) * 2000;
-    assertEquals(TwoLayerNet.PART_TANGENT_BUDGET_DOUBLES / perSample, net.samplesPerPart(2000));
+    assertEquals(BatchParts.TANGENT_BUDGET_DOUBLES / perSample, net.samplesPerPart(2000));
     assertTrue(net.samplesPerPart(2000) < k);
   }
 
