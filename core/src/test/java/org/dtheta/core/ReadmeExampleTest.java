@@ -1,9 +1,9 @@
 package org.dtheta.core;
 
+import static org.dtheta.core.ReadmeExamples.assertClose;
 import static org.dtheta.core.ReadmeExamples.compileAndRun;
 import static org.dtheta.core.ReadmeExamples.number;
 import static org.dtheta.core.ReadmeExamples.numbers;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -124,16 +124,5 @@ class ReadmeExampleTest {
     double mean = 0.5 * (a + d);
     double radius = Math.hypot(0.5 * (a - d), b);
     return new double[] {mean - radius, mean + radius};
-  }
-
-  private static void assertClose(double expected, double actual, String what) {
-    assertEquals(expected, actual, 1e-12 * (1 + Math.abs(expected)), what);
-  }
-
-  private static void assertClose(double[] expected, double[] actual, String what) {
-    assertEquals(expected.length, actual.length, what + ": length");
-    for (int i = 0; i < expected.length; i++) {
-      assertClose(expected[i], actual[i], what + "[" + i + "]");
-    }
   }
 }

@@ -153,4 +153,17 @@ public final class ReadmeExamples {
     }
     return captured.toString(StandardCharsets.UTF_8);
   }
+
+  /** {@code actual} within 1e-12 relative (plus 1e-12 absolute) of {@code expected}. */
+  public static void assertClose(double expected, double actual, String what) {
+    assertEquals(expected, actual, 1e-12 * (1 + Math.abs(expected)), what);
+  }
+
+  /** {@link #assertClose(double, double, String)} entry by entry, lengths equal. */
+  public static void assertClose(double[] expected, double[] actual, String what) {
+    assertEquals(expected.length, actual.length, what + ": length");
+    for (int i = 0; i < expected.length; i++) {
+      assertClose(expected[i], actual[i], what + "[" + i + "]");
+    }
+  }
 }

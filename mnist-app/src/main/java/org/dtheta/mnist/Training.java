@@ -21,7 +21,6 @@ import org.dtheta.nn.Classifier;
 import org.dtheta.nn.Trainer;
 import org.dtheta.nn.io.AtomicFiles;
 import org.dtheta.nn.io.FileFormatException;
-import org.dtheta.nn.io.Npy;
 import org.dtheta.nn.io.NpyMatrixWriter;
 
 /**

@@ -1,5 +1,6 @@
 package org.dtheta.nn;
 
+import static org.dtheta.core.ReadmeExamples.assertClose;
 import static org.dtheta.core.ReadmeExamples.compileAndRun;
 import static org.dtheta.core.ReadmeExamples.number;
 import static org.dtheta.core.ReadmeExamples.numbers;
@@ -97,17 +98,6 @@ class ReadmeMlpExampleTest {
     assertEquals(3, printed.length);
     for (int j = 0; j < 3; j++) {
       assertEquals(expected[j], actual[j], 1e-8 * Math.abs(expected[0]), "eigenvalue " + j);
-    }
-  }
-
-  private static void assertClose(double expected, double actual, String what) {
-    assertEquals(expected, actual, 1e-12 * (1 + Math.abs(expected)), what);
-  }
-
-  private static void assertClose(double[] expected, double[] actual, String what) {
-    assertEquals(expected.length, actual.length, what + ": length");
-    for (int i = 0; i < expected.length; i++) {
-      assertClose(expected[i], actual[i], what + "[" + i + "]");
     }
   }
 }
