@@ -59,6 +59,18 @@ public final class StructuredHessianPanels implements HessianPanels {
   /** {@code packedIndex[p*h + q]}: where {@code M[p,q]} sits in a packed upper triangle. */
   private final int[] packedIndex;
 
+  /**
+   * Bytes of tangent buffers the sweeps of the structured Hessian hold at most for a net with
+   * {@code hidden} units and {@code outputs} outputs on {@code k} samples, with the default
+   * chunks and directions: within the {@link org.dtheta.nn.TangentBudget}.
+   */
+  public static long sweepTangentBytes(int hidden, int outputs, int k) {
+    int tail = hidden * outputs + outputs;
+    int directions = Math.min(tail, TopCurvature.defaultDirectionsPerSweep(hidden));
+    return org.dtheta.nn.TangentBudget.bytes(
+        TopCurvature.tangentsPerSample(hidden, outputs, directions), k);
+  }
+
   /** The Hessian of {@code config}'s loss on {@code data}. */
   public StructuredHessianPanels(NetworkConfig config, Dataset data) {
     this(config, data, 0, 0);
