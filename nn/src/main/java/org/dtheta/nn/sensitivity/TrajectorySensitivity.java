@@ -178,6 +178,19 @@ public final class TrajectorySensitivity {
     return new Adjoint(lossFinal, dloss, lambda);
   }
 
+  /**
+   * How far a stored step {@code theta -> next} is from this map's step, {@code ||next -
+   * f(theta)||_inf / ||next - theta||_inf} (one gradient): a check of one step before a long run
+   * (the tangent route reports the largest over all steps).
+   */
+  public double replayError(double[] theta, double[] next) {
+    int p = map.dimension();
+    double[] gradient = new double[p];
+    double[] replayed = new double[p];
+    map.apply(point(t -> theta, 0), replayed, gradient);
+    return replayError(theta, point(t -> next, 1), replayed);
+  }
+
   /** Loss and gradient of the observable at {@code theta}, kept for the other route. */
   private void observe(double[] theta) {
     if (observedAt != null && Arrays.equals(observedAt, theta)) {
