@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
           + " grad L(theta_t); d theta_T/d alpha = v_T, dL_T/d alpha = grad L_obs(theta_T) . v_T),"
           + " and by the adjoint, backward (lambda_T = grad L_obs(theta_T), lambda_t ="
           + " Df(theta_t) lambda_(t+1); grad_theta_0 L_T = lambda_0, dL_T/d alpha ="
-          + " -sum_t lambda_(t+1) . grad L(theta_t)). Costs about 4 training steps per step.",
+          + " -sum_t lambda_(t+1) . grad L(theta_t)). Each step costs two gradients and two"
+          + " Hessian-vector products.",
       "Writes sensitivity.json (loss_final, dloss_dalpha_tangent, dloss_dalpha_adjoint, steps,"
           + " seconds, ...), dloss_dtheta0.npy (P,) and dtheta_dalpha.npy (P,)."
     })
