@@ -187,8 +187,10 @@ public final class TrajectorySensitivity {
     int p = map.dimension();
     double[] gradient = new double[p];
     double[] replayed = new double[p];
-    map.apply(point(t -> theta, 0), replayed, gradient);
-    return replayError(theta, point(t -> next, 1), replayed);
+    requireLength(theta, "theta");
+    requireLength(next, "next");
+    map.apply(theta, replayed, gradient);
+    return replayError(theta, next, replayed);
   }
 
   /** Loss and gradient of the observable at {@code theta}, kept for the other route. */
@@ -214,12 +216,15 @@ public final class TrajectorySensitivity {
   }
 
   private double[] point(IntFunction<double[]> thetaAt, int t) {
-    double[] theta = thetaAt.apply(t);
-    if (theta == null || theta.length != map.dimension()) {
-      throw new IllegalArgumentException("theta at step " + t + " has "
-          + (theta == null ? "no" : theta.length) + " entries, expected P = " + map.dimension());
+    return requireLength(thetaAt.apply(t), "theta at step " + t);
+  }
+
+  private double[] requireLength(double[] x, String what) {
+    if (x == null || x.length != map.dimension()) {
+      throw new IllegalArgumentException(what + " has " + (x == null ? "no" : x.length)
+          + " entries, expected P = " + map.dimension());
     }
-    return theta;
+    return x;
   }
 
   private static void requireSteps(int steps) {

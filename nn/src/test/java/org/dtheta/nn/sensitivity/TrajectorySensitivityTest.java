@@ -192,6 +192,11 @@ class TrajectorySensitivityTest {
     Sensitivities s = new TrajectorySensitivity(UpdateMap.of(mlp, 0.33)).run(t -> thetas[t], 3);
     // stored steps are 0.3 g, replayed ones 0.33 g from the same points: off by 0.1 of the step
     assertEquals(0.1, s.replayError(), 1e-9);
+    // one step alone, as the command checks before the work
+    assertEquals(0.1, new TrajectorySensitivity(UpdateMap.of(mlp, 0.33))
+        .replayError(thetas[0], thetas[1]), 1e-9);
+    assertEquals(0.0, new TrajectorySensitivity(UpdateMap.of(mlp, 0.3))
+        .replayError(thetas[1], thetas[2]));
   }
 
   @Test
