@@ -47,12 +47,13 @@ final class MemoryCheck {
   /** Df's whole-matrix or block work beyond the model, by the structured or hvp route. */
   static long jacobian(int k, int hidden, long p, long panelRows, boolean structured) {
     long panel = 8L * panelRows * p;
+    long written = panel; // the copy of the last panel that the writer thread is writing
     if (!structured) {
-      return tangents(k, hidden, Math.min(p, DIRECTIONS_PER_SWEEP)) + 2 * panel;
+      return tangents(k, hidden, Math.min(p, DIRECTIONS_PER_SWEEP)) + 2 * panel + written;
     }
     long packed = (long) hidden * (hidden + 1) / 2;
     long tail = 10L * hidden + 10;
-    return 8L * ((long) k * packed + p * tail) + panel
+    return 8L * ((long) k * packed + p * tail) + panel + written
         + StructuredHessianPanels.sweepTangentBytes(hidden, 10, k);
   }
 

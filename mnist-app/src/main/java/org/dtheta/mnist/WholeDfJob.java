@@ -3,6 +3,7 @@ package org.dtheta.mnist;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -15,6 +16,10 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.dtheta.core.sparse.SparseKernels;
 import org.dtheta.nn.Curvature;
 import org.dtheta.nn.Dataset;
@@ -40,6 +45,11 @@ import org.dtheta.nn.io.NpyMatrixWriter;
  * and tells on stderr where the job stopped; the partial file and its record stay. Only a job
  * that failed before recording any row removes them. On completion the partial file is renamed
  * to {@code out} and the record deleted.
+ *
+ * <p>Panels go to disk on a writer thread of their own, one panel at a time, so that the next
+ * panel is computed while the last is written and forced: the computing thread hands a copy
+ * over and waits only if the previous panel is still being written. A write's failure surfaces
+ * at the next panel or at {@link #complete()}.
  */
 final class WholeDfJob implements PanelSink {
 
@@ -116,6 +126,16 @@ final class WholeDfJob implements PanelSink {
   private long rowsRecorded;
   private boolean interrupted;
   private boolean ended;
+  /** Writes, forces and records panels, one at a time, beside the computing thread. */
+  private final ExecutorService panelWriter = Executors.newSingleThreadExecutor(runnable -> {
+    Thread t = new Thread(runnable, "dtheta-jacobian-writer");
+    t.setDaemon(true);
+    return t;
+  });
+  /** The panel being written, or null. */
+  private Future<?> inFlight;
+  /** The copy of a panel handed to the writer; reused once that panel is recorded. */
+  private double[] handedOver = new double[0];
 
   private WholeDfJob(Path out, Inputs inputs, NpyMatrixWriter writer, int firstRow) {
     this.out = out;
@@ -239,9 +259,27 @@ final class WholeDfJob implements PanelSink {
     return firstRow;
   }
 
-  /** Writes a panel, forces it to disk and records it as done. */
+  /**
+   * Hands a copy of the panel to the writer thread, which writes it, forces it to disk and
+   * records it as done; waits first for the previous panel (and throws its failure, if any).
+   */
   @Override
   public void accept(int first, int rows, double[] panel) throws IOException {
+    awaitInFlight();
+    int entries = Math.multiplyExact(rows, (int) total);
+    if (handedOver.length < entries) {
+      handedOver = new double[entries];
+    }
+    System.arraycopy(panel, 0, handedOver, 0, entries);
+    double[] copy = handedOver;
+    inFlight = panelWriter.submit(() -> {
+      record(first, rows, copy);
+      return null;
+    });
+  }
+
+  /** Writes a panel, forces it to disk and records it as done. */
+  private void record(int first, int rows, double[] panel) throws IOException {
     synchronized (lock) {
       if (interrupted) {
         throw new IOException("interrupted at row " + rowsRecorded + " of " + total);
@@ -252,6 +290,33 @@ final class WholeDfJob implements PanelSink {
     }
   }
 
+  /** Waits for the panel being written, if any, and rethrows its failure. */
+  private void awaitInFlight() throws IOException {
+    if (inFlight == null) {
+      return;
+    }
+    Future<?> pending = inFlight;
+    inFlight = null;
+    try {
+      pending.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while the panel was being written");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new IOException(cause);
+    }
+  }
+
   private void writeRecord(long rowsDone) throws IOException {
     Json.write(recordFile, new Record(rowsDone, inputsSha256, inputs));
     rowsRecorded = rowsDone;
@@ -259,6 +324,8 @@ final class WholeDfJob implements PanelSink {
 
   /** Every row is there: renames the partial file to the output and deletes the record. */
   void complete() throws IOException {
+    awaitInFlight();
+    panelWriter.shutdown();
     synchronized (lock) {
       if (interrupted) {
         throw new IOException("interrupted at row " + rowsRecorded + " of " + total);
@@ -277,13 +344,19 @@ final class WholeDfJob implements PanelSink {
    */
   String fail() {
     String note = null;
+    try {
+      awaitInFlight(); // the panel being written is recorded before the job stops, if it can be
+    } catch (IOException | RuntimeException | Error e) {
+      note = "could not write the last panel: " + e.getMessage();
+    }
+    panelWriter.shutdown();
     synchronized (lock) {
       ended = true;
       try {
         if (rowsRecorded > 0) {
           writer.suspend();
-          note = "kept " + partial + " with " + rowsRecorded + " of " + total
-              + " rows; rerun the same command to resume";
+          note = (note == null ? "" : note + "; ") + "kept " + partial + " with " + rowsRecorded
+              + " of " + total + " rows; rerun the same command to resume";
         } else {
           writer.abort();
           Files.deleteIfExists(recordFile);
