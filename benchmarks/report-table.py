@@ -122,6 +122,67 @@ def fit_line(points):
     return mt - b * mk, b
 
 
+# Issue 23's targets for the commands as users run them (seconds; whole Df written: x dd).
+CLI_TARGET = {"train_step": 0.090, "times_m1": 0.4, "times_m50_extra": 2.0, "whole_df_written": 2.0}
+
+
+def print_cli(path, rows, df_fit):
+    """The commands as users run them (benchmarks/report step e), with ratios to the JMH rows of
+    the same work (Vector API kernels, 2 threads, k = 60000) and the whole Df to dd."""
+    if not os.path.exists(path):
+        return
+    cli = {}
+    for line in open(path):
+        name, seconds, note = (line.rstrip("\n").split(",", 2) + ["", ""])[:3]
+        if seconds:
+            cli[name] = (float(seconds), note)
+    jmh = {}
+    for label, kernels, threads, median, flops, n, name, k in rows:
+        if kernels == "vector" and threads == 2 and k == FULL_K:
+            key = name + (", MNIST" if "MNIST" in label else "")
+            jmh[key] = median
+    if "times_m1" in cli and "times_m50" in cli:
+        extra = (cli["times_m50"][0] - cli["times_m1"][0]) * 50 / 49
+        cli["times_m50_extra"] = (extra, "(m=50 - m=1) x 50/49")
+    print("### The commands as users run them (bin/dtheta, one fresh process each, k = 60000)")
+    print()
+    print("| command | seconds | against | ratio | target | bound now | note |")
+    print("|---|---|---|---|---|---|---|")
+    dd = cli.get("dd_same_bytes", (None,))[0]
+    null_sink = df_fit.get(("vector", 2))
+    lines = [
+        ("train, one step", "train_step", jmh.get("step"), "JMH GD step", "compute (gradient)"),
+        ("jacobian --times, 1 direction", "times_m1", jmh.get("hvpFresh"), "JMH H v fresh point",
+         "start-up: JIT warm-up and setup"),
+        ("jacobian --times, 50 directions", "times_m50", None, "", "start-up and compute"),
+        ("jacobian --times, extra 49 directions scaled", "times_m50_extra",
+         jmh.get("hessianTimesV, MNIST"), "JMH H V m=50, MNIST images", "compute and page faults"),
+        ("jacobian --out, whole Df written", "whole_df_written", dd, "dd of the same bytes",
+         "compute (first-layer Gram)"),
+        ("dd of the same bytes, fdatasync", "dd_same_bytes", None, "", "disk"),
+    ]
+    for title, key, ref, ref_name, bound in lines:
+        if key not in cli:
+            continue
+        seconds, note = cli[key]
+        ratio = "%.2f" % (seconds / ref) if ref else ""
+        goal = CLI_TARGET.get(key)
+        if goal is None:
+            verdict = ""
+        elif key == "whole_df_written":
+            verdict = ("<=" if dd and seconds <= goal * dd else "MISSES") + " %.1f x dd" % goal
+        else:
+            verdict = ("<=" if seconds <= goal else "MISSES") + " " + shown(goal)
+        print("| %s | %s | %s | %s | %s | %s | %s |" % (title, shown(seconds), ref_name, ratio,
+                                                      verdict, bound, note))
+    if null_sink:
+        print("| whole Df to a null sink (JMH fit above) | %s | dd of the same bytes | %s | %s 30 s "
+              "| compute (first-layer Gram) | |" % (
+                  shown(null_sink), "%.2f" % (null_sink / dd) if dd else "",
+                  "<=" if null_sink <= 30 else "MISSES"))
+    print()
+
+
 def main():
     out, jdk = sys.argv[1], sys.argv[2]
     peak = {}
@@ -134,7 +195,8 @@ def main():
             g = float(f["gflops"])
             if g > peak.get(t, 0.0):
                 peak[t] = g
-                peak_note[t] = "n=%s best %.1f, median %.1f GFLOP/s" % (f["n"], g, float(f["median_gflops"]))
+                peak_note[t] = "n=%s best %.1f, median %.1f GFLOP/s, OpenBLAS core type %s" % (
+                    f["n"], g, float(f["median_gflops"]), f.get("core", "as found"))
     # The same benchmark may come from several files (the first-order rounds): pool its samples.
     pooled = {}
     # GradientBenchmark.stepAgainstGradient: step / gradient per measured iteration, both timed
@@ -227,6 +289,12 @@ def main():
                   target("structuredDf", FULL_K, kernels, threads, seconds)))
     print_rows([r for r in rows if r[6] == "gemm"])
     print()
+    df_fit = {}
+    for (kernels, threads, h), points in df_points.items():
+        if h == 50 and len({k for k, _ in points}) >= 2:
+            a, b = fit_line(points)
+            df_fit[(kernels, threads)] = a + b * FULL_K
+    print_cli(os.path.join(out, "cli.csv"), rows, df_fit)
     for (kernels, threads), ratios in sorted(paired.items()):
         print("GD step against the gradient, back to back in one fork per round (%s kernels, %d "
               "threads): step / gradient per iteration median %.3f, range %.3f-%.3f over %d "
