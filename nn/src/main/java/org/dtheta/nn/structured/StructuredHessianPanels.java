@@ -62,13 +62,14 @@ public final class StructuredHessianPanels implements HessianPanels {
   /**
    * Bytes of tangent buffers the sweeps of the structured Hessian hold at most for a net with
    * {@code hidden} units and {@code outputs} outputs on {@code k} samples, with the default
-   * chunks and directions: within the {@link org.dtheta.nn.TangentBudget}.
+   * chunks and directions: within the {@link org.dtheta.nn.TangentBudget}, and at most {@link
+   * TopCurvature#MAX_CHUNK_SAMPLES} samples' worth.
    */
   public static long sweepTangentBytes(int hidden, int outputs, int k) {
     int tail = hidden * outputs + outputs;
     int directions = Math.min(tail, TopCurvature.defaultDirectionsPerSweep(hidden));
-    return org.dtheta.nn.TangentBudget.bytes(
-        TopCurvature.tangentsPerSample(hidden, outputs, directions), k);
+    return org.dtheta.nn.TangentBudget.bytes(TopCurvature.tangentsPerSample(hidden, outputs,
+        directions), Math.min(k, TopCurvature.MAX_CHUNK_SAMPLES));
   }
 
   /** The Hessian of {@code config}'s loss on {@code data}. */
