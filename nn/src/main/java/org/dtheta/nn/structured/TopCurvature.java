@@ -123,6 +123,49 @@ final class TopCurvature {
   }
 
   /**
+   * The diagonal pieces at {@code theta}, by the same sweeps without the second-layer columns'
+   * Gram work: {@code curvatureDiagonal} ({@code k x h}) gets the diagonals of the per-sample
+   * {@code M_i}, {@code tailDiagonal} ({@code t2}) the diagonal of the second-layer block, both
+   * scaled to the full loss. The L2 term is not included.
+   */
+  void diagonal(double[] theta, double[] curvatureDiagonal, double[] tailDiagonal) {
+    int k = data.k();
+    java.util.Arrays.fill(tailDiagonal, 0, tail, 0.0);
+    double[] a1 = new double[k * h];
+    xAug.multiply(theta, h, a1, false);
+    ChunkTape full = null;
+    for (int i0 = 0; i0 < k; i0 += chunkRows) {
+      int rows = Math.min(chunkRows, k - i0);
+      if (rows == chunkRows && full == null) {
+        full = new ChunkTape(rows);
+      }
+      ChunkTape t = rows == chunkRows ? full : new ChunkTape(rows);
+      t.evaluate(theta, a1, i0);
+      double scale = chunkScale(rows);
+      double[] m = t.curvatureSweep();
+      for (int i = 0; i < rows; i++) {
+        for (int q = 0; q < h; q++) {
+          curvatureDiagonal[(i0 + i) * h + q] = scale * m[i * h * h + q * h + q];
+        }
+      }
+      int weights = h * c;
+      for (int d0 = 0; d0 < tail; d0 += directionsPerSweep) {
+        int count = Math.min(directionsPerSweep, tail - d0);
+        t.tailSweep(d0, count);
+        double[] w2 = t.w2.adjointTangent();
+        double[] b2 = t.b2.adjointTangent();
+        // direction d is the unit vector of tail entry e = d0 + d: its own entry is the diagonal
+        for (int d = 0; d < count; d++) {
+          int e = d0 + d;
+          tailDiagonal[e] += scale * (e < weights
+              ? w2[(e / c) * count * c + d * c + e % c]
+              : b2[d * c + e - weights]);
+        }
+      }
+    }
+  }
+
+  /**
    * The factor that turns a chunk's loss into its share of the full data loss: the chunk's
    * mean over {@code rows} samples is {@code rows / k} of the full mean; a sum needs none.
    */
@@ -184,6 +227,25 @@ final class TopCurvature {
 
     /** The {@code h}-direction sweep; packs {@code scale * M_i} for the chunk's samples. */
     void curvature(double[] packed, int i0, double scale) {
+      double[] m = curvatureSweep();
+      int width = packedWidth(h);
+      for (int i = 0; i < rows; i++) {
+        int to = (i0 + i) * width;
+        int from = i * h * h;
+        for (int q = 0; q < h; q++) {
+          for (int p2 = q; p2 < h; p2++) {
+            packed[to++] = scale * m[from + q * h + p2];
+          }
+        }
+      }
+    }
+
+    /**
+     * The {@code h}-direction sweep: direction {@code q} is 1 in column {@code q} of every row
+     * of {@code A1}. Returns the adjoint tangent of {@code A1}: row {@code i}, direction {@code
+     * q}, column {@code p} ({@code i*h*h + q*h + p}) is {@code M_i[p, q]} of the chunk's loss.
+     */
+    double[] curvatureSweep() {
       int pt = point.length;
       if (curvatureDirections == null) {
         curvatureDirections = new double[pt * h];
@@ -196,17 +258,7 @@ final class TopCurvature {
       tape.setTangents(curvatureDirections, h);
       tape.forwardTangents(h);
       tape.reverseTangents(loss, null, h);
-      double[] m = a1.adjointTangent(); // row i: direction q, column p = M_i[p, q]
-      int width = packedWidth(h);
-      for (int i = 0; i < rows; i++) {
-        int to = (i0 + i) * width;
-        int from = i * h * h;
-        for (int q = 0; q < h; q++) {
-          for (int p2 = q; p2 < h; p2++) {
-            packed[to++] = scale * m[from + q * h + p2];
-          }
-        }
-      }
+      return a1.adjointTangent();
     }
 
     /** A sweep with the unit directions of second-layer parameters {@code d0 .. d0+count}. */
