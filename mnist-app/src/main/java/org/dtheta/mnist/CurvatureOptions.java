@@ -32,7 +32,8 @@ final class CurvatureOptions {
 
   @Option(names = "--trace",
       description = "Also the trace of Hess L per step into trace.csv: exact, from the diagonal"
-          + " (by the net's structure for one hidden layer; by P unit-vector products otherwise)."
+          + " (by the Kronecker structure for the one-hidden-layer sigmoid net; by P unit-vector"
+          + " products otherwise)."
           + " With --trace-samples, Hutchinson's estimate instead.")
   boolean trace;
 

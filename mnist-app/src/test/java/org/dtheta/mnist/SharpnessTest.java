@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.dtheta.mnist.data.Mnist;
 import org.dtheta.nn.TwoLayerNet;
 import org.dtheta.nn.UpdateMap;
@@ -107,14 +106,9 @@ class SharpnessTest {
     Fixtures.Result r = train(resumed, "--sharpness-every", "1");
     assertEquals(0, r.code(), r.toString());
     assertTrue(r.out().contains("Resuming"), r.toString());
-    assertEquals(withoutSeconds(whole.resolve("metrics.csv")),
-        withoutSeconds(resumed.resolve("metrics.csv")), "metrics with sharpness, byte for byte");
+    assertEquals(TrainTest.withoutSeconds(whole.resolve("metrics.csv")),
+        TrainTest.withoutSeconds(resumed.resolve("metrics.csv")), "metrics with sharpness, byte for byte");
     assertFalse(Files.exists(resumed.resolve("checkpoint.json")));
-  }
-
-  private static List<String> withoutSeconds(Path metrics) throws IOException {
-    return Files.readAllLines(metrics).stream()
-        .map(l -> l.substring(0, l.lastIndexOf(','))).collect(Collectors.toList());
   }
 
   @Test

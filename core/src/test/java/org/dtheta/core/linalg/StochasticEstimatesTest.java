@@ -18,18 +18,6 @@ class StochasticEstimatesTest {
   private static final double[] A = SpectralFixtures.withSpectrum(LanczosTest.clusteredSpectrum(N, 5), 6);
   private static final SpectralFixtures.DenseMap MAP = new SpectralFixtures.DenseMap(A, N);
 
-  private static double[] square(double[] a, int n) {
-    double[] out = new double[n * n];
-    for (int i = 0; i < n; i++) {
-      for (int k = 0; k < n; k++) {
-        for (int j = 0; j < n; j++) {
-          out[i * n + j] += a[i * n + k] * a[k * n + j];
-        }
-      }
-    }
-    return out;
-  }
-
   private static double trace(double[] a, int n) {
     double t = 0;
     for (int i = 0; i < n; i++) {
@@ -85,7 +73,7 @@ class StochasticEstimatesTest {
     int starts = 40;
     StochasticLanczosQuadrature.Quadrature q =
         StochasticLanczosQuadrature.run(MAP, starts, 20, 9, ProgressListener.NONE);
-    double[] a2 = square(A, N);
+    double[] a2 = SpectralFixtures.multiply(A, A, N);
     double m1 = trace(A, N) / N;
     double m2 = trace(a2, N) / N;
     // each start's quadrature reproduces q^T A q and q^T A^2 q exactly (degree < 2 * 20), so the

@@ -89,23 +89,10 @@ final class TopCurvature {
    * triangles row by row), both scaled to the full loss. The L2 term is not included.
    */
   void compute(double[] theta, double[] tailColumns, double[] packedCurvature) {
-    int k = data.k();
     int p = layout.size();
     java.util.Arrays.fill(tailColumns, 0, p * tail, 0.0);
-    double[] a1 = new double[k * h];
-    // theta starts with [W1; b1] row-major: exactly the (n+1) x h factor of [X 1].
-    xAug.multiply(theta, h, a1, false);
-    ChunkTape full = null;
     double[] gathered = new double[xAug.cols() * directionsPerSweep * h];
-    for (int i0 = 0; i0 < k; i0 += chunkRows) {
-      int rows = Math.min(chunkRows, k - i0);
-      // One tape serves every full chunk; a shorter last chunk gets its own.
-      if (rows == chunkRows && full == null) {
-        full = new ChunkTape(rows);
-      }
-      ChunkTape t = rows == chunkRows ? full : new ChunkTape(rows);
-      t.evaluate(theta, a1, i0);
-      double scale = chunkScale(rows);
+    forEachChunk(theta, (t, i0, rows, scale) -> {
       if (packedCurvature != null) {
         t.curvature(packedCurvature, i0, scale);
       }
@@ -119,7 +106,7 @@ final class TopCurvature {
         addTangentLayout(t.b2.adjointTangent(), 1, c, count, scale, tailColumns,
             layout.offset(Block.B2), d0);
       }
-    }
+    });
   }
 
   /**
@@ -129,26 +116,15 @@ final class TopCurvature {
    * scaled to the full loss. The L2 term is not included.
    */
   void diagonal(double[] theta, double[] curvatureDiagonal, double[] tailDiagonal) {
-    int k = data.k();
     java.util.Arrays.fill(tailDiagonal, 0, tail, 0.0);
-    double[] a1 = new double[k * h];
-    xAug.multiply(theta, h, a1, false);
-    ChunkTape full = null;
-    for (int i0 = 0; i0 < k; i0 += chunkRows) {
-      int rows = Math.min(chunkRows, k - i0);
-      if (rows == chunkRows && full == null) {
-        full = new ChunkTape(rows);
-      }
-      ChunkTape t = rows == chunkRows ? full : new ChunkTape(rows);
-      t.evaluate(theta, a1, i0);
-      double scale = chunkScale(rows);
+    int weights = h * c;
+    forEachChunk(theta, (t, i0, rows, scale) -> {
       double[] m = t.curvatureSweep();
       for (int i = 0; i < rows; i++) {
         for (int q = 0; q < h; q++) {
           curvatureDiagonal[(i0 + i) * h + q] = scale * m[i * h * h + q * h + q];
         }
       }
-      int weights = h * c;
       for (int d0 = 0; d0 < tail; d0 += directionsPerSweep) {
         int count = Math.min(directionsPerSweep, tail - d0);
         t.tailSweep(d0, count);
@@ -162,6 +138,34 @@ final class TopCurvature {
               : b2[d * c + e - weights]);
         }
       }
+    });
+  }
+
+  /** What is done with each chunk of samples, its tape evaluated at theta. */
+  @FunctionalInterface
+  private interface ChunkWork {
+    void run(ChunkTape tape, int firstSample, int rows, double scale);
+  }
+
+  /**
+   * Records and evaluates the top on each chunk of samples in order and hands it to {@code
+   * work} with the chunk's share of the loss.
+   */
+  private void forEachChunk(double[] theta, ChunkWork work) {
+    int k = data.k();
+    double[] a1 = new double[k * h];
+    // theta starts with [W1; b1] row-major: exactly the (n+1) x h factor of [X 1].
+    xAug.multiply(theta, h, a1, false);
+    ChunkTape full = null;
+    for (int i0 = 0; i0 < k; i0 += chunkRows) {
+      int rows = Math.min(chunkRows, k - i0);
+      // One tape serves every full chunk; a shorter last chunk gets its own.
+      if (rows == chunkRows && full == null) {
+        full = new ChunkTape(rows);
+      }
+      ChunkTape t = rows == chunkRows ? full : new ChunkTape(rows);
+      t.evaluate(theta, a1, i0);
+      work.run(t, i0, rows, chunkScale(rows));
     }
   }
 
