@@ -95,6 +95,23 @@ class SharpnessTest {
   }
 
   @Test
+  void deeperNetSharpnessEqualsSpectrum() throws IOException {
+    Path run = tmp.resolve("deep");
+    Fixtures.Result r = train(run, "--hidden", "3,2", "--sharpness-every", "3");
+    assertEquals(0, r.code(), r.toString());
+    Metrics m = Metrics.read(run.resolve("metrics.csv"));
+    Fixtures.Result s = Fixtures.run("spectrum", "--run", run.toString(), "--data", data.toString(),
+        "--steps", "0,3,6", "--top", "1", "--bottom", "0", "--tol", "1e-9", "--quiet",
+        "--out", tmp.resolve("deep-spectrum").toString());
+    assertEquals(0, s.code(), s.toString());
+    List<String> sharp = Files.readAllLines(tmp.resolve("deep-spectrum").resolve("sharpness.csv"));
+    for (int t = 0; t <= 6; t += 3) {
+      assertEquals(Double.parseDouble(sharp.get(t / 3 + 1).split(",")[1]), m.sharpness()[t], 1e-8,
+          "784-3-2-10, step " + t);
+    }
+  }
+
+  @Test
   void resumedRunWritesTheSameSharpnessBytes() throws IOException {
     Path whole = tmp.resolve("whole");
     assertEquals(0, train(whole, "--sharpness-every", "1").code());
