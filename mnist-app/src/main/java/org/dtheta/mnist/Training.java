@@ -244,10 +244,20 @@ final class Training {
 
   /**
    * The sharpness at step {@code t}, warm-started by {@code tracker}; a measurement that missed
-   * the tolerance is still written, with a warning.
+   * the tolerance is still written, with a warning; NaN (an empty field) if the Hessian is not
+   * finite there.
    */
   private double measureSharpness(SharpnessTracker tracker, UpdateMap map, double[] theta, int t) {
-    SharpnessTracker.Sharpness s = tracker.measure(map.hessianMap(theta));
+    SharpnessTracker.Sharpness s;
+    try {
+      s = tracker.measure(map.hessianMap(theta));
+    } catch (IllegalStateException e) {
+      // a non-finite Hessian product: the run is diverging, which the loss check of this step
+      // reports (exit 3); the field stays empty
+      log.println("warning: no sharpness at step " + t + ": " + e.getMessage());
+      log.flush();
+      return Double.NaN;
+    }
     if (!s.converged()) {
       log.printf(java.util.Locale.ROOT, "warning: sharpness at step %d not converged within %d"
           + " Krylov vectors (residual %.3g)%n", t, s.krylovDimension(), s.residual());

@@ -129,6 +129,16 @@ class SharpnessTest {
   }
 
   @Test
+  void divergingRunWithSharpnessStillExitsThree() throws IOException {
+    Path out = tmp.resolve("diverging");
+    Fixtures.Result r = train(out, "--lr", "1e308", "--sharpness-every", "1");
+    assertEquals(MnistApp.DIVERGED, r.code(), r.toString());
+    assertTrue(Files.readString(out.resolve("run.json")).contains("\"diverged\""));
+    assertFalse(Double.isNaN(Metrics.read(out.resolve("metrics.csv")).sharpness()[0]),
+        "step 0 was measured before the step that overflowed");
+  }
+
+  @Test
   void sharpnessEveryZeroExitsTwoNamingTheOption() {
     Path out = tmp.resolve("bad");
     Fixtures.Result r = train(out, "--sharpness-every", "0");
