@@ -59,6 +59,13 @@ def df_flops(k, h):
     return 2.0 * k * ((LIT + 1) ** 2 * h * (h + 1) / 2 + LIT * h * (h * C + C))
 
 
+def mlp_flops(sizes, k, m, per_layer):
+    """Dense-equivalent FLOPs of an MLP sweep: 2 N h1 for the first layer (its products), then
+    per_layer * h_l * h_(l+1) for each later layer, m directions (1 for the gradient)."""
+    w = [int(s) for s in sizes.split("-")]
+    return 2.0 * k * m * (2 * w[0] * w[1] + per_layer * sum(a * b for a, b in zip(w[1:], w[2:])))
+
+
 def work(bench, params):
     """(row label, FLOPs, short name) of one JMH result."""
     k = int(params.get("k", FULL_K))
@@ -83,6 +90,13 @@ def work(bench, params):
     if name == "hessianTimesV":
         m = int(params.get("m", 50))
         return "H V, m=%d, fixed point, k=%d" % (m, k), hv_flops(k, h, m), name
+    if name.startswith("mlp"):
+        sizes, m = params["sizes"], int(params.get("m", 50))
+        if name == "mlpGradient":
+            return "Mlp %s gradient, k=%d" % (sizes, k), mlp_flops(sizes, k, 1, 3), name
+        if name == "mlpHvp":
+            return "Mlp %s H v, fixed point, k=%d" % (sizes, k), mlp_flops(sizes, k, 1, 6), name
+        return "Mlp %s H V, m=%d, fixed point, k=%d" % (sizes, m, k), mlp_flops(sizes, k, m, 6), name
     if name == "structuredDf":
         return "full Df (structured), h=%d, k=%d" % (h, k), df_flops(k, h), name
     return bench, float("nan"), name
@@ -187,7 +201,8 @@ def main():
     print("| work | kernels | threads | median | GFLOP/s | ratio to OpenBLAS (same threads) | Issue 5 target |")
     print("|---|---|---|---|---|---|---|")
     kernel_order = {"vector": 0, "scalar": 1}
-    work_order = ["gradient", "step", "stepUpdate", "hvpFresh", "hvp", "hessianTimesV", "structuredDf", "gemm"]
+    work_order = ["gradient", "step", "stepUpdate", "hvpFresh", "hvp", "hessianTimesV", "mlpGradient",
+                  "mlpHvp", "mlpHessianTimesV", "structuredDf", "gemm"]
 
     def print_rows(selected):
         for label, kernels, threads, median, flops, n, name, k in sorted(selected, key=lambda r: (

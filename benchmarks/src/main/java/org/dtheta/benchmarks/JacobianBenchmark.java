@@ -3,8 +3,9 @@ package org.dtheta.benchmarks;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.dtheta.core.ProgressListener;
+import org.dtheta.nn.JacobianMethod;
 import org.dtheta.nn.PanelSink;
-import org.dtheta.nn.structured.StructuredHessianPanels;
+import org.dtheta.nn.UpdateMap;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -18,7 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The whole update Jacobian {@code Df = I - alpha Hess L} ({@code P x P}, 12.6 GB for MNIST) by
  * the structured Hessian, exactly as the CLI's {@code jacobian} command computes it ({@link
- * StructuredHessianPanels#writeUpdateJacobian} with 128 MiB panels), into a sink that only
+ * UpdateMap#writeDense} with {@link JacobianMethod#STRUCTURED} and 128 MiB panels), into a sink that only
  * reads each panel. Single shot: one run takes seconds to minutes. The work grows linearly in
  * {@code k} on top of a part that does not (the {@code P^2} panel entries), so {@code
  * benchmarks/report} runs it at reduced {@code k} ({@code -p k=3750,7500,15000}) and
@@ -43,8 +44,7 @@ public class JacobianBenchmark {
   public double structuredDf(NetProblem p) throws IOException {
     int panelRows = (int) Math.max(1, Math.min(p.theta.length, (128L << 20) / (8L * p.theta.length)));
     PanelSink discard = (first, rows, panel) -> checksum += panel[panel.length - 1];
-    new StructuredHessianPanels(p.net)
-        .writeUpdateJacobian(p.theta, discard, panelRows, ProgressListener.NONE);
+    p.map.writeDense(p.theta, JacobianMethod.STRUCTURED, discard, panelRows, ProgressListener.NONE);
     return checksum;
   }
 }

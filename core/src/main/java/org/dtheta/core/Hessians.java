@@ -147,6 +147,10 @@ public final class Hessians {
       double[] block = new double[p * m];
       for (int first = 0; first < p; first += m) {
         int count = Math.min(m, p - first);
+        if (count != m) { // the tape takes exactly P x count: the last, smaller batch
+          directions = new double[p * count];
+          block = new double[p * count];
+        }
         unitDirections(p, first, count, directions);
         sweepDirections(loss, directions, count, block);
         // block is P x count: column c is H e_(first+c), i.e. row first+c of the symmetric H.

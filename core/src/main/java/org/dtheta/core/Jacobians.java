@@ -34,9 +34,13 @@ public final class Jacobians {
       tape.forward();
       int m = Math.min(batch, p);
       double[] directions = new double[p * m];
-      double[] tangents = new double[rows * m]; // the last, smaller batch uses a prefix
+      double[] tangents = new double[rows * m];
       for (int first = 0; first < p; first += m) {
         int count = Math.min(m, p - first);
+        if (count != m) { // the tape takes exactly P x count: the last, smaller batch
+          directions = new double[p * count];
+          tangents = new double[rows * count];
+        }
         Hessians.unitDirections(p, first, count, directions);
         tape.setTangents(directions, count);
         tape.forwardTangents(count);

@@ -272,7 +272,9 @@ public final class Tape {
   /**
    * Loads {@code m} directions into the variables' tangents. {@code directions} is the flat
    * {@code P x m} matrix (row-major: entry {@code p*m + d} is component {@code p} of direction
-   * {@code d}); a longer array is allowed, its tail is ignored.
+   * {@code d}) of exactly {@code P*m} entries.
+   *
+   * @throws IllegalArgumentException if {@code m < 1} or the length is not {@code P*m}
    */
   public void setTangents(double[] directions, int m) {
     checkFlat("directions", directions.length, m);
@@ -495,8 +497,10 @@ public final class Tape {
   }
 
   /**
-   * Copies the variables' adjoint tangents into a flat {@code P x m} matrix (row-major); a
-   * longer array is allowed, its tail is left alone.
+   * Copies the variables' adjoint tangents into a flat {@code P x m} matrix (row-major) of
+   * exactly {@code P*m} entries.
+   *
+   * @throws IllegalArgumentException if {@code m < 1} or the length is not {@code P*m}
    */
   public void getAdjointTangents(double[] out, int m) {
     checkFlat("out", out.length, m);
@@ -511,14 +515,19 @@ public final class Tape {
   }
 
   /**
-   * Copies a node's tangents into a flat {@code size x m} matrix (row-major); a longer array is
-   * allowed, its tail is left alone.
+   * Copies a node's tangents into a flat {@code size x m} matrix (row-major) of exactly {@code
+   * size*m} entries.
+   *
+   * @throws IllegalArgumentException if {@code m < 1} or the length is not {@code size*m}
    */
   public void getTangents(Var node, double[] out, int m) {
     requireOwn(node);
-    if (out.length < (long) node.size() * m) {
+    if (m < 1) {
+      throw new IllegalArgumentException("direction count must be >= 1, not " + m);
+    }
+    if (out.length != (long) node.size() * m) {
       throw new IllegalArgumentException(
-          "out has length " + out.length + ", expected at least " + node.size() + " x " + m);
+          "out has length " + out.length + ", expected " + node.size() + " x " + m);
     }
     if (!node.active) {
       Kernels.fill(node.size() * m, 0.0, out, 0);
@@ -716,14 +725,14 @@ public final class Tape {
     }
   }
 
-  /**
-   * A flat {@code P x m} matrix must hold at least {@code P*m} entries; a longer array is
-   * allowed (its tail is unused) so that a driver's last, smaller batch reuses its buffers.
-   */
+  /** A flat {@code P x m} matrix holds exactly {@code P*m} entries, {@code m >= 1}. */
   private void checkFlat(String what, int length, int m) {
-    if (length < (long) parameterCount * m) {
+    if (m < 1) {
+      throw new IllegalArgumentException("direction count must be >= 1, not " + m);
+    }
+    if (length != (long) parameterCount * m) {
       throw new IllegalArgumentException(
-          what + " has length " + length + ", expected at least " + parameterCount + " x " + m);
+          what + " has length " + length + ", expected " + parameterCount + " x " + m);
     }
   }
 

@@ -176,6 +176,34 @@ class DriverArgumentsTest {
     }
   }
 
+  /** The tape's own tangent methods take exact lengths too (longer arrays were once let through). */
+  @Test
+  void tapeTangentMethods() {
+    tape.setVariables(new double[P]);
+    tape.forward();
+    assertRefused("directions has length 13, expected 6 x 2", () -> tape.setTangents(new double[13], 2));
+    assertRefused("directions has length 11, expected 6 x 2", () -> tape.setTangents(new double[11], 2));
+    assertRefused("direction count must be >= 1, not 0", () -> tape.setTangents(new double[0], 0));
+    tape.setTangents(new double[2 * P], 2);
+    tape.forwardTangents(2);
+    tape.reverseTangents(loss, null, 2);
+    assertRefused("out has length 13, expected 6 x 2", () -> tape.getAdjointTangents(new double[13], 2));
+    assertRefused("out has length 9, expected 4 x 2", () -> tape.getTangents(rows, new double[9], 2));
+    assertRefused("out has length 7, expected 4 x 2", () -> tape.getTangents(rows, new double[7], 2));
+  }
+
+  /** Unit-direction batches that do not divide P: the last, smaller batch takes exact arrays. */
+  @Test
+  void driversWithAShortLastBatch() {
+    double[] x = {0.1, 0.2, -0.3, 0.4, 0.5, -0.6};
+    double[] h4 = Hessians.hessian(loss, x, 4);
+    double[] h1 = Hessians.hessian(loss, x, 1);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(h1, h4, 1e-15);
+    double[] j4 = Jacobians.jacobian(rows, x, 4);
+    double[] j1 = Jacobians.jacobian(rows, x, 1);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(j1, j4, 1e-15);
+  }
+
   private static void assertRefused(String expectedStart, Executable call) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
     assertEquals(expectedStart, e.getMessage().substring(0,

@@ -1,6 +1,8 @@
 package org.dtheta.mnist;
 
+import org.dtheta.nn.TangentBudget;
 import org.dtheta.nn.io.AtomicFiles;
+import org.dtheta.nn.structured.StructuredHessianPanels;
 
 /**
  * The heap a command will need, estimated from its sizes before any work and compared with the
@@ -13,9 +15,6 @@ final class MemoryCheck {
 
   /** Test images the accuracy is measured on. */
   private static final long TEST_IMAGES = 10_000;
-
-  /** The cap on one part's tangent buffers in a batched Hessian product (nn's BatchParts budget). */
-  private static final long TANGENT_BUDGET_DOUBLES = 1L << 27;
 
   /** Directions per sweep of batched Hessian products (TwoLayerNet's default, at most). */
   private static final long DIRECTIONS_PER_SWEEP = 64;
@@ -42,7 +41,7 @@ final class MemoryCheck {
    * doubles per image, over parts of the batch capped at the budget.
    */
   static long tangents(int k, int hidden, long m) {
-    return 8L * Math.min(TANGENT_BUDGET_DOUBLES, 6L * (hidden + 10) * m * k);
+    return TangentBudget.bytes(6L * (hidden + 10) * m, k);
   }
 
   /** Df's whole-matrix or block work beyond the model, by the structured or hvp route. */
@@ -53,7 +52,8 @@ final class MemoryCheck {
     }
     long packed = (long) hidden * (hidden + 1) / 2;
     long tail = 10L * hidden + 10;
-    return 8L * ((long) k * packed + p * tail) + panel;
+    return 8L * ((long) k * packed + p * tail) + panel
+        + StructuredHessianPanels.sweepTangentBytes(hidden, 10, k);
   }
 
   /** {@code Df V} with {@code m} directions: V, the product, and the sweeps' tangents. */

@@ -32,6 +32,7 @@ import picocli.CommandLine.IVersionProvider;
       JacobianCommand.class,
       SpectrumCommand.class,
       LyapunovCommand.class,
+      SensitivityCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MnistApp {

@@ -16,13 +16,6 @@ import java.util.Map;
  */
 final class BatchParts<P> {
 
-  /**
-   * Doubles of tangent buffers one part may hold: a part of a batched sweep with {@code m}
-   * directions takes about {@code 6 w m} doubles a sample, {@code w} the summed width of the
-   * layers after the input (hidden units and outputs), so parts are sized to this budget.
-   */
-  static final long TANGENT_BUDGET_DOUBLES = 1L << 27;
-
   /** How many splittings of the batch are kept recorded (the whole batch and one by parts). */
   private static final int KEPT_SPLITTINGS = 2;
 
@@ -56,14 +49,13 @@ final class BatchParts<P> {
 
   /**
    * Samples per part for a sweep with {@code m} directions (0: values and adjoints only): the
-   * whole batch unless the tangent buffers would exceed {@link #TANGENT_BUDGET_DOUBLES}.
+   * whole batch unless the tangent buffers would exceed the {@link TangentBudget}: a sweep with
+   * {@code m} directions takes about {@code 6 w m} doubles a sample, {@code w} the summed width
+   * of the layers after the input.
    */
   int samplesPerPart(int m) {
-    long fit = data.k();
-    if (m > 0) {
-      fit = TANGENT_BUDGET_DOUBLES / (6L * width * m);
-    }
-    return (int) Math.max(1, Math.min(Math.min(fit, data.k()), maxPartSamples));
+    int fit = m > 0 ? TangentBudget.rowsPerPart(6L * width * m, data.k()) : data.k();
+    return Math.min(fit, maxPartSamples);
   }
 
   /** The parts for sweeps with {@code m} directions, in sample order, recorded on first use. */

@@ -1,9 +1,6 @@
 package org.dtheta.nn;
 
 import java.util.Arrays;
-import java.util.List;
-import org.dtheta.core.HessianOperator;
-import org.dtheta.core.Hessians;
 import org.dtheta.core.Ops;
 import org.dtheta.core.Tape;
 import org.dtheta.core.Var;
@@ -23,16 +20,11 @@ import org.dtheta.core.sparse.CsrMatrix;
  * {@code Wl} row-major {@code size(l-1) x size(l)} (inputs x outputs), each {@code bl} {@code 1 x
  * size(l)}.
  *
- * <p>The data loss is recorded once per part of the batch (a range of samples, one core {@link
- * Tape} each) and replayed: gradients and Hessian products come from the tape, products at one
- * theta from a {@link HessianOperator} ({@link Hessians#at}) kept while theta is unchanged (its
- * contents compared with a copy), so a run of products at one point (Lanczos, a dense Jacobian)
- * pays for one forward and one reverse sweep. Products with {@code m} directions run over parts
- * sized so that one part's tangent buffers stay within one budget ({@link BatchParts}); part
- * results are summed weighted by their share of
- * the batch, in sample order, on the calling thread, so the bits do not depend on threads. The
- * L2 term does not depend on the data and is added in closed form. Gauss-Newton products
- * ({@link #gaussNewtonTimes}) run as {@link TwoLayerNet}'s do, through the logits.
+ * <p>The data loss is recorded once per part of the batch and replayed, with the tangent budget,
+ * hand-over and per-point caching every net shares ({@link BatchLoss}): a run of products at
+ * one point (Lanczos, a dense Jacobian) pays for one forward and one reverse sweep, and part
+ * results are summed in sample order on the calling thread, so the bits do not depend on
+ * threads. The L2 term does not depend on the data and is added in closed form.
  *
  * <p>The dataset's arrays are wrapped, not copied: do not change them while the objective is in
  * use. Not thread-safe.
@@ -134,39 +126,15 @@ public final class Mlp implements Classifier {
     }
   }
 
-  /** Inputs with more zeros than this go through the sparse first-layer product, as in TwoLayerNet. */
-  private static final double SPARSE_INPUT_ZERO_FRACTION = 0.5;
-
-
   private final Layout layout;
   private final Activation activation;
   private final double l2;
   private final Dataset data;
-  /** The batch split into recorded parts. */
-  private final BatchParts<Part> batch;
+  /** The loss over the batch, recorded in parts, with its derivatives. */
+  private final BatchLoss<Part> batch;
 
-  /** The data loss over one range of samples, recorded, with its weight and linearisation. */
-  private static final class Part {
-    final Tape tape;
-    final Var logits;
-    final Var loss;
-    final double weight;
-    /** The part's targets ({@code n x c}), for the loss of the logits alone. */
-    final double[] targets;
-    /** The part's loss as a function of its logits alone, for Gauss-Newton products, or null. */
-    Var outputLossOfLogits;
-    /** The operator at {@link #at}, or null; valid while the tape was not evaluated elsewhere. */
-    HessianOperator linearised;
-    double[] at;
-
-    Part(Tape tape, Var logits, Var loss, double[] targets, double weight) {
-      this.tape = tape;
-      this.targets = targets;
-      this.logits = logits;
-      this.loss = loss;
-      this.weight = weight;
-    }
-  }
+  /** The data loss over one range of samples, recorded. */
+  private record Part(Tape tape, Dataset data, Var logits, Var loss) implements BatchLoss.Graph {}
 
   /**
    * The loss of the MLP with widths {@code sizes = {n, h1, ..., hL, c}}, hidden activation
@@ -195,10 +163,15 @@ public final class Mlp implements Classifier {
     for (int l = 1; l <= layout.layers(); l++) {
       width += layout.outputs(l);
     }
-    // A part of n samples weighs n / k: cross-entropy is a mean over samples.
-    this.batch = new BatchParts<>(data, width, maxPartSamples,
-        (d, n, k) -> record(d, (double) n / k));
-    parts(0); // records the batch now, so bad data fails here
+    int[] weightOffsets = new int[layout.layers()];
+    int[] weightLengths = new int[layout.layers()];
+    for (int l = 1; l <= layout.layers(); l++) {
+      weightOffsets[l - 1] = layout.weightOffset(l);
+      weightLengths[l - 1] = layout.weightLength(l);
+    }
+    // cross-entropy is a mean over samples: a part of n samples weighs n / k
+    this.batch = new BatchLoss<>(data, layout.size(), width, maxPartSamples, true, this::record,
+        Ops::softmaxCrossEntropy, new WeightDecay(l2, data.k(), weightOffsets, weightLengths));
   }
 
   /**
@@ -244,7 +217,7 @@ public final class Mlp implements Classifier {
   /** Up to 64 directions per sweep (every product a GEMM), at most P. */
   @Override
   public int defaultDirectionsPerSweep() {
-    return Math.min(TwoLayerNet.MAX_DEFAULT_DIRECTIONS, layout.size());
+    return batch.defaultDirectionsPerSweep();
   }
 
   /** Samples per part for a sweep with {@code m} directions (see {@link BatchParts}). */
@@ -261,7 +234,7 @@ public final class Mlp implements Classifier {
    */
   @Override
   public double[] predict(double[] theta, Dataset samples) {
-    checkLength("theta", theta);
+    batch.checkLength("theta", theta);
     int[] sizes = layout.sizes();
     int n = sizes[0];
     int c = sizes[sizes.length - 1];
@@ -319,101 +292,30 @@ public final class Mlp implements Classifier {
 
   @Override
   public double loss(double[] theta) {
-    checkLength("theta", theta);
-    double loss = l2Penalty(theta);
-    for (Part part : parts(0)) {
-      double value;
-      if (linearisedAt(part, theta)) {
-        value = part.linearised.value();
-      } else {
-        part.tape.setVariables(theta);
-        part.tape.forward(); // makes any operator stale (isValid): the next product re-linearises
-        value = part.loss.scalar();
-      }
-      loss += part.weight * value;
-    }
-    return loss;
+    return batch.loss(theta);
   }
 
   @Override
   public double lossAndGradient(double[] theta, double[] gradient) {
-    checkLength("theta", theta);
-    checkLength("gradient", gradient);
-    Arrays.fill(gradient, 0.0);
-    addL2Hessian(theta, 1, gradient); // the L2 term's gradient is its Hessian times theta
-    double loss = l2Penalty(theta);
-    for (Part part : parts(0)) {
-      HessianOperator op = linearise(part, theta);
-      Kernels.axpy(gradient.length, part.weight, op.gradient(), 0, gradient, 0);
-      loss += part.weight * op.value();
-    }
-    return loss;
+    return batch.lossAndGradient(theta, gradient);
   }
 
   /**
-   * {@code out = Hess L(theta) V} for {@code m} directions ({@code P x m} row-major), by the
-   * tangent sweeps of each part's linearisation at theta.
+   * {@code out = Hess L(theta) V} for {@code m} directions ({@code P x m} row-major), one
+   * forward-over-reverse sweep per part of the batch.
    */
   public void hessianTimes(double[] theta, double[] v, int m, double[] out) {
-    checkDirections(theta, v, m, out);
-    List<Part> parts = parts(m);
-    if (parts.size() == 1) {
-      linearise(parts.get(0), theta).times(v, m, out); // the whole batch, weight 1
-    } else {
-      Arrays.fill(out, 0.0);
-      double[] partOut = new double[out.length];
-      for (Part part : parts) {
-        linearise(part, theta).times(v, m, partOut);
-        part.tape.releaseTangents(); // hold one part's tangent buffers at a time
-        Kernels.axpy(out.length, part.weight, partOut, 0, out, 0);
-      }
-    }
-    addL2Hessian(v, m, out);
+    batch.hessianTimes(theta, v, m, out);
   }
 
   /**
    * {@code out = G(theta) V}, the Gauss-Newton matrix {@code J^T H_out J} of the data loss (J the
    * Jacobian of the logits, {@code H_out} the Hessian of the mean cross-entropy in the logits)
-   * plus the L2 term's Hessian, for {@code m} directions ({@code P x m} row-major). Per part, as
-   * {@link TwoLayerNet#gaussNewtonTimes}: the logits' tangents give {@code J V}, a small tape of
-   * the loss of the logits alone gives {@code H_out J V}, and a second-order reverse sweep seeded
-   * at the logits with every adjoint zero gives {@code J^T H_out J V}. The sweeps leave the
-   * part's values at theta but not its linearisation, which the next Hessian product redoes.
+   * plus the L2 term's Hessian, for {@code m} directions ({@code P x m} row-major), through the
+   * logits as {@link BatchLoss} computes it.
    */
   public void gaussNewtonTimes(double[] theta, double[] v, int m, double[] out) {
-    checkDirections(theta, v, m, out);
-    List<Part> parts = parts(m);
-    if (parts.size() == 1) {
-      gaussNewtonPart(parts.get(0), theta, v, m, out); // the whole batch, weight 1
-    } else {
-      Arrays.fill(out, 0.0);
-      double[] partOut = new double[out.length];
-      for (Part part : parts) {
-        gaussNewtonPart(part, theta, v, m, partOut);
-        part.tape.releaseTangents(); // hold one part's tangent buffers at a time
-        part.outputLossOfLogits.tape().releaseTangents();
-        Kernels.axpy(out.length, part.weight, partOut, 0, out, 0);
-      }
-    }
-    addL2Hessian(v, m, out);
-  }
-
-  private void gaussNewtonPart(Part part, double[] theta, double[] v, int m, double[] out) {
-    Tape tape = part.tape;
-    // the sweeps below replace the adjoints a linearisation reads: it goes stale (isValid)
-    tape.setVariables(theta);
-    tape.forward();
-    tape.setTangents(v, m);
-    tape.forwardTangents(m);
-    Var logits = part.logits;
-    int n = logits.size();
-    double[] jv = new double[n * m];
-    tape.getTangents(logits, jv, m);
-    double[] hjv = new double[n * m];
-    Hessians.hessianMatrixProduct(outputLossOfLogits(part), logits.value(), jv, m, null, hjv);
-    tape.reverse(logits, new double[n]);
-    tape.reverseTangents(logits, toTangentLayout(hjv, logits.rows(), logits.cols(), m), m);
-    tape.getAdjointTangents(out, m);
+    batch.gaussNewtonTimes(theta, v, m, out);
   }
 
   /** {@code C V} for the chosen curvature: {@link #hessianTimes} or {@link #gaussNewtonTimes}. */
@@ -426,78 +328,10 @@ public final class Mlp implements Classifier {
     }
   }
 
-  /** The part's data loss as a function of its logits alone (a small tape, made on demand). */
-  private static Var outputLossOfLogits(Part part) {
-    if (part.outputLossOfLogits == null) {
-      Tape small = new Tape();
-      Var logits = small.variable(part.logits.rows(), part.logits.cols());
-      Var targets = small.constant(part.targets, part.logits.rows(), part.logits.cols());
-      part.outputLossOfLogits = Ops.softmaxCrossEntropy(logits, targets);
-    }
-    return part.outputLossOfLogits;
-  }
-
-  /** {@code size x m} (the drivers' layout) to the tape's tangent layout {@code rows x (m*cols)}. */
-  private static double[] toTangentLayout(double[] flat, int rows, int cols, int m) {
-    double[] out = new double[flat.length];
-    for (int i = 0; i < rows; i++) {
-      Kernels.transpose(cols, m, flat, i * cols * m, m, out, i * m * cols, cols);
-    }
-    return out;
-  }
-
-  // ---- L2 ----
-
-  /** {@code (l2/(2k)) sum_l ||Wl||^2}, summed layer by layer as TwoLayerNet does. */
-  private double l2Penalty(double[] theta) {
-    if (l2 == 0) {
-      return 0;
-    }
-    double sum = 0;
-    for (int l = 1; l <= layout.layers(); l++) {
-      int from = layout.weightOffset(l);
-      sum += Kernels.dot(layout.weightLength(l), theta, from, theta, from);
-    }
-    return 0.5 * l2 / data.k() * sum;
-  }
-
-  /** {@code out += H_L2 V}: {@code l2/k} on every weight, 0 on biases. */
-  private void addL2Hessian(double[] v, int m, double[] out) {
-    if (l2 == 0) {
-      return;
-    }
-    double h = l2 / data.k();
-    for (int l = 1; l <= layout.layers(); l++) {
-      int from = layout.weightOffset(l) * m;
-      Kernels.axpy(layout.weightLength(l) * m, h, v, from, out, from);
-    }
-  }
-
-  // ---- linearisation ----
-
-  /** Whether the part holds a valid linearisation at exactly {@code theta}. */
-  private static boolean linearisedAt(Part part, double[] theta) {
-    return part.linearised != null && part.linearised.isValid() && Arrays.equals(part.at, theta);
-  }
-
-  /** The part's Hessian operator at {@code theta}, made unless the one it holds is current. */
-  private static HessianOperator linearise(Part part, double[] theta) {
-    if (!linearisedAt(part, theta)) {
-      part.linearised = Hessians.at(part.loss, theta);
-      part.at = theta.clone();
-    }
-    return part.linearised;
-  }
-
   // ---- recording ----
 
-  /** The batch split into parts for sweeps with {@code m} directions, recorded on first use. */
-  private List<Part> parts(int m) {
-    return batch.parts(m);
-  }
-
   /** Records the data loss on {@code d}: variables in layout order, then the layers. */
-  private Part record(Dataset d, double weight) {
+  private Part record(Dataset d) {
     Tape tape = new Tape();
     int layers = layout.layers();
     Var[] w = new Var[layers + 1];
@@ -510,35 +344,12 @@ public final class Mlp implements Classifier {
       throw new AssertionError("tape holds " + tape.parameterCount() + " parameters, " + layout);
     }
     Var targets = tape.constant(d.targets(), d.k(), d.outputs());
-    Var a;
-    if (CsrMatrix.zeroFraction(d.x()) > SPARSE_INPUT_ZERO_FRACTION) {
-      a = Ops.sparseAffine(CsrMatrix.fromDense(d.x(), d.k(), d.inputs()), w[1], b[1]);
-    } else {
-      Var x = tape.constant(d.x(), d.k(), d.inputs());
-      a = Ops.addRowBroadcast(Ops.matmul(x, w[1]), b[1]);
-    }
+    CsrMatrix sparseX = FirstLayer.sparseInputs(d);
+    Var x = sparseX == null ? tape.constant(d.x(), d.k(), d.inputs()) : null;
+    Var a = FirstLayer.affine(x, sparseX, w[1], b[1]);
     for (int l = 2; l <= layers; l++) {
       a = Ops.addRowBroadcast(Ops.matmulActivated(a, activation.function(), w[l]), b[l]);
     }
-    return new Part(tape, a, Ops.softmaxCrossEntropy(a, targets), d.targets(), weight);
-  }
-
-  private void checkDirections(double[] theta, double[] v, int m, double[] out) {
-    checkLength("theta", theta);
-    if (m < 1) {
-      throw new IllegalArgumentException("direction count must be >= 1, not " + m);
-    }
-    long expected = (long) layout.size() * m;
-    if (v.length != expected || out.length != expected) {
-      throw new IllegalArgumentException("directions and result must be P x m = " + layout.size()
-          + " x " + m + " (" + expected + " entries), got " + v.length + " and " + out.length);
-    }
-  }
-
-  private void checkLength(String name, double[] a) {
-    if (a.length != layout.size()) {
-      throw new IllegalArgumentException(
-          name + " has " + a.length + " entries, expected P = " + layout.size());
-    }
+    return new Part(tape, d, a, Ops.softmaxCrossEntropy(a, targets));
   }
 }

@@ -1,9 +1,7 @@
 package org.dtheta.nn;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import org.dtheta.core.Hessians;
 import org.dtheta.core.Ops;
 import org.dtheta.core.ShapeException;
 import org.dtheta.core.Tape;
@@ -19,17 +17,9 @@ import org.dtheta.core.sparse.CsrMatrix;
  * Hessian panels that {@link UpdateMap#hessianPanels} chooses for it) that {@link Mlp} has not.
  *
  * <p>The data loss is recorded on core {@link Tape}s whose variables are W1, b1, W2, b2 in
- * layout order, so a tape's flat parameter vector is theta itself ({@link ParamLayout}); every
- * call replays them. The loss is a sum over samples, so the batch may be split into parts
- * (sample ranges, one tape each) whose values, gradients and curvature products are summed with
- * the weights of their share of the batch: products with {@code m} directions need about
- * {@code 6 (hidden + outputs) m} doubles of tangent buffers per sample, so they run over parts
- * sized to one budget ({@link BatchParts}), each part handing its buffers to the next after
- * its sweep and the last keeping them for the next product, so one part's set is held (50
- * directions at k = 60000 on MNIST would otherwise need 8 GB). The L2 term does not depend
- * on the data and is added in closed form. Values and adjoints are kept per part for the last
- * theta evaluated, so a run of Hessian products at one point (Lanczos, a dense Jacobian) pays
- * for one gradient only.
+ * layout order, so a tape's flat parameter vector is theta itself ({@link ParamLayout}), over
+ * parts of the batch with the tangent budget and hand-over every net shares ({@link
+ * BatchLoss}); every call replays them.
  *
  * <p>The dataset's arrays are wrapped, not copied: do not change them while the net is in use.
  * Not thread-safe (one tape); the kernels use the machine's cores themselves.
@@ -44,19 +34,14 @@ public final class TwoLayerNet implements Classifier {
    */
   static final int FUSED_MAX_DIRECTIONS = 1;
 
-  /** The most directions a default sweep carries (enough to make every product a GEMM). */
-  static final int MAX_DEFAULT_DIRECTIONS = 64;
-
   /** How many other datasets keep their recorded forward pass for predictions. */
   private static final int PREDICTION_GRAPHS = 2;
-
 
   private final NetworkConfig config;
   private final Dataset data;
   private final ParamLayout layout;
-  /** Upper bound on the samples of one part whatever the budget says (tests force tiny parts). */
-  /** The batch split into recorded parts. */
-  private final BatchParts<Part> batch;
+  /** The loss over the batch, recorded in parts, with its derivatives. */
+  private final BatchLoss<Graph> batch;
   /**
    * Recorded forward passes on the last few datasets other than the training batch that
    * predictions were asked for (a train loop alternates between a test and a validation set).
@@ -69,42 +54,15 @@ public final class TwoLayerNet implements Classifier {
   /** Whether the last curvature product took the fused path. */
   private boolean lastProductFused;
   /**
-   * The tape holding the tangent buffers that the last curvature product over parts left, or
-   * null: the next product's first part takes them over ({@link Tape#handTangentsTo}), so a run
-   * of products allocates them once (about 1 GB for 50 directions on MNIST's parts, too much to
-   * allocate and zero afresh for every product).
-   */
-  private Tape tangentHolder;
-  /** The last product's per-part result buffer (P x m), reused by the next one. */
-  private double[] partProducts = new double[0];
-
-  /**
    * The recorded function: its tape, the inputs in sparse form when the first layer is the
    * sparse product (else null), the first pre-activation A1, the output pre-activation A2 and
    * the scalar loss.
    */
-  private record Graph(Tape tape, Dataset data, CsrMatrix sparseX, Var a1, Var logits, Var loss) {}
+  private record Graph(Tape tape, Dataset data, CsrMatrix sparseX, Var a1, Var logits, Var loss)
+      implements BatchLoss.Graph {}
 
   /** The top of the network: logits A2 and the data loss. */
   private record Top(Var logits, Var loss) {}
-
-  /**
-   * The data loss over one range of samples, recorded, with the weight of its share of the
-   * batch loss and the theta its values (and perhaps adjoints) are current at.
-   */
-  private static final class Part {
-    final Graph graph;
-    final double weight;
-    double[] valuesAt;
-    boolean adjointsCurrent;
-    /** The part's loss as a function of its logits alone, for Gauss-Newton products. */
-    Var outputLossOfLogits;
-
-    Part(Graph graph, double weight) {
-      this.graph = graph;
-      this.weight = weight;
-    }
-  }
 
   /** Records the loss of {@code config} on {@code data}. */
   public TwoLayerNet(NetworkConfig config, Dataset data) {
@@ -121,14 +79,16 @@ public final class TwoLayerNet implements Classifier {
     this.config = config;
     this.data = data;
     this.layout = config.layout();
+    requireFits(config, data, "training data");
     // A part weighs n / k in the mean losses (cross-entropy over samples, binary cross-entropy
     // over the n x outputs entries) and 1 in the squared error, which is a sum.
-    this.batch = new BatchParts<>(data, config.hidden() + config.outputs(), maxPartSamples,
-        (d, n, k) -> new Part(record(config, d),
-            config.loss() == Loss.SQUARED_ERROR ? 1.0 : (double) n / k));
+    this.batch = new BatchLoss<>(data, layout.size(), config.hidden() + config.outputs(),
+        maxPartSamples, config.loss() != Loss.SQUARED_ERROR, d -> record(config, d),
+        (logits, targets) -> outputLoss(config, logits, targets),
+        new WeightDecay(config.l2(), data.k(),
+            new int[] {layout.offset(Block.W1), layout.offset(Block.W2)},
+            new int[] {layout.length(Block.W1), layout.length(Block.W2)}));
     this.fusedMaxDirections = fusedMaxDirections;
-    requireFits(config, data, "training data");
-    parts(0); // records the batch now, so bad data fails here
   }
 
   /** The network. */
@@ -163,7 +123,7 @@ public final class TwoLayerNet implements Classifier {
    */
   @Override
   public int defaultDirectionsPerSweep() {
-    return Math.min(MAX_DEFAULT_DIRECTIONS, layout.size());
+    return batch.defaultDirectionsPerSweep();
   }
 
   /** Samples per part for a sweep with {@code m} directions (see {@link BatchParts}). */
@@ -174,31 +134,13 @@ public final class TwoLayerNet implements Classifier {
   /** {@code L(theta)}. */
   @Override
   public double loss(double[] theta) {
-    layout.checkLength(theta);
-    double loss = l2Penalty(theta);
-    for (Part part : parts(0)) {
-      forwardAt(part, theta);
-      loss += part.weight * part.graph.loss.scalar();
-    }
-    return loss;
+    return batch.loss(theta);
   }
 
   /** Writes {@code grad L(theta)} into {@code gradient} (length P) and returns {@code L(theta)}. */
   @Override
   public double lossAndGradient(double[] theta, double[] gradient) {
-    layout.checkLength(theta);
-    layout.checkLength(gradient);
-    Arrays.fill(gradient, 0.0);
-    addL2Hessian(theta, 1, gradient); // the L2 term's gradient is its Hessian times theta
-    double loss = l2Penalty(theta);
-    double[] partGradient = new double[gradient.length];
-    for (Part part : parts(0)) {
-      gradientAt(part, theta);
-      part.graph.tape.getAdjoints(partGradient);
-      Kernels.axpy(gradient.length, part.weight, partGradient, 0, gradient, 0);
-      loss += part.weight * part.graph.loss.scalar();
-    }
-    return loss;
+    return batch.lossAndGradient(theta, gradient);
   }
 
   /**
@@ -207,53 +149,28 @@ public final class TwoLayerNet implements Classifier {
    * {@code i*m + d} is component {@code i} of direction {@code d}).
    */
   public void hessianTimes(double[] theta, double[] v, int m, double[] out) {
-    checkDirections(v, m, out);
+    batch.checkDirections(theta, v, m, out);
     if (fusedAt(theta, m)) {
       fused.times(true, v, m, out);
-      addL2Hessian(v, m, out);
-      return;
+      batch.addWeightDecayHessian(v, m, out);
+    } else {
+      batch.hessianTimes(theta, v, m, out);
     }
-    sumOverParts(theta, v, m, out, (part, partOut) -> {
-      gradientAt(part, theta);
-      Tape tape = part.graph.tape;
-      tape.forwardTangents(m);
-      tape.reverseTangents(part.graph.loss, null, m);
-      tape.getAdjointTangents(partOut, m);
-    });
   }
 
   /**
    * {@code out = G(theta) V}, the Gauss-Newton matrix {@code J^T H_out J} (plus the L2 term's
-   * Hessian) times {@code m} directions ({@code P x m} row-major, as {@link #hessianTimes}).
-   * Computed by the engine in three steps: the tangents of the logits {@code A2} give {@code J
-   * V}; the Hessian of the loss as a function of {@code A2} alone (a second, small tape) gives
-   * {@code H_out J V}; a second-order reverse sweep seeded at {@code A2} with every adjoint zero
-   * gives {@code J^T (H_out J V)}, the zero adjoints removing exactly the terms that carry the
-   * network's own second derivatives.
+   * Hessian) times {@code m} directions ({@code P x m} row-major, as {@link #hessianTimes}),
+   * through the logits {@code A2} as {@link BatchLoss} computes it.
    */
   public void gaussNewtonTimes(double[] theta, double[] v, int m, double[] out) {
-    checkDirections(v, m, out);
+    batch.checkDirections(theta, v, m, out);
     if (fusedAt(theta, m)) {
       fused.times(false, v, m, out);
-      addL2Hessian(v, m, out);
-      return;
+      batch.addWeightDecayHessian(v, m, out);
+    } else {
+      batch.gaussNewtonTimes(theta, v, m, out);
     }
-    sumOverParts(theta, v, m, out, (part, partOut) -> {
-      forwardAt(part, theta);
-      Tape tape = part.graph.tape;
-      Var logits = part.graph.logits;
-      int n = logits.size();
-      tape.forwardTangents(m);
-      double[] jv = new double[n * m];
-      tape.getTangents(logits, jv, m);
-      double[] hjv = new double[n * m];
-      Var outputLoss = outputLossOfLogits(part);
-      Hessians.hessianMatrixProduct(outputLoss, logits.value(), jv, m, null, hjv);
-      tape.reverse(logits, new double[n]);
-      part.adjointsCurrent = false;
-      tape.reverseTangents(logits, toTangentLayout(hjv, logits.rows(), logits.cols(), m), m);
-      tape.getAdjointTangents(partOut, m);
-    });
   }
 
   /**
@@ -268,18 +185,15 @@ public final class TwoLayerNet implements Classifier {
     if (m > fusedMaxDirections || !FusedCurvatureProducts.supports(config)) {
       return false;
     }
-    List<Part> whole = parts(0);
-    if (whole.size() != 1 || whole.get(0).graph.sparseX() == null) {
+    BatchLoss.Part<Graph> whole = batch.wholeBatchAt(theta);
+    if (whole == null || whole.graph.sparseX() == null) {
       return false;
     }
-    layout.checkLength(theta);
-    Part part = whole.get(0);
-    forwardAt(part, theta);
-    Graph g = part.graph;
+    Graph g = whole.graph;
     if (fused == null) {
       fused = new FusedCurvatureProducts(config, data, g.sparseX());
     }
-    fused.setPoint(part.valuesAt, g.a1().value(), g.logits().value());
+    fused.setPoint(whole.point(), g.a1().value(), g.logits().value());
     lastProductFused = true;
     return true;
   }
@@ -287,61 +201,6 @@ public final class TwoLayerNet implements Classifier {
   /** Whether the last curvature products took the fused path (for tests). */
   boolean usedFusedProducts() {
     return lastProductFused;
-  }
-
-  /**
-   * One part's contribution to a curvature product, written to {@code partOut} (P x m), with the
-   * directions already in its tape's tangents.
-   */
-  @FunctionalInterface
-  private interface PartProduct {
-    void apply(Part part, double[] partOut);
-  }
-
-  /**
-   * {@code out = sum over parts of weight * product(part) + H_L2 V}, over the parts sized for
-   * {@code m} directions; with several parts each part's tangent buffers go to the next part
-   * after its sweep, so that only one part's are held, and the last part keeps them for the
-   * next product ({@link #tangentHolder}). The directions are loaded into the first part's tape
-   * and travel with the buffers.
-   */
-  private void sumOverParts(double[] theta, double[] v, int m, double[] out, PartProduct product) {
-    layout.checkLength(theta);
-    List<Part> parts = parts(m);
-    Tape first = parts.get(0).graph.tape;
-    if (tangentHolder != null && tangentHolder != first) {
-      tangentHolder.handTangentsTo(first);
-    }
-    tangentHolder = first;
-    // a single part is the whole batch, of weight 1: it writes straight into out
-    double[] partOut = out;
-    if (parts.size() > 1) {
-      if (partProducts.length != out.length) {
-        partProducts = new double[out.length];
-      }
-      partOut = partProducts;
-      Arrays.fill(out, 0.0);
-    }
-    for (int i = 0; i < parts.size(); i++) {
-      Part part = parts.get(i);
-      Tape tape = part.graph.tape;
-      if (i == 0 || !tape.holdsLoadedTangents(m)) {
-        tape.setTangents(v, m);
-      }
-      product.apply(part, partOut);
-      if (parts.size() > 1) {
-        Kernels.axpy(out.length, part.weight, partOut, 0, out, 0);
-        // the next part (same graph, other samples) reuses the buffers rather than allocating
-        if (i + 1 < parts.size()) {
-          tangentHolder = parts.get(i + 1).graph.tape;
-          tape.handTangentsTo(tangentHolder);
-        }
-        if (part.outputLossOfLogits != null) {
-          part.outputLossOfLogits.tape().releaseTangents();
-        }
-      }
-    }
-    addL2Hessian(v, m, out);
   }
 
   /** {@code C V} for the chosen curvature matrix: {@link #hessianTimes} or {@link #gaussNewtonTimes}. */
@@ -408,31 +267,12 @@ public final class TwoLayerNet implements Classifier {
 
   // ---- recording ----
 
-  /** Inputs with more zeros than this go through the sparse product (MNIST: about 81% zeros). */
-  private static final double SPARSE_INPUT_ZERO_FRACTION = 0.5;
-
   /**
-   * The first-layer pre-activation {@code X W1 + 1 b1} ({@code X + 1 b1} without {@code W1}),
-   * through the compressed-sparse-row affine op when most inputs are zero: the work and memory
-   * traffic then scale with the lit pixels only, in every sweep, and the bias rides along in the
-   * product instead of costing passes of its own over the {@code k x hidden} tangents. {@code
-   * sparseX} is the inputs in that form, or null for the dense product.
+   * The first-layer pre-activation: {@code X + 1 b1} without {@code W1}, else {@code X W1 + 1 b1}
+   * ({@link FirstLayer}, sparse when {@code sparseX} is not null).
    */
   private static Var firstLayer(Var x, CsrMatrix sparseX, Var w1, Var b1) {
-    if (w1 == null) {
-      return Ops.addRowBroadcast(x, b1);
-    }
-    if (sparseX != null) {
-      return Ops.sparseAffine(sparseX, w1, b1);
-    }
-    return Ops.addRowBroadcast(Ops.matmul(x, w1), b1);
-  }
-
-  /** {@code d}'s inputs in sparse form when a dense first layer takes the sparse product. */
-  private static CsrMatrix sparseInputs(NetworkConfig c, Dataset d) {
-    return c.denseFirstLayer() && CsrMatrix.zeroFraction(d.x()) > SPARSE_INPUT_ZERO_FRACTION
-        ? CsrMatrix.fromDense(d.x(), d.k(), d.inputs())
-        : null;
+    return w1 == null ? Ops.addRowBroadcast(x, b1) : FirstLayer.affine(x, sparseX, w1, b1);
   }
 
   private static Graph record(NetworkConfig c, Dataset d) {
@@ -448,7 +288,7 @@ public final class TwoLayerNet implements Classifier {
     }
     Var x = tape.constant(d.x(), d.k(), d.inputs());
     Var t = tape.constant(d.targets(), d.k(), d.outputs());
-    CsrMatrix sparseX = sparseInputs(c, d);
+    CsrMatrix sparseX = c.denseFirstLayer() ? FirstLayer.sparseInputs(d) : null;
     Var a1 = firstLayer(x, sparseX, w1, b1);
     Top top = top(tape, c, a1, w2, b2, t, true);
     return new Graph(tape, d, sparseX, a1, top.logits(), top.loss());
@@ -502,80 +342,14 @@ public final class TwoLayerNet implements Classifier {
     };
   }
 
-  /**
-   * The L2 term {@code (l2/(2k)) (||W1||^2 + ||W2||^2)} (W1 is empty for a bias-only first
-   * layer); it does not depend on the data, so it is added once, outside the parts.
-   */
-  private double l2Penalty(double[] theta) {
-    if (config.l2() == 0) {
-      return 0;
-    }
-    double sum = 0;
-    for (Block b : new Block[] {Block.W1, Block.W2}) {
-      int from = layout.offset(b);
-      sum += Kernels.dot(layout.length(b), theta, from, theta, from);
-    }
-    return 0.5 * config.l2() / data.k() * sum;
-  }
-
-  /** {@code out += H_L2 V}: the L2 term {@code (l2/2k) ||W||^2} has Hessian {@code l2/k} on weights. */
-  private void addL2Hessian(double[] v, int m, double[] out) {
-    if (config.l2() == 0) {
-      return;
-    }
-    double h = config.l2() / data.k();
-    for (Block b : new Block[] {Block.W1, Block.W2}) {
-      int from = layout.offset(b) * m;
-      Kernels.axpy(layout.length(b) * m, h, v, from, out, from);
-    }
-  }
-
-  /** The part's data loss as a function of its logits alone (a small tape, made on demand). */
-  private Var outputLossOfLogits(Part part) {
-    if (part.outputLossOfLogits == null) {
-      Dataset d = part.graph.data;
-      Tape small = new Tape();
-      Var logits = small.variable(d.k(), config.outputs());
-      Var targets = small.constant(d.targets(), d.k(), config.outputs());
-      part.outputLossOfLogits = outputLoss(config, logits, targets);
-    }
-    return part.outputLossOfLogits;
-  }
-
-  // ---- parts of the batch ----
-
-  /** The batch split into parts for sweeps with {@code m} directions, recorded on first use. */
-  private List<Part> parts(int m) {
-    return batch.parts(m);
-  }
-
   // ---- evaluation state ----
 
-  /** Makes the values of a part's graph current at {@code theta}. */
-  private static void forwardAt(Part part, double[] theta) {
-    if (part.valuesAt != null && Arrays.equals(part.valuesAt, theta)) {
-      return;
-    }
-    part.graph.tape.setVariables(theta);
-    part.graph.tape.forward();
-    part.valuesAt = theta.clone();
-    part.adjointsCurrent = false;
-  }
-
-  /** Makes a part's values and adjoints (its gradient) current at {@code theta}. */
-  private static void gradientAt(Part part, double[] theta) {
-    forwardAt(part, theta);
-    if (!part.adjointsCurrent) {
-      part.graph.tape.reverse(part.graph.loss, null);
-      part.adjointsCurrent = true;
-    }
-  }
-
   private Var logitsAt(double[] theta, Dataset samples) {
-    List<Part> whole = parts(0);
-    if (samples == data && whole.size() == 1) {
-      forwardAt(whole.get(0), theta);
-      return whole.get(0).graph.logits;
+    if (samples == data) {
+      BatchLoss.Part<Graph> whole = batch.wholeBatchAt(theta);
+      if (whole != null) {
+        return whole.graph.logits();
+      }
     }
     layout.checkLength(theta);
     // the same Dataset object (its arrays are wrapped, so contents are the caller's to keep)
@@ -597,27 +371,6 @@ public final class TwoLayerNet implements Classifier {
   }
 
   // ---- helpers ----
-
-  private void checkDirections(double[] v, int m, double[] out) {
-    if (m < 1) {
-      throw new IllegalArgumentException("direction count must be >= 1, not " + m);
-    }
-    long expected = (long) layout.size() * m;
-    if (v.length != expected || out.length != expected) {
-      throw new IllegalArgumentException(
-          "directions and result must be P x m = " + layout.size() + " x " + m + " (" + expected
-              + " entries), got " + v.length + " and " + out.length);
-    }
-  }
-
-  /** {@code size x m} (the drivers' layout) to the tape's tangent layout {@code rows x (m*cols)}. */
-  private static double[] toTangentLayout(double[] flat, int rows, int cols, int m) {
-    double[] out = new double[flat.length];
-    for (int i = 0; i < rows; i++) {
-      Kernels.transpose(cols, m, flat, i * cols * m, m, out, i * m * cols, cols);
-    }
-    return out;
-  }
 
   private static int argmax(double[] x, int from, int n) {
     int best = 0;

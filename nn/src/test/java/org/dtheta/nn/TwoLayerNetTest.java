@@ -192,7 +192,7 @@ class TwoLayerNetTest {
     assertEquals(k, net.samplesPerPart(0));
     assertEquals(k, net.samplesPerPart(64));
     long perSample = 6L * (4 + 3) * 2000;
-    assertEquals(BatchParts.TANGENT_BUDGET_DOUBLES / perSample, net.samplesPerPart(2000));
+    assertEquals(TangentBudget.DOUBLES / perSample, net.samplesPerPart(2000));
     assertTrue(net.samplesPerPart(2000) < k);
   }
 
@@ -225,7 +225,7 @@ class TwoLayerNetTest {
     assertTrue(e.getMessage().contains("inputs"), e.getMessage());
     TwoLayerNet net = new TwoLayerNet(c, Fixtures.dataset(rnd, c, 4));
     e = assertThrows(IllegalArgumentException.class, () -> net.loss(new double[3]));
-    assertTrue(e.getMessage().contains("parameter vector"), e.getMessage());
+    assertTrue(e.getMessage().contains("theta has 3 entries, expected P = "), e.getMessage());
     assertThrows(IllegalArgumentException.class,
         () -> net.predict(new double[net.parameterCount()], wide));
   }

@@ -59,6 +59,18 @@ public final class StructuredHessianPanels implements HessianPanels {
   /** {@code packedIndex[p*h + q]}: where {@code M[p,q]} sits in a packed upper triangle. */
   private final int[] packedIndex;
 
+  /**
+   * Bytes of tangent buffers the sweeps of the structured Hessian hold at most for a net with
+   * {@code hidden} units and {@code outputs} outputs on {@code k} samples, with the default
+   * chunks and directions: within the {@link org.dtheta.nn.TangentBudget}.
+   */
+  public static long sweepTangentBytes(int hidden, int outputs, int k) {
+    int tail = hidden * outputs + outputs;
+    int directions = Math.min(tail, TopCurvature.defaultDirectionsPerSweep(hidden));
+    return org.dtheta.nn.TangentBudget.bytes(
+        TopCurvature.tangentsPerSample(hidden, outputs, directions), k);
+  }
+
   /** The Hessian of {@code config}'s loss on {@code data}. */
   public StructuredHessianPanels(NetworkConfig config, Dataset data) {
     this(config, data, 0, 0);
@@ -111,22 +123,7 @@ public final class StructuredHessianPanels implements HessianPanels {
   @Override
   public void write(double[] theta, PanelSink sink, int panelRows, ProgressListener progress,
       int firstRow) throws IOException {
-    writeRows(theta, sink, panelRows, progress, firstRow, 1.0, 0.0);
-  }
-
-  /**
-   * As {@link #write}, but the rows of the update Jacobian {@code Df = I - alpha Hess L(theta)},
-   * alpha the network's learning rate, formed as the rows are assembled (no extra pass).
-   */
-  public void writeUpdateJacobian(
-      double[] theta, PanelSink sink, int panelRows, ProgressListener progress) throws IOException {
-    writeUpdateJacobian(theta, sink, panelRows, progress, 0);
-  }
-
-  /** As {@link #writeUpdateJacobian}, rows {@code [firstRow, P)} only (see {@link HessianPanels}). */
-  public void writeUpdateJacobian(double[] theta, PanelSink sink, int panelRows,
-      ProgressListener progress, int firstRow) throws IOException {
-    writeRows(theta, sink, panelRows, progress, firstRow, -config.learningRate(), 1.0);
+    writeRows(theta, sink, panelRows, progress, firstRow);
   }
 
   /**
@@ -153,7 +150,7 @@ public final class StructuredHessianPanels implements HessianPanels {
     int panelRows = Math.min(rows, Math.max(64, h * Parallel.threads()));
     try {
       emitRows(theta, r0, r0 + rows,
-          new PanelEmitter(copy, ProgressListener.NONE, p, panelRows, r0, p), 1.0, 0.0);
+          new PanelEmitter(copy, ProgressListener.NONE, p, panelRows, r0, p));
     } catch (IOException e) {
       throw new AssertionError("an in-memory sink does not do I/O", e);
     }
@@ -214,7 +211,7 @@ public final class StructuredHessianPanels implements HessianPanels {
    * the same bits as the same rows of a write from 0.
    */
   private void writeRows(double[] theta, PanelSink sink, int panelRows, ProgressListener progress,
-      int firstRow, double scale, double diagonal) throws IOException {
+      int firstRow) throws IOException {
     if (panelRows < 1) {
       throw new IllegalArgumentException("panel rows must be >= 1, not " + panelRows);
     }
@@ -225,12 +222,11 @@ public final class StructuredHessianPanels implements HessianPanels {
       return;
     }
     PanelEmitter emitter = new PanelEmitter(sink, progress, p, rowsPerPanel, firstRow, p);
-    emitRows(theta, firstRow, p, emitter, scale, diagonal);
+    emitRows(theta, firstRow, p, emitter);
   }
 
-  /** Computes rows {@code [r0, r1)} of {@code scale * H + diagonal * I} into {@code emitter}. */
-  private void emitRows(double[] theta, int r0, int r1, PanelEmitter emitter, double scale,
-      double diagonal) throws IOException {
+  /** Computes rows {@code [r0, r1)} of {@code H} into {@code emitter}. */
+  private void emitRows(double[] theta, int r0, int r1, PanelEmitter emitter) throws IOException {
     layout.checkLength(theta);
     theta = theta.clone();
     int firstLayerRows = pixels * h;
@@ -241,7 +237,7 @@ public final class StructuredHessianPanels implements HessianPanels {
     finishTailColumns(tailColumns);
     if (needGram) {
       SparseGram gram = new SparseGram(xAug, packed, width);
-      emitFirstLayerRows(gram, tailColumns, r0, Math.min(r1, firstLayerRows), emitter, scale, diagonal);
+      emitFirstLayerRows(gram, tailColumns, r0, Math.min(r1, firstLayerRows), emitter);
     }
     int tailBlock = emitter.panelRows();
     for (int r = Math.max(r0, firstLayerRows); r < r1; r += tailBlock) {
@@ -252,9 +248,8 @@ public final class StructuredHessianPanels implements HessianPanels {
         int o = (row0 + e) * p;
         int column = r + e - firstLayerRows;
         for (int cc = 0; cc < p; cc++) {
-          buf[o + cc] = scale * tailColumns[cc * tail + column];
+          buf[o + cc] = tailColumns[cc * tail + column];
         }
-        buf[o + r + e] += diagonal;
       }
       emitter.commit(buf, rows);
     }
@@ -283,7 +278,7 @@ public final class StructuredHessianPanels implements HessianPanels {
 
   /** Rows {@code [r0, r1)} of the first layer ({@code [W1; b1]}), pixel by pixel, in parallel. */
   private void emitFirstLayerRows(SparseGram gram, double[] tailColumns, int r0, int r1,
-      PanelEmitter emitter, double scale, double diagonal) throws IOException {
+      PanelEmitter emitter) throws IOException {
     int threads = Parallel.threads();
     SparseGram.Workspace[] workspaces = new SparseGram.Workspace[threads];
     double[][] slices = new double[threads][];
@@ -308,7 +303,7 @@ public final class StructuredHessianPanels implements HessianPanels {
           gram.column(j, workspaces[w], slices[w]);
           int pLo = Math.max(lo, j * h) - j * h;
           int pHi = Math.min(hi, (j + 1) * h) - j * h;
-          pixelRows(j, slices[w], tailColumns, pLo, pHi, buf, row0 + j * h + pLo - lo, scale, diagonal);
+          pixelRows(j, slices[w], tailColumns, pLo, pHi, buf, row0 + j * h + pLo - lo);
         }
       });
       emitter.commit(buf, hi - lo);
@@ -316,11 +311,11 @@ public final class StructuredHessianPanels implements HessianPanels {
   }
 
   /**
-   * Rows {@code (j, p)}, {@code pLo <= p < pHi}, of {@code scale * H + diagonal * I} from the
+   * Rows {@code (j, p)}, {@code pLo <= p < pHi}, of {@code H} from the
    * Gram slice of pixel {@code j} (pixel {@code n} being the bias) and the tail columns.
    */
   private void pixelRows(int j, double[] slice, double[] tailColumns, int pLo, int pHi,
-      double[] out, int outRow, double scale, double diagonal) {
+      double[] out, int outRow) {
     int firstLayer = pixels * h;
     for (int r = pLo; r < pHi; r++) {
       int o = (outRow + r - pLo) * p;
@@ -329,16 +324,17 @@ public final class StructuredHessianPanels implements HessianPanels {
         int from = l * width;
         int to = o + l * h;
         for (int q = 0; q < h; q++) {
-          out[to + q] = scale * slice[from + packedIndex[index + q]];
+          out[to + q] = slice[from + packedIndex[index + q]];
         }
       }
       int row = j * h + r;
       int tailFrom = row * tail;
       for (int d = 0; d < tail; d++) {
-        out[o + firstLayer + d] = scale * tailColumns[tailFrom + d];
+        out[o + firstLayer + d] = tailColumns[tailFrom + d];
       }
-      boolean isWeight = j < pixels - 1; // pixel n is the bias: no L2 term
-      out[o + row] += diagonal + (isWeight ? scale * l2Diagonal : 0.0);
+      if (j < pixels - 1) { // pixel n is the bias: no L2 term
+        out[o + row] += l2Diagonal;
+      }
     }
   }
 }

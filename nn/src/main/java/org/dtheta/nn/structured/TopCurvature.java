@@ -8,6 +8,7 @@ import org.dtheta.nn.Dataset;
 import org.dtheta.nn.Loss;
 import org.dtheta.nn.NetworkConfig;
 import org.dtheta.nn.ParamLayout;
+import org.dtheta.nn.TangentBudget;
 import org.dtheta.nn.TwoLayerNet;
 
 /**
@@ -35,9 +36,6 @@ import org.dtheta.nn.TwoLayerNet;
  */
 final class TopCurvature {
 
-  /** Tangent budget of one chunk tape, in doubles (about 128 MB over its four wide nodes). */
-  private static final long TANGENT_BUDGET = 1L << 24;
-
   private final NetworkConfig config;
   private final Dataset data;
   private final CsrMatrix xAug;
@@ -62,10 +60,25 @@ final class TopCurvature {
     this.c = config.outputs();
     this.tail = layout.length(Block.W2) + layout.length(Block.B2);
     this.directionsPerSweep =
-        Math.min(tail, directionsPerSweep > 0 ? directionsPerSweep : Math.max(h, 64));
-    long perRow = 4L * (h + c) * Math.max(h, this.directionsPerSweep);
-    this.chunkRows = (int) Math.max(1,
-        Math.min(data.k(), chunkRows > 0 ? chunkRows : TANGENT_BUDGET / perRow));
+        Math.min(tail, directionsPerSweep > 0 ? directionsPerSweep : defaultDirectionsPerSweep(h));
+    this.chunkRows = chunkRows > 0
+        ? Math.min(chunkRows, data.k())
+        : TangentBudget.rowsPerPart(tangentsPerSample(h, c, this.directionsPerSweep), data.k());
+  }
+
+  /** Second-layer directions per sweep by default: as many as the curvature sweep's h, at least 64. */
+  static int defaultDirectionsPerSweep(int h) {
+    return Math.max(h, 64);
+  }
+
+  /**
+   * Doubles a chunk's sweeps hold per sample: the tangents of four wide nodes of {@code h + c}
+   * columns with the most directions a sweep carries ({@code h} for the curvature, up to {@code
+   * directionsPerSweep} for the tail), and the direction matrices on A1 (the curvature's {@code
+   * h}, a full and a last, shorter tail sweep's).
+   */
+  static long tangentsPerSample(int h, int c, int directionsPerSweep) {
+    return 4L * (h + c) * Math.max(h, directionsPerSweep) + (long) h * (h + 2L * directionsPerSweep);
   }
 
   /**
@@ -206,6 +219,8 @@ final class TopCurvature {
     final double[] point;
     final double[] tailDirections;
     double[] curvatureDirections;
+    /** The directions of a last sweep with fewer than directionsPerSweep, or null. */
+    double[] shortTailDirections;
 
     ChunkTape(int rows) {
       this.rows = rows;
@@ -268,9 +283,15 @@ final class TopCurvature {
     /** A sweep with the unit directions of second-layer parameters {@code d0 .. d0+count}. */
     void tailSweep(int d0, int count) {
       int pt = point.length;
-      // The tape takes a longer direction array except for a single direction.
-      double[] dirs = count == 1 ? new double[pt] : tailDirections;
-      java.util.Arrays.fill(dirs, 0, pt * count, 0.0);
+      double[] dirs = tailDirections;
+      if (count != directionsPerSweep) {
+        // the tape takes exactly P x count directions; every chunk's last sweep has this count
+        if (shortTailDirections == null || shortTailDirections.length != pt * count) {
+          shortTailDirections = new double[pt * count];
+        }
+        dirs = shortTailDirections;
+      }
+      java.util.Arrays.fill(dirs, 0.0);
       for (int d = 0; d < count; d++) {
         dirs[(rows * h + d0 + d) * count + d] = 1.0;
       }

@@ -13,12 +13,14 @@ import org.dtheta.nn.Activation;
 import org.dtheta.nn.Block;
 import org.dtheta.nn.Dataset;
 import org.dtheta.nn.HvpHessianPanels;
+import org.dtheta.nn.JacobianMethod;
 import org.dtheta.nn.Loss;
 import org.dtheta.nn.NetworkConfig;
 import org.dtheta.nn.OutputLayer;
 import org.dtheta.nn.ParamLayout;
 import org.dtheta.nn.Presets;
 import org.dtheta.nn.TwoLayerNet;
+import org.dtheta.nn.UpdateMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -171,7 +173,9 @@ class StructuredHessianPanelsTest {
     double[] theta = randomTheta(new Random(51), layout, 0.6);
     StructuredHessianPanels s = new StructuredHessianPanels(c, d);
     double[] hess = collect(p, p, (sink, r, pr) -> s.write(theta, sink, r, pr));
-    double[] df = collect(p, 5, (sink, r, pr) -> s.writeUpdateJacobian(theta, sink, r, pr));
+    UpdateMap map = UpdateMap.of(new TwoLayerNet(c, d), c.learningRate());
+    double[] df = collect(p, 5,
+        (sink, r, pr) -> map.writeDense(theta, JacobianMethod.STRUCTURED, sink, r, pr));
     double alpha = c.learningRate();
     for (int r = 0; r < p; r++) {
       for (int col = 0; col < p; col++) {
