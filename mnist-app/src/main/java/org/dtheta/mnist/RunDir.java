@@ -18,6 +18,8 @@ import org.dtheta.nn.io.NpyReader;
  *   <li>{@code metrics.csv}: {@code step,loss,train_accuracy,test_accuracy,grad_norm,seconds},
  *       one row per step {@code 0..T}, measured at theta of that step;
  *   <li>{@code run.json}: config, environment, timings, status;
+ *   <li>with {@code --sharpness-every}: a {@code sharpness} column in metrics.csv and {@code
+ *       train_sharpness.png};
  *   <li>while running: {@code trajectory.npy.partial}, {@code metrics.csv.partial} and {@code
  *       checkpoint.json} (see {@link Training}).
  * </ul>
@@ -54,7 +56,7 @@ final class RunDir {
   /** Every file a training run writes here (what {@code train} claims against other writers). */
   List<Path> outputs() {
     return List.of(trajectory(), metrics(), runJson(), checkpoint(), dir.resolve("loss.png"),
-        dir.resolve("accuracy.png"));
+        dir.resolve("accuracy.png"), dir.resolve(Training.SHARPNESS_PLOT));
   }
 
   /** The partial file beside {@code file} while a run is in progress. */

@@ -30,7 +30,10 @@ import picocli.CommandLine.Spec;
       "Writes spectrum.csv (step,end,index,hessian_eigenvalue,df_eigenvalue,residual,converged),"
           + " sharpness.csv (step,sharpness,two_over_alpha,above_edge,negative,df_norm) and"
           + " sharpness.png (the largest Hessian eigenvalue along the run against 2/alpha, where"
-          + " gradient descent turns unstable)."
+          + " gradient descent turns unstable).",
+      "With --trace also trace.csv (step,trace_hessian,method,std_error); with --density also"
+          + " density.csv (step,lambda,density) and density.png. With either, --top 0 --bottom 0"
+          + " skips the eigenvalues."
     })
 final class SpectrumCommand implements Callable<Integer> {
 
@@ -65,6 +68,8 @@ final class SpectrumCommand implements Callable<Integer> {
 
   @Mixin AnalysisOptions analysis;
 
+  @Mixin CurvatureOptions curvature;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -78,18 +83,27 @@ final class SpectrumCommand implements Callable<Integer> {
     for (int t : chosen) {
       run.theta(config, t); // reject unsaved steps and non-finite thetas before any work
     }
-    try (OutputGuard guard = analysis.claim(target, spec, "spectrum.csv", "sharpness.csv",
-        "sharpness.png")) {
+    List<String> outputs = new ArrayList<>(curvature.outputs());
+    if (eigenvalues()) {
+      outputs.addAll(List.of("spectrum.csv", "sharpness.csv", "sharpness.png"));
+    }
+    try (OutputGuard guard = analysis.claim(target, spec, outputs.toArray(String[]::new))) {
       run(target, chosen, log);
     }
     return 0;
   }
 
+  /** Whether the extreme eigenvalues are asked for (not with --top 0 --bottom 0 beside --trace or --density). */
+  private boolean eigenvalues() {
+    return top + bottom > 0;
+  }
+
   /** The Lanczos options against the dimension {@code p}, in the options' words. */
   private void checkOptions(int p) {
-    if (top < 0 || bottom < 0 || top + bottom == 0) {
-      throw new IllegalArgumentException("--top and --bottom must be >= 0 and not both 0, not "
-          + top + " and " + bottom);
+    curvature.check(p);
+    if (top < 0 || bottom < 0 || (top + bottom == 0 && !curvature.any())) {
+      throw new IllegalArgumentException("--top and --bottom must be >= 0 and not both 0 (unless"
+          + " --trace or --density is given), not " + top + " and " + bottom);
     }
     if (blockSize < 1 || blockSize > p) {
       throw new IllegalArgumentException("--block-size must be in 1.." + p + ", not " + blockSize);
@@ -118,9 +132,12 @@ final class SpectrumCommand implements Callable<Integer> {
     RunDir run = target.run();
     TrainConfig config = target.config();
     long p = config.parameters();
-    long krylov = Math.min(maxKrylov, p) / blockSize * blockSize;
+    long krylov = eigenvalues() ? Math.min(maxKrylov, p) / blockSize * blockSize : 0;
     Model model = analysis.model(target, new Model.Needs("Lanczos with a basis of " + krylov
-        + " vectors", "--max-krylov", (k, a) -> MemoryCheck.lanczos(k, a.hiddenSum(), p, krylov, blockSize)), log);
+        + " vectors" + (curvature.any() ? " and the trace or density" : ""),
+        "--max-krylov" + (curvature.density ? ", --density-steps or --density-starts" : ""),
+        (k, a) -> Math.max(eigenvalues() ? MemoryCheck.lanczos(k, a.hiddenSum(), p, krylov, blockSize) : 0,
+            curvature.bytes(k, a, p))), log);
     double alpha = model.map().alpha();
     StringBuilder spectrum = new StringBuilder(
         "step,end,index,hessian_eigenvalue,df_eigenvalue,residual,converged\n");
@@ -130,9 +147,16 @@ final class SpectrumCommand implements Callable<Integer> {
     double[] top1 = new double[chosen.size()];
     double[] bottom1 = new double[chosen.size()];
     long t0 = System.nanoTime();
+    CurvatureOptions.Tables tables = curvature.new Tables(analysis.quiet);
     for (int i = 0; i < chosen.size(); i++) {
       int t = chosen.get(i);
       double[] theta = run.theta(config, t);
+      if (curvature.any()) {
+        tables.add(t, model.net(), theta, model.map().hessianMap(theta), log);
+      }
+      if (!eigenvalues()) {
+        continue;
+      }
       SpectrumResult result;
       try (Progress progress = Progress.start("step " + t, maxKrylov, "dims", analysis.quiet)) {
         result = new Lanczos(model.map().hessianMap(theta))
@@ -153,6 +177,13 @@ final class SpectrumCommand implements Callable<Integer> {
       log.flush();
     }
     Path folder = target.folder();
+    List<Path> written = tables.write(folder);
+    if (!eigenvalues()) {
+      log.printf(Locale.ROOT, "Curvature at %d steps in %.1f s%nWrote %s%n", chosen.size(),
+          (System.nanoTime() - t0) * 1e-9, String.join(", ", written.stream().map(Path::toString).toList()));
+      log.flush();
+      return;
+    }
     Path csv = folder.resolve("spectrum.csv");
     Path sharpCsv = folder.resolve("sharpness.csv");
     Path png = folder.resolve("sharpness.png");
@@ -165,8 +196,9 @@ final class SpectrumCommand implements Callable<Integer> {
     }
     Plots.lines(png, "Sharpness along the run (alpha = " + alpha + ")", "step", "eigenvalue of Hess L",
         series, List.of(new Plots.Reference(2 / alpha, "2/alpha = " + (2 / alpha))), false);
-    log.printf(Locale.ROOT, "Spectra at %d steps in %.1f s%nWrote %s, %s, %s%n", chosen.size(),
-        (System.nanoTime() - t0) * 1e-9, csv, sharpCsv, png);
+    log.printf(Locale.ROOT, "Spectra at %d steps in %.1f s%nWrote %s, %s, %s%s%n", chosen.size(),
+        (System.nanoTime() - t0) * 1e-9, csv, sharpCsv, png,
+        written.stream().map(f -> ", " + f).collect(java.util.stream.Collectors.joining()));
     log.flush();
   }
 

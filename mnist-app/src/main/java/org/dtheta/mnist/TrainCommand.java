@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.dtheta.mnist.data.Mnist;
 import org.dtheta.mnist.data.MnistFetcher;
 import org.dtheta.nn.io.Npy;
+import org.dtheta.nn.spectral.SharpnessTracker;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,6 +27,9 @@ import picocli.CommandLine.Spec;
           + " theta at step j*save-every), metrics.csv (step,loss,train_accuracy,test_accuracy,"
           + "grad_norm,seconds; one row per step, at theta of that step), run.json (config, seed,"
           + " versions, JDK, kernels, timings), loss.png and accuracy.png.",
+      "With --sharpness-every N also the sharpness (largest eigenvalue of the full-batch Hess L)"
+          + " at steps 0, N, 2N, ... as a sharpness column of metrics.csv (before seconds; empty"
+          + " between) and train_sharpness.png (against 2/alpha).",
       "Interrupted runs resume: run the same command again and it continues from the last saved"
           + " step, giving exactly the numbers of an uninterrupted run."
     })
@@ -48,6 +52,12 @@ final class TrainCommand implements Callable<Integer> {
       description = "Start from these parameters instead (float64, shape (P,) in the order W1, b1,"
           + " W2, b2, ...; P = 785*H + 10*(H + 1) for one hidden layer). Default: seeded random weights.")
   Path init;
+
+  @Option(names = "--sharpness-every", paramLabel = "N",
+      description = "Measure the sharpness (largest eigenvalue of Hess L, full batch, Lanczos"
+          + " warm-started from the previous top eigenvector) every N steps and at step 0."
+          + " Default: none.")
+  Integer sharpnessEvery;
 
   @Option(names = "--out", required = true, paramLabel = "DIR",
       description = "Output folder (created if missing).")
@@ -72,8 +82,12 @@ final class TrainCommand implements Callable<Integer> {
           + " the initial parameters");
     }
     TrainConfig config = config();
-    MemoryCheck.require(MemoryCheck.model(config.k(), config.architecture().hidden()), "training the "
-        + config.architecture().describe() + " net on " + config.k() + " images", "--k or --hidden");
+    long sharpnessBytes = config.sharpnessEvery() == null ? 0 : MemoryCheck.lanczos(config.k(),
+        config.architecture().hiddenSum(), config.parameters(), Training.SHARPNESS_MAX_KRYLOV,
+        SharpnessTracker.BLOCK_SIZE);
+    MemoryCheck.require(MemoryCheck.model(config.k(), config.architecture().hidden()) + sharpnessBytes,
+        "training the " + config.architecture().describe() + " net on " + config.k() + " images"
+            + (sharpnessBytes > 0 ? " with sharpness measurements" : ""), "--k or --hidden");
     if (init != null) {
       readInit(init, config); // its length and values, before any work
     }
@@ -102,7 +116,7 @@ final class TrainCommand implements Callable<Integer> {
     Architecture arch = network.architecture();
     return new TrainConfig(network.k, arch.hidden(), arch.activationName(), steps, network.lr, network.seed, initStd,
         network.saveEvery,
-        init == null ? null : init.toAbsolutePath().toString(), initSha);
+        init == null ? null : init.toAbsolutePath().toString(), initSha, sharpnessEvery);
   }
 
   /** Loads the data and trains into {@code --out}; prints what was written. */
@@ -131,7 +145,8 @@ final class TrainCommand implements Callable<Integer> {
           m.step()[last], m.loss()[last], m.trainAccuracy()[last], m.testAccuracy()[last],
           m.seconds()[last]);
       log.println("Wrote " + run.trajectory() + ", " + run.metrics() + ", " + run.runJson()
-          + ", " + run.dir.resolve("loss.png") + ", " + run.dir.resolve("accuracy.png"));
+          + ", " + run.dir.resolve("loss.png") + ", " + run.dir.resolve("accuracy.png")
+          + (config.sharpnessEvery() != null ? ", " + run.dir.resolve(Training.SHARPNESS_PLOT) : ""));
     }
     log.flush();
     return outcome;

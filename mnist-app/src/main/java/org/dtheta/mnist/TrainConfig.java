@@ -20,6 +20,8 @@ import org.dtheta.nn.Presets;
  * @param saveEvery steps between saved trajectory rows
  * @param initFile initial parameters file, or null
  * @param initSha256 SHA-256 of that file, or null
+ * @param sharpnessEvery steps between sharpness measurements ({@code --sharpness-every}), or
+ *     null for none (runs written before the option have none)
  */
 record TrainConfig(
     int k,
@@ -31,7 +33,8 @@ record TrainConfig(
     double initStd,
     int saveEvery,
     String initFile,
-    String initSha256) {
+    String initSha256,
+    Integer sharpnessEvery) {
 
   /** Checks the values a user can get wrong, naming the option. */
   TrainConfig {
@@ -46,6 +49,19 @@ record TrainConfig(
     require(steps % saveEvery == 0,
         "--steps " + steps + " must be a multiple of --save-every " + saveEvery
             + " so that the last step is saved");
+    require(sharpnessEvery == null || sharpnessEvery >= 1,
+        "--sharpness-every must be >= 1 (steps between sharpness measurements), not " + sharpnessEvery);
+  }
+
+  /** A config without sharpness measurements. */
+  TrainConfig(int k, List<Integer> hidden, String activation, int steps, double lr, long seed,
+      double initStd, int saveEvery, String initFile, String initSha256) {
+    this(k, hidden, activation, steps, lr, seed, initStd, saveEvery, initFile, initSha256, null);
+  }
+
+  /** Whether step {@code t} gets a sharpness measurement: 0, N, 2N, ... */
+  boolean measuresSharpness(int t) {
+    return sharpnessEvery != null && t % sharpnessEvery == 0;
   }
 
   private static void require(boolean ok, String message) {

@@ -4,12 +4,14 @@ import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +21,11 @@ import org.dtheta.mnist.plot.Plots;
 import org.dtheta.nn.Initializer;
 import org.dtheta.nn.Classifier;
 import org.dtheta.nn.Trainer;
+import org.dtheta.nn.UpdateMap;
 import org.dtheta.nn.io.AtomicFiles;
 import org.dtheta.nn.io.FileFormatException;
 import org.dtheta.nn.io.NpyMatrixWriter;
+import org.dtheta.nn.spectral.SharpnessTracker;
 
 /**
  * Full-batch gradient descent on MNIST into a {@link RunDir}, resumable bit for bit.
@@ -34,6 +38,12 @@ import org.dtheta.nn.io.NpyMatrixWriter;
  * valid. A resumed run truncates both partial files to those lengths (dropping whatever a kill
  * left after them), reads theta from the last row and carries on; the steps in between are
  * recomputed and come out identical.
+ *
+ * <p>With {@code --sharpness-every N} the state also holds the warm start of the sharpness
+ * Lanczos runs (the last top eigenvector, see {@link SharpnessTracker}): its value changes the
+ * measured sharpness in the last bits, so a resumed run that started cold would not write the
+ * same bytes. The checkpoint therefore carries it (base64 of the little-endian doubles, in the
+ * same atomic write as the rest, so that vector and step always belong together).
  */
 final class Training {
 
@@ -46,9 +56,18 @@ final class Training {
    * @param step the step of the last of them
    * @param metricsBytes valid bytes of the metrics file (rows for steps {@code < step})
    * @param trainSeconds training time spent so far
+   * @param sharpnessStart the warm start of the next sharpness measurement (base64 of
+   *     little-endian doubles), or null for none yet
    */
   record Checkpoint(
-      TrainConfig config, String kernels, int rows, int step, long metricsBytes, double trainSeconds) {}
+      TrainConfig config, String kernels, int rows, int step, long metricsBytes, double trainSeconds,
+      String sharpnessStart) {}
+
+  /** Lanczos basis of a sharpness measurement at most (the library's default). */
+  static final int SHARPNESS_MAX_KRYLOV = org.dtheta.core.linalg.Lanczos.DEFAULT_MAX_KRYLOV_DIMENSION;
+
+  /** The plot of {@code --sharpness-every}; not sharpness.png, which {@code spectrum} writes. */
+  static final String SHARPNESS_PLOT = "train_sharpness.png";
 
   /** How a call ended. */
   enum Outcome {
@@ -86,7 +105,11 @@ final class Training {
     Architecture arch = config.architecture();
     int p = arch.parameters();
     Classifier net = arch.objective(config.lr(), data.train());
-    Trainer trainer = new Trainer(Architecture.map(net, config.lr()));
+    UpdateMap map = Architecture.map(net, config.lr());
+    Trainer trainer = new Trainer(map);
+    SharpnessTracker sharpness =
+        config.sharpnessEvery() != null ? new SharpnessTracker(SHARPNESS_MAX_KRYLOV) : null;
+    String header = Metrics.header(sharpness != null);
     Path metricsPartial = RunDir.partial(run.metrics());
     double[] theta;
     NpyMatrixWriter trajectory;
@@ -95,9 +118,8 @@ final class Training {
       trajectory = NpyMatrixWriter.create(run.trajectory(), config.savedRows(), p);
       trajectory.appendRow(theta);
       trajectory.sync();
-      AtomicFiles.writeString(metricsPartial, Metrics.HEADER + "\n");
-      checkpoint = new Checkpoint(config, RunInfo.kernelName(), 1, 0,
-          Metrics.HEADER.length() + 1, 0);
+      AtomicFiles.writeString(metricsPartial, header + "\n");
+      checkpoint = new Checkpoint(config, RunInfo.kernelName(), 1, 0, header.length() + 1, 0, null);
       Json.write(run.checkpoint(), checkpoint);
       writeRunJson("running", dataFolder, data, null);
     } else {
@@ -111,6 +133,9 @@ final class Training {
       trajectory = NpyMatrixWriter.resume(run.trajectory(), config.savedRows(), p, checkpoint.rows());
       theta = trajectory.readRow(checkpoint.rows() - 1);
       truncate(metricsPartial, checkpoint.metricsBytes());
+      if (sharpness != null) {
+        sharpness.restoreStartVector(decodeVector(checkpoint.sharpnessStart(), p));
+      }
     }
     log.flush();
     // SIGTERM or Ctrl-C: the checkpoint already makes the run resumable; say so and where.
@@ -130,6 +155,9 @@ final class Training {
       for (int t = checkpoint.step(); t <= config.steps() && divergence == null; t++) {
         double trainAcc = net.accuracy(theta, data.train());
         double testAcc = net.accuracy(theta, data.test());
+        // measured before the step below moves theta in place
+        double sharp = sharpness != null && config.measuresSharpness(t)
+            ? measureSharpness(sharpness, map, theta, t) : Double.NaN;
         double loss;
         double gradNorm;
         if (t < config.steps()) {
@@ -142,17 +170,20 @@ final class Training {
           gradNorm = Math.sqrt(Kernels.dot(p, gradient, 0, gradient, 0));
         }
         double seconds = before + (System.nanoTime() - start) * 1e-9;
-        write(metrics, metricsPartial, Metrics.line(t, loss, trainAcc, testAcc, gradNorm, seconds));
+        write(metrics, metricsPartial, sharpness != null
+            ? Metrics.line(t, loss, trainAcc, testAcc, gradNorm, sharp, seconds)
+            : Metrics.line(t, loss, trainAcc, testAcc, gradNorm, seconds));
         divergence = divergence(t, loss, gradNorm, t < config.steps() ? theta : null);
         if (divergence != null) {
           checkpoint = new Checkpoint(config, checkpoint.kernels(), (int) trajectory.rowsWritten(),
-              checkpoint.step(), metrics.position(), seconds);
+              checkpoint.step(), metrics.position(), seconds, checkpoint.sharpnessStart());
         } else if (t < config.steps() && (t + 1) % config.saveEvery() == 0) {
           trajectory.appendRow(theta);
           trajectory.sync();
           metrics.force(false);
           checkpoint = new Checkpoint(config, checkpoint.kernels(), (int) trajectory.rowsWritten(),
-              t + 1, metrics.position(), seconds);
+              t + 1, metrics.position(), seconds,
+              sharpness == null ? null : encodeVector(sharpness.startVector()));
           Json.write(run.checkpoint(), checkpoint);
           savedStep[0] = checkpoint.step();
         }
@@ -165,7 +196,7 @@ final class Training {
       metrics.force(false);
       if (divergence == null) {
         checkpoint = new Checkpoint(config, checkpoint.kernels(), checkpoint.rows(), config.steps(),
-            metrics.position(), before + (System.nanoTime() - start) * 1e-9);
+            metrics.position(), before + (System.nanoTime() - start) * 1e-9, null);
       }
     } catch (IOException | RuntimeException e) {
       trajectory.suspend(); // keep the partial trajectory: the checkpoint can resume it
@@ -185,7 +216,7 @@ final class Training {
     AtomicFiles.move(metricsPartial, run.metrics());
     writeRunJson(divergence == null ? "complete" : "diverged", dataFolder, data, checkpoint);
     Files.deleteIfExists(run.checkpoint());
-    plot(run, Metrics.read(run.metrics()));
+    plot(run, Metrics.read(run.metrics()), config.lr());
     return divergence == null ? Outcome.COMPLETE : Outcome.DIVERGED;
   }
 
@@ -211,8 +242,65 @@ final class Training {
         + "; try a smaller --lr)";
   }
 
-  /** Loss and accuracy curves of a finished run, as {@code loss.png} and {@code accuracy.png}. */
-  static void plot(RunDir run, Metrics m) throws IOException {
+  /**
+   * The sharpness at step {@code t}, warm-started by {@code tracker}; a measurement that missed
+   * the tolerance is still written, with a warning; NaN (an empty field) if the Hessian is not
+   * finite there.
+   */
+  private double measureSharpness(SharpnessTracker tracker, UpdateMap map, double[] theta, int t) {
+    SharpnessTracker.Sharpness s;
+    try {
+      s = tracker.measure(map.hessianMap(theta));
+    } catch (IllegalStateException e) {
+      // a non-finite Hessian product: the run is diverging, which the loss check of this step
+      // reports (exit 3); the field stays empty
+      log.println("warning: no sharpness at step " + t + ": " + e.getMessage());
+      log.flush();
+      return Double.NaN;
+    }
+    if (!s.converged()) {
+      log.printf(java.util.Locale.ROOT, "warning: sharpness at step %d not converged within %d"
+          + " Krylov vectors (residual %.3g)%n", t, s.krylovDimension(), s.residual());
+      log.flush();
+    }
+    return s.value();
+  }
+
+  /** Base64 of the little-endian doubles of {@code v} (null stays null). */
+  static String encodeVector(double[] v) {
+    if (v == null) {
+      return null;
+    }
+    ByteBuffer b = ByteBuffer.allocate(8 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+    b.asDoubleBuffer().put(v);
+    return Base64.getEncoder().encodeToString(b.array());
+  }
+
+  /** The inverse of {@link #encodeVector}, checked against the length {@code p}. */
+  private double[] decodeVector(String text, int p) throws IOException {
+    if (text == null) {
+      return null;
+    }
+    byte[] bytes;
+    try {
+      bytes = Base64.getDecoder().decode(text);
+    } catch (IllegalArgumentException e) {
+      throw new FileFormatException(run.checkpoint(), "sharpness_start is not base64: " + e.getMessage());
+    }
+    if (bytes.length != 8L * p) {
+      throw new FileFormatException(run.checkpoint(), "sharpness_start holds " + bytes.length
+          + " bytes, not the " + 8L * p + " of " + p + " doubles");
+    }
+    double[] v = new double[p];
+    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(v);
+    return v;
+  }
+
+  /**
+   * Loss and accuracy curves of a finished run, as {@code loss.png} and {@code accuracy.png};
+   * with a sharpness column also {@link #SHARPNESS_PLOT}, the sharpness against 2/alpha.
+   */
+  static void plot(RunDir run, Metrics m, double alpha) throws IOException {
     double[] x = m.steps();
     Plots.lines(run.dir.resolve("loss.png"), "Training loss (full-batch GD)", "step",
         "cross-entropy loss", List.of(new Plots.Series("loss", x, m.loss())), List.of(), false);
@@ -220,6 +308,33 @@ final class Training {
         List.of(new Plots.Series("train (first k images)", x, m.trainAccuracy()),
             new Plots.Series("test (10000 images)", x, m.testAccuracy())),
         List.of(), false);
+    List<double[]> measured = measuredSharpness(m);
+    if (measured != null) {
+      Plots.lines(run.dir.resolve(SHARPNESS_PLOT), "Sharpness while training (alpha = " + alpha + ")",
+          "step", "largest eigenvalue of Hess L",
+          List.of(new Plots.Series("sharpness (full batch)", measured.get(0), measured.get(1))),
+          List.of(new Plots.Reference(2 / alpha, "2/alpha = " + (2 / alpha))), false);
+    }
+  }
+
+  /** Steps and values of the measured sharpness, or null if the run has none. */
+  private static List<double[]> measuredSharpness(Metrics m) {
+    int n = 0;
+    for (double s : m.sharpness()) {
+      n += Double.isNaN(s) ? 0 : 1;
+    }
+    if (n == 0) {
+      return null;
+    }
+    double[] x = new double[n];
+    double[] y = new double[n];
+    for (int i = 0, j = 0; i < m.step().length; i++) {
+      if (!Double.isNaN(m.sharpness()[i])) {
+        x[j] = m.step()[i];
+        y[j++] = m.sharpness()[i];
+      }
+    }
+    return List.of(x, y);
   }
 
   private Outcome alreadyThere() throws IOException {
@@ -261,7 +376,8 @@ final class Training {
     }
     Checkpoint c = Json.GSON.fromJson(o, Checkpoint.class);
     if (c.rows() < 1 || c.rows() > config.savedRows() || c.step() != (c.rows() - 1) * config.saveEvery()
-        || c.metricsBytes() < Metrics.HEADER.length() + 1 || c.kernels() == null) {
+        || c.metricsBytes() < Metrics.header(config.sharpnessEvery() != null).length() + 1
+        || c.kernels() == null) {
       throw new FileFormatException(file, "inconsistent checkpoint: " + o);
     }
     return c;
@@ -335,6 +451,18 @@ final class Training {
     m.put("trajectory", Map.of("file", RunDir.TRAJECTORY,
         "rows", end != null ? end.rows() : config.savedRows(),
         "cols", config.parameters(), "row_j_is_step", "j * " + config.saveEvery()));
+    if (config.sharpnessEvery() != null) {
+      Map<String, Object> sharp = new LinkedHashMap<>();
+      sharp.put("every", config.sharpnessEvery());
+      sharp.put("column", "sharpness in " + RunDir.METRICS + ", empty between measurements");
+      sharp.put("method", "block Lanczos on full-batch Hessian-vector products, block "
+          + SharpnessTracker.BLOCK_SIZE + ", warm start from the previous top eigenvector plus"
+          + " seeded random companions");
+      sharp.put("tolerance", SharpnessTracker.TOLERANCE);
+      sharp.put("max_krylov", SHARPNESS_MAX_KRYLOV);
+      sharp.put("plot", SHARPNESS_PLOT);
+      m.put("sharpness", sharp);
+    }
     m.put("environment", RunInfo.environment());
     if (end != null) {
       m.put("timings", Map.of("train_seconds", end.trainSeconds(),

@@ -100,7 +100,7 @@ class TrainTest {
   }
 
   /** Every column but the wall-clock seconds. */
-  private static List<String> withoutSeconds(Path metrics) throws IOException {
+  static List<String> withoutSeconds(Path metrics) throws IOException {
     return Files.readAllLines(metrics).stream()
         .map(l -> l.substring(0, l.lastIndexOf(','))).collect(Collectors.toList());
   }

@@ -64,6 +64,7 @@ public final class Lanczos {
   private double tolerance = DEFAULT_TOLERANCE;
   private long seed = 1L;
   private boolean computeVectors;
+  private double[] start;
   private ProgressListener progress = ProgressListener.NONE;
 
   /** A solver for the symmetric {@code map}; configure it with the setters, then {@link #run}. */
@@ -126,6 +127,30 @@ public final class Lanczos {
   }
 
   /**
+   * A warm start (length n, not all zero, copied): the first vector of the start block; the
+   * other {@code blockSize - 1} stay seeded random. Starting from a previous eigenvector (say at
+   * the last step of a training run) converges in a few blocks; the random companions keep
+   * directions that the old vector nearly misses (a new top eigenvector) in the Krylov space.
+   * Null (the default) starts from a random block.
+   */
+  public Lanczos start(double[] vector) {
+    if (vector != null) {
+      boolean nonZero = false;
+      for (double x : vector) {
+        if (!Double.isFinite(x)) {
+          throw new IllegalArgumentException("Lanczos: start vector has a non-finite entry " + x);
+        }
+        nonZero |= x != 0.0;
+      }
+      if (!nonZero) {
+        throw new IllegalArgumentException("Lanczos: start vector is zero");
+      }
+    }
+    this.start = vector == null ? null : vector.clone();
+    return this;
+  }
+
+  /**
    * Whether to form the Ritz vectors (default false). When true, the map is also applied to them
    * once more so that the reported residuals are measured, not just estimated.
    */
@@ -140,7 +165,7 @@ public final class Lanczos {
     return this;
   }
 
-  /** Runs the iteration. Each call starts afresh from the seeded start block. */
+  /** Runs the iteration. Each call starts afresh from the seeded (or given) start block. */
   public SpectrumResult run() {
     int n = map.dimension();
     int b = blockSize;
@@ -180,6 +205,14 @@ public final class Lanczos {
 
     for (int i = 0; i < b * n; i++) {
       basis[i] = random.nextGaussian();
+    }
+    if (start != null) {
+      if (start.length != n) {
+        throw new IllegalArgumentException(
+            "Lanczos: start vector has " + start.length + " entries, the map dimension is " + n);
+      }
+      // drawn and then replaced, so the companions are the same random rows with or without it
+      System.arraycopy(start, 0, basis, 0, n);
     }
     Orthonormalizer.orthonormalizeRows(basis, 0, b, n, basis, 0, null, lastR,
         DEPENDENCE_TOLERANCE, random);

@@ -68,7 +68,8 @@ public final class Plots {
 
   /**
    * Curves against a common abscissa, with optional horizontal references, to {@code png}.
-   * {@code logY} plots the ordinate on a log scale (only positive values are drawn).
+   * {@code logY} plots the ordinate on a log scale (only positive values are drawn; the others
+   * leave gaps).
    */
   public static void lines(
       Path png,
@@ -83,9 +84,9 @@ public final class Plots {
     for (Series s : series) {
       XYSeries xy = new XYSeries(s.name(), false, true);
       for (int i = 0; i < s.x().length; i++) {
-        if (!logY || s.y()[i] > 0) {
-          xy.add(s.x()[i], Double.isFinite(s.y()[i]) ? s.y()[i] : Double.NaN);
-        }
+        // a value a log axis cannot show leaves a gap, as NaN does, rather than a line across it
+        boolean drawable = Double.isFinite(s.y()[i]) && (!logY || s.y()[i] > 0);
+        xy.add(s.x()[i], drawable ? s.y()[i] : Double.NaN);
       }
       data.addSeries(xy);
     }

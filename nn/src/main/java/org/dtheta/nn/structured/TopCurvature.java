@@ -110,23 +110,10 @@ final class TopCurvature {
    * triangles row by row), both scaled to the full loss. The L2 term is not included.
    */
   void compute(double[] theta, double[] tailColumns, double[] packedCurvature) {
-    int k = data.k();
     int p = layout.size();
     java.util.Arrays.fill(tailColumns, 0, p * tail, 0.0);
-    double[] a1 = new double[k * h];
-    // theta starts with [W1; b1] row-major: exactly the (n+1) x h factor of [X 1].
-    xAug.multiply(theta, h, a1, false);
-    ChunkTape full = null;
     double[] gathered = new double[xAug.cols() * directionsPerSweep * h];
-    for (int i0 = 0; i0 < k; i0 += chunkRows) {
-      int rows = Math.min(chunkRows, k - i0);
-      // One tape serves every full chunk; a shorter last chunk gets its own.
-      if (rows == chunkRows && full == null) {
-        full = new ChunkTape(rows);
-      }
-      ChunkTape t = rows == chunkRows ? full : new ChunkTape(rows);
-      t.evaluate(theta, a1, i0);
-      double scale = chunkScale(rows);
+    forEachChunk(theta, (t, i0, rows, scale) -> {
       if (packedCurvature != null) {
         t.curvature(packedCurvature, i0, scale);
       }
@@ -140,6 +127,66 @@ final class TopCurvature {
         addTangentLayout(t.b2.adjointTangent(), 1, c, count, scale, tailColumns,
             layout.offset(Block.B2), d0);
       }
+    });
+  }
+
+  /**
+   * The diagonal pieces at {@code theta}, by the same sweeps without the second-layer columns'
+   * Gram work: {@code curvatureDiagonal} ({@code k x h}) gets the diagonals of the per-sample
+   * {@code M_i}, {@code tailDiagonal} ({@code t2}) the diagonal of the second-layer block, both
+   * scaled to the full loss. The L2 term is not included.
+   */
+  void diagonal(double[] theta, double[] curvatureDiagonal, double[] tailDiagonal) {
+    java.util.Arrays.fill(tailDiagonal, 0, tail, 0.0);
+    int weights = h * c;
+    forEachChunk(theta, (t, i0, rows, scale) -> {
+      double[] m = t.curvatureSweep();
+      for (int i = 0; i < rows; i++) {
+        for (int q = 0; q < h; q++) {
+          curvatureDiagonal[(i0 + i) * h + q] = scale * m[i * h * h + q * h + q];
+        }
+      }
+      for (int d0 = 0; d0 < tail; d0 += directionsPerSweep) {
+        int count = Math.min(directionsPerSweep, tail - d0);
+        t.tailSweep(d0, count);
+        double[] w2 = t.w2.adjointTangent();
+        double[] b2 = t.b2.adjointTangent();
+        // direction d is the unit vector of tail entry e = d0 + d: its own entry is the diagonal
+        for (int d = 0; d < count; d++) {
+          int e = d0 + d;
+          tailDiagonal[e] += scale * (e < weights
+              ? w2[(e / c) * count * c + d * c + e % c]
+              : b2[d * c + e - weights]);
+        }
+      }
+    });
+  }
+
+  /** What is done with each chunk of samples, its tape evaluated at theta. */
+  @FunctionalInterface
+  private interface ChunkWork {
+    void run(ChunkTape tape, int firstSample, int rows, double scale);
+  }
+
+  /**
+   * Records and evaluates the top on each chunk of samples in order and hands it to {@code
+   * work} with the chunk's share of the loss.
+   */
+  private void forEachChunk(double[] theta, ChunkWork work) {
+    int k = data.k();
+    double[] a1 = new double[k * h];
+    // theta starts with [W1; b1] row-major: exactly the (n+1) x h factor of [X 1].
+    xAug.multiply(theta, h, a1, false);
+    ChunkTape full = null;
+    for (int i0 = 0; i0 < k; i0 += chunkRows) {
+      int rows = Math.min(chunkRows, k - i0);
+      // One tape serves every full chunk; a shorter last chunk gets its own.
+      if (rows == chunkRows && full == null) {
+        full = new ChunkTape(rows);
+      }
+      ChunkTape t = rows == chunkRows ? full : new ChunkTape(rows);
+      t.evaluate(theta, a1, i0);
+      work.run(t, i0, rows, chunkScale(rows));
     }
   }
 
@@ -207,6 +254,25 @@ final class TopCurvature {
 
     /** The {@code h}-direction sweep; packs {@code scale * M_i} for the chunk's samples. */
     void curvature(double[] packed, int i0, double scale) {
+      double[] m = curvatureSweep();
+      int width = packedWidth(h);
+      for (int i = 0; i < rows; i++) {
+        int to = (i0 + i) * width;
+        int from = i * h * h;
+        for (int q = 0; q < h; q++) {
+          for (int p2 = q; p2 < h; p2++) {
+            packed[to++] = scale * m[from + q * h + p2];
+          }
+        }
+      }
+    }
+
+    /**
+     * The {@code h}-direction sweep: direction {@code q} is 1 in column {@code q} of every row
+     * of {@code A1}. Returns the adjoint tangent of {@code A1}: row {@code i}, direction {@code
+     * q}, column {@code p} ({@code i*h*h + q*h + p}) is {@code M_i[p, q]} of the chunk's loss.
+     */
+    double[] curvatureSweep() {
       int pt = point.length;
       if (curvatureDirections == null) {
         curvatureDirections = new double[pt * h];
@@ -219,17 +285,7 @@ final class TopCurvature {
       tape.setTangents(curvatureDirections, h);
       tape.forwardTangents(h);
       tape.reverseTangents(loss, null, h);
-      double[] m = a1.adjointTangent(); // row i: direction q, column p = M_i[p, q]
-      int width = packedWidth(h);
-      for (int i = 0; i < rows; i++) {
-        int to = (i0 + i) * width;
-        int from = i * h * h;
-        for (int q = 0; q < h; q++) {
-          for (int p2 = q; p2 < h; p2++) {
-            packed[to++] = scale * m[from + q * h + p2];
-          }
-        }
-      }
+      return a1.adjointTangent();
     }
 
     /** A sweep with the unit directions of second-layer parameters {@code d0 .. d0+count}. */
