@@ -48,8 +48,12 @@ record Model(Architecture arch, Mnist data, Classifier net, UpdateMap map) {
         dataOptions.data == null && runDataFolder != null && MnistFiles.presentIn(runDataFolder)
             ? runDataFolder
             : dataOptions.folder(false, log);
-    Mnist mnist = Mnist.load(folder, k);
-    Classifier net = arch.objective(lr, mnist.train());
+    Mnist mnist;
+    Classifier net;
+    try (JitWarmup warmup = JitWarmup.start(arch)) {
+      mnist = Mnist.load(folder, k);
+      net = arch.objective(lr, mnist.train());
+    }
     return new Model(arch, mnist, net, Architecture.map(net, lr));
   }
 

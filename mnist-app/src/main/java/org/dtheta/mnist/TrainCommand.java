@@ -122,7 +122,10 @@ final class TrainCommand implements Callable<Integer> {
   /** Loads the data and trains into {@code --out}; prints what was written. */
   Training.Outcome train(TrainConfig config, Path dataFolder, PrintWriter log) throws Exception {
     long t0 = System.nanoTime();
-    Mnist mnist = Mnist.load(dataFolder, config.k());
+    Mnist mnist;
+    try (JitWarmup warmup = JitWarmup.start(config.architecture())) {
+      mnist = Mnist.load(dataFolder, config.k());
+    }
     log.printf("Loaded MNIST from %s in %.1f s: %d training images (of the first k), %d test images%n",
         dataFolder, (System.nanoTime() - t0) * 1e-9, mnist.train().k(), mnist.test().k());
     log.printf("Training %s (P = %d) for %d steps, alpha = %s, kernels %s%n",

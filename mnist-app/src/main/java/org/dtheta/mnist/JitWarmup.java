@@ -1,0 +1,81 @@
+package org.dtheta.mnist;
+
+import java.util.Random;
+import org.dtheta.nn.Classifier;
+import org.dtheta.nn.Curvature;
+import org.dtheta.nn.Dataset;
+
+/**
+ * Compiles the hot kernels while a command reads its data: the Vector API runs at its speed only
+ * once C2 has compiled a kernel, and before that it is many times slower than scalar code. So
+ * a background thread runs the architecture's own gradient and Hessian products on a few
+ * MNIST-like random samples until the main thread is ready, and the work that follows starts
+ * on compiled kernels. The bits do not depend on how far compilation got (JitStageDeterminismTest).
+ * {@code -Ddtheta.noWarmup=true} turns it off.
+ */
+final class JitWarmup implements AutoCloseable {
+
+  /** Samples of the warm-up problem: enough for every kernel's main blocks, cheap per call. */
+  private static final int SAMPLES = 256;
+  /** Calls at most: about what C2 needs to compile the kernels these calls reach. */
+  private static final int ROUNDS = 400;
+
+  private final Thread thread;
+  private volatile boolean stop;
+
+  private JitWarmup(Architecture arch) {
+    thread = new Thread(() -> run(arch), "dtheta-jit-warmup");
+    thread.setDaemon(true);
+    thread.setPriority(Thread.MIN_PRIORITY);
+  }
+
+  /** Starts warming up the kernels of {@code arch}; {@link #close} stops it. */
+  static JitWarmup start(Architecture arch) {
+    JitWarmup w = new JitWarmup(arch);
+    if (!Boolean.getBoolean("dtheta.noWarmup")) {
+      w.thread.start();
+    }
+    return w;
+  }
+
+  private void run(Architecture arch) {
+    Random rnd = new Random(1);
+    int n = 784;
+    double[] x = new double[SAMPLES * n];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = rnd.nextDouble() < 0.19 ? (1 + rnd.nextInt(255)) / 255.0 : 0.0;
+    }
+    int[] labels = new int[SAMPLES];
+    for (int i = 0; i < SAMPLES; i++) {
+      labels[i] = rnd.nextInt(10);
+    }
+    Classifier net = arch.objective(0.1, Dataset.ofLabels(x, labels, n, 10));
+    int p = net.dimension();
+    double[] theta = new double[p];
+    for (int i = 0; i < p; i++) {
+      theta[i] = 0.05 * rnd.nextGaussian();
+    }
+    double[] gradient = new double[p];
+    double[] v = new double[p];
+    double[] hv = new double[p];
+    for (int i = 0; i < p; i++) {
+      v[i] = rnd.nextGaussian();
+    }
+    for (int round = 0; round < ROUNDS && !stop; round++) {
+      theta[round % p] += 1e-3; // a new point every round: the sweeps run, not the caches
+      net.lossAndGradient(theta, gradient);
+      net.curvatureTimes(Curvature.HESSIAN, theta, v, 1, hv);
+    }
+  }
+
+  /** Stops the warm-up (the main work is about to use the cores) and waits for it. */
+  @Override
+  public void close() {
+    stop = true;
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
