@@ -1,0 +1,70 @@
+package org.dtheta.spark;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code dtheta-spark}: the jobs of {@code dtheta} that outgrow one machine, as Apache Spark
+ * tasks running the same code: {@code sweep} (a grid of training runs with their sharpness and
+ * Lyapunov exponents) and {@code jacobians} (whole Df at several steps as a Zarr v2 group).
+ * Embedded ({@code --master local[*]}) by default. Exit codes as {@code dtheta}: 0 success, 2 bad
+ * input (found before Spark starts), 1 a failure (with a stack trace).
+ */
+@Command(
+    name = "dtheta-spark",
+    mixinStandardHelpOptions = true,
+    version = "dtheta-spark (dtheta on Apache Spark)",
+    sortOptions = false,
+    description = {
+      "dtheta's sweeps and whole-Df jobs as Apache Spark tasks (embedded local[*] by default, any"
+          + " master URL with --master)."
+    },
+    subcommands = {SweepCommand.class, CommandLine.HelpCommand.class})
+public final class DthetaSpark {
+
+  /** Exit code of bad input, as {@code dtheta}'s. */
+  public static final int BAD_INPUT = CommandLine.ExitCode.USAGE;
+
+  private DthetaSpark() {}
+
+  /** Runs the tool and exits with its exit code. */
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The configured command line: what {@link #main} runs and tests call in-process. */
+  public static CommandLine commandLine() {
+    System.setProperty("java.awt.headless", "true");
+    CommandLine cmd = new CommandLine(new DthetaSpark());
+    cmd.setExecutionExceptionHandler(DthetaSpark::handle);
+    return cmd;
+  }
+
+  /** Bad input (files, values) is one line and exit 2; anything else a stack trace and exit 1. */
+  private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    PrintWriter err = cmd.getErr();
+    Throwable cause = e instanceof UncheckedIOException ? e.getCause() : e;
+    if (cause instanceof IOException || cause instanceof IllegalArgumentException) {
+      err.println(cmd.getCommandName() + ": error: " + describe(cause));
+      err.flush();
+      return BAD_INPUT;
+    }
+    err.println(cmd.getCommandName() + ": failed:");
+    e.printStackTrace(err);
+    err.flush();
+    return CommandLine.ExitCode.SOFTWARE;
+  }
+
+  /** A file-system exception's file and reason in one line (its message omits the reason). */
+  static String describe(Throwable e) {
+    if (e instanceof FileSystemException fs) {
+      return fs.getFile() + ": " + (fs.getReason() != null ? fs.getReason()
+          : e.getClass().getSimpleName());
+    }
+    return e.getMessage() != null ? e.getMessage() : e.toString();
+  }
+}

@@ -1,0 +1,95 @@
+package org.dtheta.spark;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.dtheta.core.kernel.Parallel;
+import picocli.CommandLine.Option;
+
+/** Where the tasks run and with how many threads: the options every job shares. */
+final class SparkOptions {
+
+  /**
+   * The JVM options Spark needs on Java 17+ (its launcher's {@code JavaModuleOptions}, 4.2.0),
+   * given to executors that a cluster manager starts; bin/dtheta-spark gives them to this JVM.
+   */
+  static final List<String> JAVA_OPTIONS = List.of(
+      "-XX:+IgnoreUnrecognizedVMOptions",
+      "--add-modules=jdk.incubator.vector",
+      "--add-opens=java.base/java.lang=ALL-UNNAMED",
+      "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+      "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+      "--add-opens=java.base/java.io=ALL-UNNAMED",
+      "--add-opens=java.base/java.net=ALL-UNNAMED",
+      "--add-opens=java.base/java.nio=ALL-UNNAMED",
+      "--add-opens=java.base/java.util=ALL-UNNAMED",
+      "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+      "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+      "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
+      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+      "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
+      "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+      "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+      "--add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+      "-Dio.netty.tryReflectionSetAccessible=true");
+
+  @Option(names = "--master", defaultValue = "local[*]", paramLabel = "URL",
+      description = "Spark master: local[*] (embedded, the default), local[N], local[N,F] (F attempts"
+          + " per task), spark://host:port, yarn, k8s://... (default: ${DEFAULT-VALUE}).")
+  String master;
+
+  @Option(names = "--threads", defaultValue = "1", paramLabel = "N",
+      description = "dtheta kernel threads per task; also spark.task.cpus, so each task gets its"
+          + " cores (default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--conf", paramLabel = "KEY=VALUE",
+      description = "Any Spark setting, e.g. --conf spark.executor.memory=8g (repeatable).")
+  List<String> conf = new ArrayList<>();
+
+  /** The options alone, before anything is read or started; errors name the option. */
+  void check() {
+    if (master == null || master.isBlank()) {
+      throw new IllegalArgumentException("--master must name a Spark master, e.g. local[*]");
+    }
+    if (threads < 1) {
+      throw new IllegalArgumentException("--threads must be >= 1, not " + threads);
+    }
+    for (String kv : conf) {
+      int eq = kv.indexOf('=');
+      if (eq <= 0 || !kv.startsWith("spark.")) {
+        throw new IllegalArgumentException("--conf wants spark.KEY=VALUE, not '" + kv + "'");
+      }
+    }
+  }
+
+  /**
+   * Starts Spark for {@code app}. Embedded, tasks run in this JVM, whose kernels then use
+   * {@code --threads} threads if they were not loaded yet (the property is read once).
+   */
+  JavaSparkContext start(String app) {
+    if (System.getProperty("dtheta.threads") == null) {
+      System.setProperty("dtheta.threads", Integer.toString(threads));
+    }
+    SparkConf sc = new SparkConf().setAppName(app).setMaster(master)
+        .set("spark.task.cpus", Integer.toString(threads))
+        .set("spark.ui.enabled", "false")
+        .set("spark.executor.extraJavaOptions", String.join(" ", JAVA_OPTIONS)
+            + " -Ddtheta.threads=" + threads);
+    for (String kv : conf) {
+      int eq = kv.indexOf('=');
+      sc.set(kv.substring(0, eq), kv.substring(eq + 1));
+    }
+    if (!sc.contains("spark.driver.host") && master.startsWith("local")) {
+      sc.set("spark.driver.host", "127.0.0.1"); // embedded: never look up or bind a public name
+      sc.set("spark.driver.bindAddress", "127.0.0.1");
+    }
+    return new JavaSparkContext(sc);
+  }
+
+  /** The kernel threads of this JVM, to tell when they differ from {@code --threads}. */
+  static int kernelThreads() {
+    return Parallel.threads();
+  }
+}
