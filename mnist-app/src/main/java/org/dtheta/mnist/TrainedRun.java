@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.dtheta.mnist.data.Mnist;
 import org.dtheta.nn.Classifier;
+import org.dtheta.nn.JacobianMethod;
 import org.dtheta.nn.Mlp;
 import org.dtheta.nn.UpdateMap;
 
@@ -88,10 +89,35 @@ public final class TrainedRun {
    * dataFolder}: the one {@code dtheta jacobian --run} uses (same objective class, same alpha).
    */
   public UpdateMap updateMap(Path dataFolder) throws IOException {
+    return updateMap(config, dataFolder);
+  }
+
+  /** The run's config as run.json holds it: what {@link #updateMap(String, Path)} takes elsewhere. */
+  public String configJson() {
+    return Json.GSON.toJson(config);
+  }
+
+  /**
+   * {@link #updateMap(Path)} of the run whose {@link #configJson()} is {@code configJson}: for a
+   * machine that does not see the run's folder (a Spark executor).
+   */
+  public static UpdateMap updateMap(String configJson, Path dataFolder) throws IOException {
+    return updateMap(Json.GSON.fromJson(configJson, TrainConfig.class), dataFolder);
+  }
+
+  private static UpdateMap updateMap(TrainConfig config, Path dataFolder) throws IOException {
     Architecture arch = config.architecture();
     Mnist mnist = Mnist.load(dataFolder, config.k());
     Classifier net = arch.objective(config.lr(), mnist.train());
     return Architecture.map(net, config.lr());
+  }
+
+  /**
+   * How {@code dtheta jacobian} computes this run's whole Df by default: structured for the
+   * 784-H-10 sigmoid net, Hessian-vector products otherwise (what the map's fastestMethod says).
+   */
+  public JacobianMethod jacobianMethod() {
+    return config.architecture().twoLayer() ? JacobianMethod.STRUCTURED : JacobianMethod.HVP;
   }
 
   /**

@@ -23,7 +23,7 @@ import picocli.CommandLine.Command;
       "dtheta's sweeps and whole-Df jobs as Apache Spark tasks (embedded local[*] by default, any"
           + " master URL with --master)."
     },
-    subcommands = {SweepCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {SweepCommand.class, JacobiansCommand.class, CommandLine.HelpCommand.class})
 public final class DthetaSpark {
 
   /** Exit code of bad input, as {@code dtheta}'s. */
