@@ -38,8 +38,9 @@ import picocli.CommandLine.Spec;
           + " 'dtheta lyapunov' on each run.",
       "Writes OUT/sweep.csv (run_dir,lr,seed,hidden,activation,status,step,loss,train_accuracy,"
           + "test_accuracy,grad_norm,sharpness,lambda_min), OUT/lyapunov.csv (run_dir,lr,seed,"
-          + "hidden,activation,index,exponent), OUT/sharpness.png, OUT/lyapunov.png and"
-          + " OUT/final_loss.png; task logs in OUT/logs. Rerun the same command to resume: finished"
+          + "hidden,activation,index,exponent), OUT/sharpness_lr<alpha>.png (sharpness against"
+          + " step with the 2/alpha line), OUT/lyapunov.png and OUT/final_loss.png (top exponent"
+          + " and final loss against alpha); task logs in OUT/logs. Rerun the same command to resume: finished"
           + " runs are skipped, interrupted ones continue from their last saved step."
     })
 final class SweepCommand implements Callable<Integer> {

@@ -16,7 +16,9 @@ import org.dtheta.nn.io.AtomicFiles;
 /**
  * The summary of a sweep, from its run folders: {@code sweep.csv} (one row per run and step,
  * metrics.csv's numbers as written, the sharpness and smallest Hessian eigenvalue where
- * computed, empty elsewhere), {@code lyapunov.csv}, and three plots. Every file is written to a
+ * computed, empty elsewhere), {@code lyapunov.csv}, and plots: sharpness against step for each
+ * learning rate ({@code sharpness_lr<alpha>.png}, with its 2/alpha line), the top Lyapunov
+ * exponent and the final loss against the learning rate. Every file is written to a
  * temporary name and renamed, so it is complete or absent.
  */
 final class SweepReport {
@@ -31,8 +33,8 @@ final class SweepReport {
   static void write(Path out, List<SweepRun> grid) throws IOException {
     StringBuilder sweep = new StringBuilder(SWEEP_HEADER).append('\n');
     StringBuilder lyapunov = new StringBuilder(LYAPUNOV_HEADER).append('\n');
-    List<Plots.Series> sharpness = new ArrayList<>();
-    TreeMap<Double, String> edges = new TreeMap<>();
+    // sharpness curves by learning rate: one plot each, with its own 2/alpha line
+    Map<Double, List<Plots.Series>> sharpness = new TreeMap<>();
     // top exponent and final loss against alpha, one curve per network and seed
     Map<String, TreeMap<Double, Double>> topExponent = new LinkedHashMap<>();
     Map<String, TreeMap<Double, Double>> finalLoss = new LinkedHashMap<>();
@@ -61,9 +63,8 @@ final class SweepReport {
       }
       String curve = "h" + run.hidden() + " " + run.activation() + " seed " + run.seed();
       if (at > 0) {
-        sharpness.add(new Plots.Series("alpha " + run.lr() + ", " + curve,
+        sharpness.computeIfAbsent(run.lr(), lr -> new ArrayList<>()).add(new Plots.Series(curve,
             java.util.Arrays.copyOf(steps, at), java.util.Arrays.copyOf(top, at)));
-        edges.put(run.lr(), "2/alpha = " + (2 / run.lr()));
       }
       if (!metrics.isEmpty()) {
         finalLoss.computeIfAbsent(curve, c -> new TreeMap<>())
@@ -82,11 +83,11 @@ final class SweepReport {
     }
     AtomicFiles.writeString(out.resolve("sweep.csv"), sweep.toString());
     AtomicFiles.writeString(out.resolve("lyapunov.csv"), lyapunov.toString());
-    if (!sharpness.isEmpty()) {
-      List<Plots.Reference> lines = new ArrayList<>();
-      edges.forEach((lr, label) -> lines.add(new Plots.Reference(2 / lr, label)));
-      Plots.lines(out.resolve("sharpness.png"), "Sharpness along training, against 2/alpha",
-          "step", "largest eigenvalue of Hess L", sharpness, lines, false);
+    for (Map.Entry<Double, List<Plots.Series>> e : sharpness.entrySet()) {
+      double lr = e.getKey();
+      Plots.lines(out.resolve("sharpness_lr" + lr + ".png"), "Sharpness along training, alpha = "
+          + lr, "step", "largest eigenvalue of Hess L", e.getValue(),
+          List.of(new Plots.Reference(2 / lr, "2/alpha = " + (2 / lr))), false);
     }
     if (!topExponent.isEmpty()) {
       Plots.lines(out.resolve("lyapunov.png"), "Top Lyapunov exponent against the learning rate",

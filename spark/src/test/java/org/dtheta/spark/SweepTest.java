@@ -88,7 +88,8 @@ class SweepTest {
       }
     }
     assertEquals(1 + 4 * 2, Files.readAllLines(out.resolve("lyapunov.csv")).size());
-    for (String png : List.of("sharpness.png", "lyapunov.png", "final_loss.png")) {
+    for (String png : List.of("sharpness_lr0.1.png", "sharpness_lr0.5.png", "lyapunov.png",
+        "final_loss.png")) {
       assertTrue(Files.size(out.resolve(png)) > 1000, png);
     }
 
