@@ -133,7 +133,7 @@ final class JacobiansCommand implements Callable<Integer> {
       }
     }
     err.printf(Locale.ROOT, "jacobians: %d steps x %d chunks of %d rows (P = %d, %s), %d to do on %s%n",
-        steps.size(), chunks, rows, p, job.method().toLowerCase(Locale.ROOT), todo.size(), spark.master);
+        steps.size(), chunks, rows, p, job.method().toLowerCase(Locale.ROOT), todo.size(), spark.master());
     err.flush();
     long t0 = System.nanoTime();
     if (!todo.isEmpty()) {

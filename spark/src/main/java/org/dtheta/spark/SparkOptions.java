@@ -34,10 +34,10 @@ final class SparkOptions {
       "--add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
       "-Dio.netty.tryReflectionSetAccessible=true");
 
-  @Option(names = "--master", defaultValue = "local[*]", paramLabel = "URL",
-      description = "Spark master: local[*] (embedded, the default), local[N], local[N,F] (F attempts"
-          + " per task), spark://host:port, yarn, k8s://... (default: ${DEFAULT-VALUE}).")
-  String master;
+  @Option(names = "--master", paramLabel = "URL",
+      description = "Spark master: local[*] (embedded), local[N], local[N,F] (F attempts per task),"
+          + " spark://host:port, yarn, k8s://... Default: spark-submit's --master, else local[*].")
+  private String master;
 
   @Option(names = "--threads", defaultValue = "1", paramLabel = "N",
       description = "dtheta kernel threads per task; also spark.task.cpus, so each task gets its"
@@ -50,7 +50,7 @@ final class SparkOptions {
 
   /** The options alone, before anything is read or started; errors name the option. */
   void check() {
-    if (master == null || master.isBlank()) {
+    if (master != null && master.isBlank()) {
       throw new IllegalArgumentException("--master must name a Spark master, e.g. local[*]");
     }
     if (threads < 1) {
@@ -72,20 +72,26 @@ final class SparkOptions {
     if (System.getProperty("dtheta.threads") == null) {
       System.setProperty("dtheta.threads", Integer.toString(threads));
     }
-    SparkConf sc = new SparkConf().setAppName(app).setMaster(master)
+    SparkConf sc = new SparkConf().setAppName(app).setMaster(master())
         .set("spark.task.cpus", Integer.toString(threads))
-        .set("spark.ui.enabled", "false")
-        .set("spark.executor.extraJavaOptions", String.join(" ", JAVA_OPTIONS)
-            + " -Ddtheta.threads=" + threads);
+        .set("spark.ui.enabled", "false");
+    // after any options of spark-submit's, which the SparkConf has read from system properties
+    sc.set("spark.executor.extraJavaOptions", (String.join(" ", JAVA_OPTIONS)
+        + " -Ddtheta.threads=" + threads + " " + sc.get("spark.executor.extraJavaOptions", "")).strip());
     for (String kv : conf) {
       int eq = kv.indexOf('=');
       sc.set(kv.substring(0, eq), kv.substring(eq + 1));
     }
-    if (!sc.contains("spark.driver.host") && master.startsWith("local")) {
+    if (!sc.contains("spark.driver.host") && master().startsWith("local")) {
       sc.set("spark.driver.host", "127.0.0.1"); // embedded: never look up or bind a public name
       sc.set("spark.driver.bindAddress", "127.0.0.1");
     }
     return new JavaSparkContext(sc);
+  }
+
+  /** {@code --master}, or the master spark-submit was given, or {@code local[*]}. */
+  String master() {
+    return master != null ? master : System.getProperty("spark.master", "local[*]");
   }
 
   /** The kernel threads of this JVM, to tell when they differ from {@code --threads}. */

@@ -125,7 +125,7 @@ final class SweepCommand implements Callable<Integer> {
       }
       int skipped = grid.size() - pending.size();
       err.printf(Locale.ROOT, "sweep: %d runs, %d finished already, %d to do on %s%n", grid.size(),
-          skipped, pending.size(), spark.master);
+          skipped, pending.size(), spark.master());
       err.flush();
       long t0 = System.nanoTime();
       if (!pending.isEmpty()) {
