@@ -1,5 +1,9 @@
 package org.dtheta.spark;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.SparkConf;
@@ -11,28 +15,22 @@ import picocli.CommandLine.Option;
 final class SparkOptions {
 
   /**
-   * The JVM options Spark needs on Java 17+ (its launcher's {@code JavaModuleOptions}, 4.2.0),
-   * given to executors that a cluster manager starts; bin/dtheta-spark gives them to this JVM.
+   * The JVM options Spark needs on Java 17+ (its launcher's {@code JavaModuleOptions}, 4.2.0, with
+   * the Vector API), given to executors that a cluster manager starts; bin/dtheta-spark reads the
+   * same file. Written by the build from the spark module's pom (the one list).
    */
-  static final List<String> JAVA_OPTIONS = List.of(
-      "-XX:+IgnoreUnrecognizedVMOptions",
-      "--add-modules=jdk.incubator.vector",
-      "--add-opens=java.base/java.lang=ALL-UNNAMED",
-      "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
-      "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-      "--add-opens=java.base/java.io=ALL-UNNAMED",
-      "--add-opens=java.base/java.net=ALL-UNNAMED",
-      "--add-opens=java.base/java.nio=ALL-UNNAMED",
-      "--add-opens=java.base/java.util=ALL-UNNAMED",
-      "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-      "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-      "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
-      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-      "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
-      "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
-      "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
-      "--add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
-      "-Dio.netty.tryReflectionSetAccessible=true");
+  static final String JAVA_OPTIONS = jvmOptions();
+
+  private static String jvmOptions() {
+    try (InputStream in = SparkOptions.class.getResourceAsStream("jvm-options.txt")) {
+      if (in == null) {
+        throw new IllegalStateException("jvm-options.txt is missing from the jar: rebuild it");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   @Option(names = "--master", paramLabel = "URL",
       description = "Spark master: local[*] (embedded), local[N], local[N,F] (F attempts per task),"
@@ -76,7 +74,7 @@ final class SparkOptions {
         .set("spark.task.cpus", Integer.toString(threads))
         .set("spark.ui.enabled", "false");
     // after any options of spark-submit's, which the SparkConf has read from system properties
-    sc.set("spark.executor.extraJavaOptions", (String.join(" ", JAVA_OPTIONS)
+    sc.set("spark.executor.extraJavaOptions", (JAVA_OPTIONS
         + " -Ddtheta.threads=" + threads + " " + sc.get("spark.executor.extraJavaOptions", "")).strip());
     for (String kv : conf) {
       int eq = kv.indexOf('=');
