@@ -1,9 +1,6 @@
 package org.dtheta.spark;
 
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.FileSystemException;
+import org.dtheta.mnist.MnistApp;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -36,35 +33,15 @@ public final class DthetaSpark {
     System.exit(commandLine().execute(args));
   }
 
-  /** The configured command line: what {@link #main} runs and tests call in-process. */
+  /**
+   * The configured command line: what {@link #main} runs and tests call in-process. Errors are
+   * handled as {@code dtheta} handles them (its handler): bad input (files, values) one line and
+   * exit 2, anything else a stack trace and exit 1.
+   */
   public static CommandLine commandLine() {
-    System.setProperty("java.awt.headless", "true");
+    CommandLine dtheta = MnistApp.commandLine(); // also makes plots headless
     CommandLine cmd = new CommandLine(new DthetaSpark());
-    cmd.setExecutionExceptionHandler(DthetaSpark::handle);
+    cmd.setExecutionExceptionHandler(dtheta.getExecutionExceptionHandler());
     return cmd;
-  }
-
-  /** Bad input (files, values) is one line and exit 2; anything else a stack trace and exit 1. */
-  private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-    PrintWriter err = cmd.getErr();
-    Throwable cause = e instanceof UncheckedIOException ? e.getCause() : e;
-    if (cause instanceof IOException || cause instanceof IllegalArgumentException) {
-      err.println(cmd.getCommandName() + ": error: " + describe(cause));
-      err.flush();
-      return BAD_INPUT;
-    }
-    err.println(cmd.getCommandName() + ": failed:");
-    e.printStackTrace(err);
-    err.flush();
-    return CommandLine.ExitCode.SOFTWARE;
-  }
-
-  /** A file-system exception's file and reason in one line (its message omits the reason). */
-  static String describe(Throwable e) {
-    if (e instanceof FileSystemException fs) {
-      return fs.getFile() + ": " + (fs.getReason() != null ? fs.getReason()
-          : e.getClass().getSimpleName());
-    }
-    return e.getMessage() != null ? e.getMessage() : e.toString();
   }
 }

@@ -151,12 +151,8 @@ final class JacobiansCommand implements Callable<Integer> {
       store.writeJson(fs, "step_" + t + "/.zattrs", attributes(trained, job, t, thetas.get(t)));
       store.writeJson(fs, "step_" + t + "/.zarray", job.zarray());
     }
-    Map<String, Object> group = new LinkedHashMap<>();
-    group.put("run", job.run());
+    Map<String, Object> group = provenance(trained, job);
     group.put("steps", steps);
-    group.put("alpha", trained.lr());
-    group.put("architecture", trained.architecture());
-    group.put("k", trained.k());
     store.writeJson(fs, ".zattrs", group);
     store.writeJson(fs, ".zgroup", Map.of("zarr_format", 2));
     err.printf(Locale.ROOT, "jacobians: wrote %s in %.1f s%n", store.root(), (System.nanoTime() - t0) * 1e-9);
@@ -164,17 +160,24 @@ final class JacobiansCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** What every Df of the job comes from: the run, its network and data size, and how. */
+  private static Map<String, Object> provenance(TrainedRun trained, JacobianPanels job) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("alpha", trained.lr());
+    m.put("parameters", job.p());
+    m.put("architecture", trained.architecture());
+    m.put("k", trained.k());
+    m.put("method", job.method().toLowerCase(Locale.ROOT));
+    m.put("kernels", job.kernels());
+    m.put("run", job.run());
+    return m;
+  }
+
   /** Everything the chunks depend on: a rerun resumes only with equal inputs. */
   private static Map<String, Object> inputs(TrainedRun trained, JacobianPanels job,
       Map<Integer, double[]> thetas, MnistBytes mnist) throws Exception {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("run", job.run());
-    m.put("parameters", job.p());
+    Map<String, Object> m = provenance(trained, job);
     m.put("panel_rows", job.rows());
-    m.put("method", job.method().toLowerCase(Locale.ROOT));
-    m.put("kernels", job.kernels());
-    m.put("k", trained.k());
-    m.put("alpha", trained.lr());
     m.put("mnist_sha256", mnist.sha256());
     Map<String, String> shas = new LinkedHashMap<>();
     for (Map.Entry<Integer, double[]> e : thetas.entrySet()) {
@@ -189,13 +192,7 @@ final class JacobiansCommand implements Callable<Integer> {
       double[] theta) throws Exception {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("step", step);
-    m.put("alpha", trained.lr());
-    m.put("parameters", job.p());
-    m.put("architecture", trained.architecture());
-    m.put("k", trained.k());
-    m.put("method", job.method().toLowerCase(Locale.ROOT));
-    m.put("kernels", job.kernels());
-    m.put("run", job.run());
+    m.putAll(provenance(trained, job));
     m.put("theta_sha256", sha256(theta));
     m.put("layout", trained.layout());
     m.put("_ARRAY_DIMENSIONS", List.of("row", "column")); // xarray's names for the two axes
