@@ -71,7 +71,7 @@ record JacobianPanels(String run, String config, int p, int rows, String method,
   }
 
   /** Computes {@code chunk} at {@code theta} and writes it to {@code store}. */
-  void write(Chunk chunk, double[] theta, MnistBytes mnist, ZarrStore store) throws IOException {
+  void write(Chunk chunk, double[] theta, MnistBytes mnist, HadoopFolder store) throws IOException {
     if (!Kernels.implementationName().equals(kernels)) {
       throw new IllegalStateException("this executor's kernels are " + Kernels.implementationName()
           + ", the driver's " + kernels + ": the rows would differ in the last bits; start the"

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -100,7 +99,7 @@ final class JacobiansCommand implements Callable<Integer> {
         trained.jacobianMethod().name(), Kernels.implementationName());
     Map<String, Object> inputs = inputs(trained, job, thetas, mnist);
 
-    ZarrStore store = ZarrStore.at(out, new Configuration());
+    HadoopFolder store = HadoopFolder.at(out, spark.hadoopConfiguration());
     FileSystem fs = store.fileSystem();
     String recorded = store.length(fs, JOB_FILE) >= 0 ? store.readString(fs, JOB_FILE) : null;
     if (recorded == null && fs.exists(store.path(""))) {
@@ -108,7 +107,7 @@ final class JacobiansCommand implements Callable<Integer> {
           + " jacobians job; choose another --out (nothing is overwritten)");
     }
     if (recorded != null && !JsonParser.parseString(recorded)
-        .equals(JsonParser.parseString(ZarrStore.JSON.toJson(inputs)))) {
+        .equals(JsonParser.parseString(HadoopFolder.JSON.toJson(inputs)))) {
       throw new IllegalArgumentException("--out " + store.root() + " holds a jacobians job of other"
           + " inputs (" + store.path(JOB_FILE) + "); rerun with the same options or choose"
           + " another --out");
@@ -141,7 +140,7 @@ final class JacobiansCommand implements Callable<Integer> {
         sc.sc().addSparkListener(new SweepProgress("jacobians", "chunks", todo.size(), err));
         Broadcast<MnistBytes> bytes = sc.broadcast(mnist);
         Broadcast<Map<Integer, double[]>> points = sc.broadcast(thetas);
-        ZarrStore shipped = ZarrStore.at(store.root(), sc.hadoopConfiguration());
+        HadoopFolder shipped = HadoopFolder.at(store.root(), sc.hadoopConfiguration());
         sc.parallelize(todo, todo.size())
             .foreach(c -> job.write(c, points.value().get(c.step()), bytes.value(), shipped));
       }

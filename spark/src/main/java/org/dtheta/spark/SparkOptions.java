@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.dtheta.core.kernel.Parallel;
@@ -85,6 +86,21 @@ final class SparkOptions {
       sc.set("spark.driver.bindAddress", "127.0.0.1");
     }
     return new JavaSparkContext(sc);
+  }
+
+  /**
+   * Hadoop's settings with the {@code --conf spark.hadoop.KEY=VALUE} entries, as Spark will
+   * have them: for reaching the output before Spark starts.
+   */
+  Configuration hadoopConfiguration() {
+    Configuration hadoop = new Configuration();
+    for (String kv : conf) {
+      if (kv.startsWith("spark.hadoop.")) {
+        int eq = kv.indexOf('=');
+        hadoop.set(kv.substring("spark.hadoop.".length(), eq), kv.substring(eq + 1));
+      }
+    }
+    return hadoop;
   }
 
   /** {@code --master}, or the master spark-submit was given, or {@code local[*]}. */

@@ -93,9 +93,10 @@ final class SweepCommand implements Callable<Integer> {
   Path data;
 
   @Option(names = "--out", required = true, paramLabel = "OUT",
-      description = "Output folder (created if missing; on a cluster a folder every executor"
-          + " sees, e.g. a shared mount).")
-  Path out;
+      description = "Output folder, created if missing: a local path (on a cluster one every"
+          + " executor sees; runs train in place), or any Hadoop URI such as hdfs://... (runs"
+          + " train on the executors' local disks and are copied there when finished).")
+  String out;
 
   @Mixin SparkOptions spark;
 
@@ -108,18 +109,20 @@ final class SweepCommand implements Callable<Integer> {
     spark.check();
     Path dataFolder = data != null ? data : MnistFetcher.defaultCache();
     MnistBytes mnist = MnistBytes.read(dataFolder, data != null ? "--data" : "the MNIST cache", k);
-    createFolder(out);
-    try (FileChannel lockFile = FileChannel.open(out.resolve(".sweep.lock"),
-            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = lockFile.tryLock()) {
-      if (lock == null) {
+    SweepFolder folder = SweepFolder.of(out, spark.hadoopConfiguration());
+    Path local = folder.driverFolder(grid);
+    try (FileChannel lockFile = folder.local() ? FileChannel.open(local.resolve(".sweep.lock"),
+            StandardOpenOption.CREATE, StandardOpenOption.WRITE) : null;
+        FileLock lock = lockFile != null ? lockFile.tryLock() : null) {
+      // a remote OUT has no lock: Hadoop's file systems have none that every scheme keeps
+      if (lockFile != null && lock == null) {
         throw new IllegalArgumentException("--out " + out + " is being written by another sweep"
-            + " (lock " + out.resolve(".sweep.lock") + "); wait for it or choose another --out");
+            + " (lock " + local.resolve(".sweep.lock") + "); wait for it or choose another --out");
       }
       List<SweepRun> pending = new ArrayList<>();
       for (SweepRun run : grid) {
-        requireSameSettings(run);
-        if (!run.finished(out.resolve(run.dir()))) {
+        requireSameSettings(local, run);
+        if (!run.finished(local.resolve(run.dir()))) {
           pending.add(run);
         }
       }
@@ -129,11 +132,15 @@ final class SweepCommand implements Callable<Integer> {
       err.flush();
       long t0 = System.nanoTime();
       if (!pending.isEmpty()) {
-        runOnSpark(pending, mnist, err);
+        runOnSpark(pending, mnist, folder, err);
+        folder.discard(local);
+        local = folder.driverFolder(grid); // a remote OUT's runs, read back with the new ones
+
       }
-      SweepReport.write(out, grid);
-      err.printf(Locale.ROOT, "sweep: done in %.1f s; wrote %s, %s and plots%n",
-          (System.nanoTime() - t0) * 1e-9, out.resolve("sweep.csv"), out.resolve("lyapunov.csv"));
+      SweepReport.write(local, grid);
+      folder.publish(local);
+      err.printf(Locale.ROOT, "sweep: done in %.1f s; wrote %s/sweep.csv, lyapunov.csv and plots%n",
+          (System.nanoTime() - t0) * 1e-9, out);
       err.flush();
     }
     return 0;
@@ -190,20 +197,12 @@ final class SweepCommand implements Callable<Integer> {
     }
   }
 
-  /** OUT, created if missing; a file there is bad input naming --out. */
-  private static void createFolder(Path dir) throws IOException {
-    if (Files.exists(dir) && !Files.isDirectory(dir)) {
-      throw new IllegalArgumentException("--out " + dir + " exists and is not a folder");
-    }
-    Files.createDirectories(dir);
-  }
-
   /**
    * A run folder left by an earlier sweep must have this sweep's shared settings: its numbers
    * depend on them, and its folder name does not say them.
    */
-  private void requireSameSettings(SweepRun run) throws IOException {
-    Path dir = out.resolve(run.dir());
+  private void requireSameSettings(Path local, SweepRun run) throws IOException {
+    Path dir = local.resolve(run.dir());
     for (String name : List.of("run.json", "checkpoint.json")) {
       Path json = dir.resolve(name);
       if (!Files.isRegularFile(json)) {
@@ -224,14 +223,16 @@ final class SweepCommand implements Callable<Integer> {
   }
 
   /** One task per pending run; progress and ETA on stderr as tasks end. */
-  private void runOnSpark(List<SweepRun> pending, MnistBytes mnist, PrintWriter err) {
+  private void runOnSpark(List<SweepRun> pending, MnistBytes mnist, SweepFolder folder,
+      PrintWriter err) {
     try (JavaSparkContext sc = spark.start("dtheta sweep " + out)) {
       SweepProgress progress = new SweepProgress("sweep", "runs", pending.size(), err);
       sc.sc().addSparkListener(progress);
       Broadcast<MnistBytes> data = sc.broadcast(mnist);
-      String outPath = out.toAbsolutePath().toString();
+      SweepFolder shipped = folder.local() ? folder
+          : SweepFolder.of(out, sc.hadoopConfiguration()); // with spark.hadoop.* from spark-submit
       List<SweepRun.Outcome> outcomes = sc.parallelize(pending, pending.size())
-          .map(run -> run.run(data.value(), Path.of(outPath)))
+          .map(run -> shipped.run(run, data.value()))
           .collect();
       for (SweepRun.Outcome o : outcomes) {
         if (!o.status().equals("complete")) {

@@ -69,6 +69,11 @@ record SweepRun(double lr, long seed, String hidden, String activation, Settings
     return "runs/lr" + lr + "_seed" + seed + "_h" + hidden.replace(',', '-') + "_" + activation;
   }
 
+  /** The run's task log relative to OUT: {@code logs/lr<alpha>_seed<s>_h<widths>_<activation>.log}. */
+  String logName() {
+    return "logs/" + dir().substring("runs/".length()) + ".log";
+  }
+
   /** The {@code dtheta train} words of this run, writing into {@code runDir}. */
   List<String> trainArgs(Path data, Path runDir) {
     return new ArrayList<>(List.of("train", "--data", data.toString(), "--k", "" + settings.k(),
@@ -112,7 +117,7 @@ record SweepRun(double lr, long seed, String hidden, String activation, Settings
     Path data = mnist.materialize();
     Path runDir = out.resolve(dir());
     Files.createDirectories(runDir);
-    Path logFile = out.resolve("logs").resolve(dir().substring("runs/".length()) + ".log");
+    Path logFile = out.resolve(logName());
     Files.createDirectories(logFile.getParent());
     TaskContext task = TaskContext.get();
     int attempt = task == null ? 0 : task.attemptNumber();

@@ -104,6 +104,42 @@ class SweepTest {
   }
 
   @Test
+  void remoteOutGetsFinishedRunsOnly() throws Exception {
+    Path data = TinyMnist.write(tmp.resolve("mnist"), 20, 10);
+    Path remote = tmp.resolve("remote");
+    List<String> words = List.of("sweep", "--data", data.toString(), "--k", K, "--steps", STEPS,
+        "--hidden", HIDDEN, "--lr", "0.1,0.5", "--sharpness-every", "2", "--master", "local[2]",
+        "--conf", "spark.hadoop.fs.testfs.impl=" + LocalTestFileSystem.class.getName(),
+        "--out", "testfs://" + remote);
+    TinyMnist.Result r = TinyMnist.dthetaSpark(words.toArray(String[]::new));
+    assertEquals(0, r.code(), r.err());
+    Path single = tmp.resolve("single");
+    assertEquals(0, TinyMnist.dtheta("train", "--data", data.toString(), "--k", K, "--steps", STEPS,
+        "--hidden", HIDDEN, "--lr", "0.5", "--out", single.toString(), "--quiet").code());
+    Path run = remote.resolve("runs/lr0.5_seed0_h3_sigmoid");
+    assertArrayEquals(Files.readAllBytes(single.resolve("trajectory.npy")),
+        Files.readAllBytes(run.resolve("trajectory.npy")));
+    try (var files = Files.list(run)) {
+      assertEquals(List.of("accuracy.png", "loss.png", "metrics.csv", "run.json", "sharpness.csv",
+          "sharpness.png", "spectrum.csv", "trajectory.npy"),
+          files.map(f -> f.getFileName().toString()).sorted().collect(Collectors.toList()),
+          "the finished run's files, no checkpoint, partial, lock or temporary file");
+    }
+    assertEquals(1 + 2 * 5, Files.readAllLines(remote.resolve("sweep.csv")).size());
+    assertTrue(Files.isRegularFile(remote.resolve("logs/lr0.5_seed0_h3_sigmoid.log")));
+    Path staging = SweepFolder.of("testfs://" + remote, new org.apache.hadoop.conf.Configuration())
+        .staging();
+    assertTrue(Files.isDirectory(staging.resolve("runs")), staging + " was used");
+    try (var staged = Files.walk(staging)) {
+      assertFalse(staged.anyMatch(f -> f.toString().endsWith("trajectory.npy")),
+          "staged runs are deleted once copied up");
+    }
+    TinyMnist.Result again = TinyMnist.dthetaSpark(words.toArray(String[]::new));
+    assertEquals(0, again.code(), again.err());
+    assertTrue(again.err().contains("2 finished already, 0 to do"), again.err());
+  }
+
+  @Test
   void badOptionsExitTwoNamingTheOptionBeforeSparkStarts() throws Exception {
     Path data = TinyMnist.write(tmp.resolve("mnist"), 20, 10);
     Path out = tmp.resolve("never");

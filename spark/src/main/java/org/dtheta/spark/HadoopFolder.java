@@ -17,29 +17,36 @@ import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * A Zarr v2 group written through Hadoop's FileSystem API ({@code file://}, {@code hdfs://},
- * {@code s3a://}, ...): JSON metadata files and one file per chunk, each written under a
- * temporary name and renamed, so a file is complete or absent. No Zarr library: v2 is JSON plus
- * raw chunk bytes (uncompressed, no filters).
+ * A folder reached through Hadoop's FileSystem API ({@code file://}, {@code hdfs://}, {@code
+ * s3a://}, ...), where the jobs' outputs go: a Zarr v2 group (JSON metadata and one file per
+ * chunk), a remote sweep's runs. Every file is written under a temporary name and renamed, so it
+ * is complete or absent.
  *
- * @param root the group's URI
+ * @param root the folder's URI
  * @param hadoop the Hadoop settings the driver had (credentials, endpoints), for the executors
  */
-record ZarrStore(String root, Map<String, String> hadoop) implements Serializable {
+record HadoopFolder(String root, Map<String, String> hadoop) implements Serializable {
 
   static final Gson JSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls()
       .serializeSpecialFloatingPointValues().create();
 
-  /** The store at {@code out}: a URI with a scheme, or a local path. */
-  static ZarrStore at(String out, Configuration conf) {
-    URI uri = URI.create(out.replace(" ", "%20"));
-    String root = uri.getScheme() != null && uri.getScheme().length() > 1 ? out
+  /** The folder at {@code out}: a URI with a scheme, or a local path. */
+  static HadoopFolder at(String out, Configuration conf) {
+    String root = scheme(out) != null ? out
         : java.nio.file.Path.of(out).toAbsolutePath().normalize().toUri().toString();
     Map<String, String> settings = new HashMap<>();
     for (Map.Entry<String, String> e : conf) {
       settings.put(e.getKey(), e.getValue());
     }
-    return new ZarrStore(root, settings);
+    return new HadoopFolder(root, settings);
+  }
+
+  /** The URI scheme of {@code out} ({@code hdfs}, {@code file}, ...), or null for a local path. */
+  static String scheme(String out) {
+    int colon = out.indexOf(':');
+    // one letter before the colon is a Windows drive, not a scheme
+    return colon > 1 && out.substring(0, colon).matches("[A-Za-z][A-Za-z0-9+.-]*")
+        ? out.substring(0, colon).toLowerCase(java.util.Locale.ROOT) : null;
   }
 
   /**
@@ -53,7 +60,7 @@ record ZarrStore(String root, Map<String, String> hadoop) implements Serializabl
     return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
   }
 
-  /** The path of {@code name} (e.g. {@code step_0/3.0}) in the group. */
+  /** The path of {@code name} (e.g. {@code step_0/3.0}) in the folder. */
   Path path(String name) {
     return name.isEmpty() ? new Path(root) : new Path(new Path(root), name);
   }
@@ -73,6 +80,18 @@ record ZarrStore(String root, Map<String, String> hadoop) implements Serializabl
     write(fs, name, (JSON.toJson(value) + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
+  /** Copies {@code name} to the local file {@code to}, if it exists; returns whether it did. */
+  boolean download(FileSystem fs, String name, java.nio.file.Path to) throws IOException {
+    if (length(fs, name) < 0) {
+      return false;
+    }
+    java.nio.file.Files.createDirectories(to.toAbsolutePath().getParent());
+    try (var in = fs.open(path(name))) {
+      java.nio.file.Files.copy(in, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    return true;
+  }
+
   /** Reads {@code name} as text. */
   String readString(FileSystem fs, String name) throws IOException {
     try (var in = fs.open(path(name))) {
@@ -85,13 +104,28 @@ record ZarrStore(String root, Map<String, String> hadoop) implements Serializabl
    * it: readers never see part of a file, and a retried task simply writes it again.
    */
   void write(FileSystem fs, String name, byte[] bytes) throws IOException {
+    write(fs, name, out -> out.write(bytes));
+  }
+
+  /** Copies the local file {@code from} to {@code name}, as {@link #write(FileSystem, String, byte[])}. */
+  void upload(FileSystem fs, java.nio.file.Path from, String name) throws IOException {
+    write(fs, name, out -> java.nio.file.Files.copy(from, out));
+  }
+
+  /** Writes a file's content to a stream. */
+  @FunctionalInterface
+  interface Content {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  private void write(FileSystem fs, String name, Content content) throws IOException {
     Path target = path(name);
     Path tmp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
     try (OutputStream out = fs.create(tmp, true)) {
-      out.write(bytes);
+      content.writeTo(out);
     }
     if (fs.exists(target)) {
-      fs.delete(target, false); // only this job's own files get here: the job claimed the group
+      fs.delete(target, false); // only the job's own files get here: it checked the folder first
     }
     if (!fs.rename(tmp, target)) {
       fs.delete(tmp, false);
