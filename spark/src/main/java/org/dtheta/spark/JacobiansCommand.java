@@ -94,7 +94,7 @@ final class JacobiansCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--data: " + run + "/run.json records no MNIST folder;"
           + " give it with --data");
     }
-    MnistBytes mnist = MnistBytes.read(dataFolder, "--data", trained.k());
+    MnistBytes mnist = MnistBytes.read(dataFolder, trained.k());
     JacobianPanels job = new JacobianPanels(run.toAbsolutePath().toString(), trained.configJson(), p, rows,
         trained.jacobianMethod().name(), Kernels.implementationName());
     Map<String, Object> inputs = inputs(trained, job, thetas, mnist);

@@ -26,7 +26,7 @@ import org.dtheta.mnist.data.MnistFiles;
 record MnistBytes(List<String> names, List<byte[]> contents, String sha256) implements Serializable {
 
   /** The four files of {@code folder}; a missing file or too few images for {@code k} is bad input. */
-  static MnistBytes read(Path folder, String option, int k) throws IOException {
+  static MnistBytes read(Path folder, int k) throws IOException {
     MnistFiles files = MnistFiles.in(folder);
     if (k > 0) {
       int count = Idx.readImages(files.trainImages(), Mnist.SIDE, Mnist.SIDE).count();

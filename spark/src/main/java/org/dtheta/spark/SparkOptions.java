@@ -47,7 +47,11 @@ final class SparkOptions {
       description = "Any Spark setting, e.g. --conf spark.executor.memory=8g (repeatable).")
   List<String> conf = new ArrayList<>();
 
-  /** The options alone, before anything is read or started; errors name the option. */
+  /**
+   * The options alone, before anything is read or started; errors name the option. Then pins
+   * this JVM's kernel threads to {@code --threads} (embedded, the tasks run here), unless
+   * {@code -Ddtheta.threads} says otherwise: first, since the kernels read it once.
+   */
   void check() {
     if (master != null && master.isBlank()) {
       throw new IllegalArgumentException("--master must name a Spark master, e.g. local[*]");
@@ -61,16 +65,13 @@ final class SparkOptions {
         throw new IllegalArgumentException("--conf wants spark.KEY=VALUE, not '" + kv + "'");
       }
     }
-  }
-
-  /**
-   * Starts Spark for {@code app}. Embedded, tasks run in this JVM, whose kernels then use
-   * {@code --threads} threads if they were not loaded yet (the property is read once).
-   */
-  JavaSparkContext start(String app) {
     if (System.getProperty("dtheta.threads") == null) {
       System.setProperty("dtheta.threads", Integer.toString(threads));
     }
+  }
+
+  /** Starts Spark for {@code app}, each task with {@code --threads} cores and kernel threads. */
+  JavaSparkContext start(String app) {
     SparkConf sc = new SparkConf().setAppName(app).setMaster(master())
         .set("spark.task.cpus", Integer.toString(threads))
         .set("spark.ui.enabled", "false");

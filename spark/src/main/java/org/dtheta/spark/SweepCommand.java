@@ -105,10 +105,10 @@ final class SweepCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    List<SweepRun> grid = grid();
     spark.check();
+    List<SweepRun> grid = grid();
     Path dataFolder = data != null ? data : MnistFetcher.defaultCache();
-    MnistBytes mnist = MnistBytes.read(dataFolder, data != null ? "--data" : "the MNIST cache", k);
+    MnistBytes mnist = MnistBytes.read(dataFolder, k);
     SweepFolder folder = SweepFolder.of(out, spark.hadoopConfiguration());
     Path local = folder.driverFolder(grid);
     try (FileChannel lockFile = folder.local() ? FileChannel.open(local.resolve(".sweep.lock"),
