@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code jacobians} on {@code local[2]} writes a Zarr v2 group whose chunks hold, bit for bit,
  * the rows of {@code dtheta jacobian}'s {@code .npy} at each step, for the structured route (one
- * sigmoid layer) and for Hessian-vector products (a deeper tanh net); its metadata is Zarr v2's;
+ * sigmoid layer, to a local path) and for Hessian-vector products (a deeper tanh net, to a
+ * {@code testfs:} URI, the local disk as another Hadoop file system); its metadata is Zarr v2's;
  * a rerun finds it complete, and an existing folder that is not such a job is refused (exit 2).
  */
 class JacobiansTest {
@@ -31,17 +32,20 @@ class JacobiansTest {
   @TempDir Path tmp;
 
   @ParameterizedTest
-  @CsvSource({"1, sigmoid, structured", "'1,1', tanh, hvp"})
-  void chunksEqualTheRowsOfDthetaJacobian(String hidden, String activation, String method)
-      throws Exception {
+  @CsvSource({"1, sigmoid, structured, ''", "'1,1', tanh, hvp, testfs://"})
+  void chunksEqualTheRowsOfDthetaJacobian(String hidden, String activation, String method,
+      String scheme) throws Exception {
     Path data = TinyMnist.write(tmp.resolve("mnist"), 20, 10);
     Path run = tmp.resolve("run");
     assertEquals(0, TinyMnist.dtheta("train", "--data", data.toString(), "--k", "20", "--steps", "4",
         "--save-every", "2", "--hidden", hidden, "--activation", activation, "--out", run.toString(),
         "--quiet").code());
     Path zarr = tmp.resolve("df.zarr");
+    // a local path, or the same disk as a Hadoop file system of another scheme (as hdfs: is)
+    String out = scheme + zarr;
+    String hadoop = "spark.hadoop.fs.testfs.impl=" + LocalTestFileSystem.class.getName();
     TinyMnist.Result r = TinyMnist.dthetaSpark("jacobians", "--run", run.toString(), "--steps",
-        "0,4", "--panel-rows", "" + PANEL, "--master", "local[2]", "--out", zarr.toString());
+        "0,4", "--panel-rows", "" + PANEL, "--master", "local[2]", "--conf", hadoop, "--out", out);
     assertEquals(0, r.code(), r.err());
 
     JsonObject group = json(zarr.resolve(".zgroup"));
@@ -97,7 +101,7 @@ class JacobiansTest {
     }
 
     TinyMnist.Result again = TinyMnist.dthetaSpark("jacobians", "--run", run.toString(), "--steps",
-        "0,4", "--panel-rows", "" + PANEL, "--out", zarr.toString());
+        "0,4", "--panel-rows", "" + PANEL, "--conf", hadoop, "--out", out);
     assertEquals(0, again.code(), again.err());
     assertTrue(again.err().contains("nothing to do"), again.err());
     TinyMnist.Result other = TinyMnist.dthetaSpark("jacobians", "--run", run.toString(), "--steps",
