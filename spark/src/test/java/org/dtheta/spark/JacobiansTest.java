@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the rows of {@code dtheta jacobian}'s {@code .npy} at each step, for the structured route (one
  * sigmoid layer, to a local path) and for Hessian-vector products (a deeper tanh net, to a
  * {@code testfs:} URI, the local disk as another Hadoop file system); its metadata is Zarr v2's;
- * a rerun finds it complete, and an existing folder that is not such a job is refused (exit 2).
+ * a rerun finds it complete or computes only the chunks a killed job left out, and an existing
+ * folder that is not such a job is refused (exit 2).
  */
 class JacobiansTest {
 
@@ -100,10 +101,21 @@ class JacobiansTest {
           || f.getFileName().toString().endsWith(".crc")), "no temporary or checksum files");
     }
 
-    TinyMnist.Result again = TinyMnist.dthetaSpark("jacobians", "--run", run.toString(), "--steps",
-        "0,4", "--panel-rows", "" + PANEL, "--conf", hadoop, "--out", out);
+    String[] same = {"jacobians", "--run", run.toString(), "--steps", "0,4", "--panel-rows",
+        "" + PANEL, "--conf", hadoop, "--out", out};
+    TinyMnist.Result again = TinyMnist.dthetaSpark(same);
     assertEquals(0, again.code(), again.err());
     assertTrue(again.err().contains("nothing to do"), again.err());
+    // as a job killed before its last chunk and the metadata: the rerun computes only that chunk
+    byte[] chunk = Files.readAllBytes(zarr.resolve("step_4/1.0"));
+    for (String name : new String[] {"step_4/1.0", "step_4/.zarray", "step_4/.zattrs", ".zgroup"}) {
+      Files.delete(zarr.resolve(name));
+    }
+    TinyMnist.Result resumed = TinyMnist.dthetaSpark(same);
+    assertEquals(0, resumed.code(), resumed.err());
+    assertTrue(resumed.err().contains(", 1 to do"), resumed.err());
+    assertArrayEquals(chunk, Files.readAllBytes(zarr.resolve("step_4/1.0")));
+    assertTrue(Files.isRegularFile(zarr.resolve(".zgroup")));
     TinyMnist.Result other = TinyMnist.dthetaSpark("jacobians", "--run", run.toString(), "--steps",
         "0", "--panel-rows", "" + PANEL, "--out", run.toString());
     assertEquals(2, other.code(), other.err());
