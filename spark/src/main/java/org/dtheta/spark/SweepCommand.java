@@ -135,13 +135,14 @@ final class SweepCommand implements Callable<Integer> {
         runOnSpark(pending, mnist, folder, err);
         folder.discard(local);
         local = folder.driverFolder(grid); // a remote OUT's runs, read back with the new ones
-
       }
       SweepReport.write(local, grid);
       folder.publish(local);
       err.printf(Locale.ROOT, "sweep: done in %.1f s; wrote %s/sweep.csv, lyapunov.csv and plots%n",
           (System.nanoTime() - t0) * 1e-9, out);
       err.flush();
+    } finally {
+      folder.discard(local); // a remote OUT's mirror, also after a failure
     }
     return 0;
   }

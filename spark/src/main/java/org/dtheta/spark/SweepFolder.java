@@ -93,7 +93,7 @@ record SweepFolder(String out, HadoopFolder remote) implements Serializable {
    * (nothing for a local OUT, which is the folder itself).
    */
   void discard(Path driverFolder) throws IOException {
-    if (local()) {
+    if (local() || !Files.exists(driverFolder)) {
       return;
     }
     try (Stream<Path> all = Files.walk(driverFolder)) {
