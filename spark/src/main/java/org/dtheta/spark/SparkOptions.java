@@ -35,7 +35,8 @@ final class SparkOptions {
 
   @Option(names = "--master", paramLabel = "URL",
       description = "Spark master: local[*] (embedded), local[N], local[N,F] (F attempts per task),"
-          + " spark://host:port, yarn, k8s://... Default: spark-submit's --master, else local[*].")
+          + " spark://host:port, yarn, k8s://... Default: spark-submit's --master, else"
+          + " local[*,4] (every core, a failed task tried up to 4 times as on a cluster).")
   private String master;
 
   @Option(names = "--threads", defaultValue = "1", paramLabel = "N",
@@ -104,9 +105,12 @@ final class SparkOptions {
     return hadoop;
   }
 
-  /** {@code --master}, or the master spark-submit was given, or {@code local[*]}. */
+  /**
+   * {@code --master}, or the master spark-submit was given, or {@code local[*,4]}: embedded
+   * Spark tries a failed task only once unless the master says otherwise, a cluster 4 times.
+   */
   String master() {
-    return master != null ? master : System.getProperty("spark.master", "local[*]");
+    return master != null ? master : System.getProperty("spark.master", "local[*,4]");
   }
 
   /** The kernel threads of this JVM, to tell when they differ from {@code --threads}. */
