@@ -7,7 +7,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The options of the commands that analyse a whole training run (spectrum, lyapunov). */
+/**
+ * The options of the commands that analyse a whole training run (spectrum, lyapunov,
+ * sensitivity).
+ */
 final class AnalysisOptions {
 
   @Option(names = "--run", required = true, paramLabel = "DIR", description = "A training run's folder.")
@@ -35,6 +38,19 @@ final class AnalysisOptions {
     Path folder = OutputGuard.createFolder(out != null ? out : runDir, out != null ? "--out" : "--run");
     RunDir run = new RunDir(runDir);
     return new Target(folder, run, run.config());
+  }
+
+  /**
+   * As {@link #open()}, for a command that walks the run's steps: a run with none exits 2,
+   * saying the run has no steps {@code toWhat} (e.g. "to follow").
+   */
+  Target openWithSteps(String toWhat) throws IOException {
+    Target target = open();
+    if (target.config().steps() < 1) {
+      throw new IllegalArgumentException(
+          target.run().runJson() + ": the run has no steps " + toWhat);
+    }
+    return target;
   }
 
   /**

@@ -51,12 +51,9 @@ final class LyapunovCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter log = spec.commandLine().getOut();
-    AnalysisOptions.Target target = analysis.open();
+    AnalysisOptions.Target target = analysis.openWithSteps("to follow");
     RunDir run = target.run();
     TrainConfig config = target.config();
-    if (config.steps() < 1) {
-      throw new IllegalArgumentException(run.runJson() + ": the run has no steps to follow");
-    }
     if (m < 1 || m > config.parameters()) {
       throw new IllegalArgumentException("--m must be in 1.." + config.parameters() + ", not " + m);
     }

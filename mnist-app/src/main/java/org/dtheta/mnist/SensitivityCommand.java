@@ -74,12 +74,9 @@ final class SensitivityCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter log = spec.commandLine().getOut();
-    AnalysisOptions.Target target = analysis.open();
+    AnalysisOptions.Target target = analysis.openWithSteps("to differentiate");
     RunDir run = target.run();
     TrainConfig config = target.config();
-    if (config.steps() < 1) {
-      throw new IllegalArgumentException(run.runJson() + ": the run has no steps to differentiate");
-    }
     if (config.saveEvery() != 1) {
       // the adjoint walks the run backwards, so every theta must be stored, not recomputed
       throw new IllegalArgumentException(run.trajectory() + " holds every " + config.saveEvery()
