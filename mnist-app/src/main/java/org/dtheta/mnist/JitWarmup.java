@@ -17,6 +17,8 @@ final class JitWarmup implements AutoCloseable {
 
   /** Samples of the warm-up problem: enough for every kernel's main blocks, cheap per call. */
   private static final int SAMPLES = 256;
+  /** Directions of the batched products it runs (every other round). */
+  private static final int BATCH = 8;
   /** Calls at most: about what C2 needs to compile the kernels these calls reach. */
   private static final int ROUNDS = 400;
 
@@ -56,15 +58,22 @@ final class JitWarmup implements AutoCloseable {
       theta[i] = 0.05 * rnd.nextGaussian();
     }
     double[] gradient = new double[p];
-    double[] v = new double[p];
-    double[] hv = new double[p];
-    for (int i = 0; i < p; i++) {
+    // one direction (the two-layer net's fused path) and a batch (the tape's batched sweeps)
+    double[] v = new double[p * BATCH];
+    double[] hv = new double[v.length];
+    for (int i = 0; i < v.length; i++) {
       v[i] = rnd.nextGaussian();
     }
+    double[] v1 = java.util.Arrays.copyOf(v, p);
+    double[] hv1 = new double[p];
     for (int round = 0; round < ROUNDS && !stop; round++) {
       theta[round % p] += 1e-3; // a new point every round: the sweeps run, not the caches
       net.lossAndGradient(theta, gradient);
-      net.curvatureTimes(Curvature.HESSIAN, theta, v, 1, hv);
+      if (round % 2 == 0) {
+        net.curvatureTimes(Curvature.HESSIAN, theta, v1, 1, hv1);
+      } else {
+        net.curvatureTimes(Curvature.HESSIAN, theta, v, BATCH, hv);
+      }
     }
   }
 
