@@ -17,25 +17,38 @@ import java.util.Arrays;
  * {@code A[i,j] != 0} and pixels {@code l} lit in them are visited: the cost is
  * {@code sum_{i: A[i,j] != 0} nnz(row i) * width} multiply-adds.
  *
- * <p>How: the samples of column {@code j} are taken in groups of about a core's L2 cache of
- * feature rows; within a group the (sample, weight) pairs are sorted by
- * pixel {@code l}, and each output row {@code G_j[l]} is then one {@link
- * SparseKernels#gatherRows} call that keeps its block of the output in registers while
- * summing the group's feature rows. Each output row is thus loaded and stored once per group
- * instead of once per sample.
+ * <p>How: the samples of column {@code j} are taken in groups whose feature rows sit in a
+ * core's L2 cache; within a group the (sample, weight) pairs are bucketed by tiles of four
+ * neighbouring pixels {@code l}, one entry per sample lit in the tile with four weights (zero
+ * where the sample's pixel is dark). Each tile's four output rows are then one {@link
+ * SparseKernels#gatherRowQuads} call: each loaded vector of a feature row feeds four
+ * multiply-adds instead of one, and the output block stays in registers over the group. Tiles
+ * filled less than a quarter gather their rows one by one ({@link SparseKernels#gatherRows}).
+ * Either way each row adds its terms in sample order with the same operations, so the bits
+ * do not depend on which path a tile took.
  *
  * <p>Immutable and thread-safe; each thread brings its own {@link Workspace}.
  */
 public final class SparseGram {
 
   /**
-   * Feature rows per group: about 1 MiB of them (a core's L2), but 64 to 512 samples, so that
-   * each output row gathers a list long enough to pay for loading and storing it. (Measured on
-   * random MNIST-density data: longer lists beat a group that fits L2 exactly.)
+   * Feature rows per group: about 512 KiB of them (half a core's L2, the rest for the tiles'
+   * output rows), but 32 to 512 samples, so that each tile gathers a list long enough to pay for
+   * loading and storing its output rows.
    */
-  private static final int GROUP_DOUBLES = 1 << 17;
-  private static final int GROUP_MIN = 64;
+  private static final int GROUP_DOUBLES = 1 << 16;
+  private static final int GROUP_MIN = 32;
   private static final int GROUP_MAX = 512;
+
+  /** Output rows per register tile ({@link SparseKernels#gatherRowQuads}): pixels 4t to 4t+3. */
+  private static final int TILE = 4;
+  private static final int TILE_SHIFT = 2;
+
+  /**
+   * A tile is gathered as one when its entries fill at least 1 / FILL_DENOMINATOR of its
+   * (sample, pixel) slots; sparser tiles gather their rows one by one.
+   */
+  private static final int FILL_DENOMINATOR = 4;
 
   private final CsrMatrix a;
   private final CsrMatrix byColumn;
@@ -86,7 +99,7 @@ public final class SparseGram {
 
   /** Scratch space for one thread. */
   public Workspace newWorkspace() {
-    return new Workspace(a.cols(), groupSize * Math.max(1, maxRowLength));
+    return new Workspace(a.cols(), groupSize * Math.max(1, maxRowLength), groupSize);
   }
 
   /**
@@ -109,40 +122,57 @@ public final class SparseGram {
     for (int g0 = first; g0 < last; g0 += groupSize) {
       int g1 = Math.min(last, g0 + groupSize);
       int touched = 0;
-      // Count the entries of each pixel l in this group of samples.
+      // Count each tile's samples and entries.
       for (int e = g0; e < g1; e++) {
         int i = byColumn.columnIndices[e];
         for (int f = a.rowPointers[i]; f < a.rowPointers[i + 1]; f++) {
-          int l = a.columnIndices[f];
-          if (ws.count[l]++ == 0) {
-            ws.touched[touched++] = l;
+          int tile = a.columnIndices[f] >> TILE_SHIFT;
+          if (ws.count[tile] == 0) {
+            ws.touched[touched++] = tile;
           }
+          if (ws.lastSample[tile] != e) {
+            ws.lastSample[tile] = e;
+            ws.count[tile]++;
+          }
+          ws.entries[tile]++;
         }
       }
       int pos = 0;
       for (int t = 0; t < touched; t++) {
-        int l = ws.touched[t];
-        ws.start[l] = pos;
-        ws.next[l] = pos;
-        pos += ws.count[l];
+        int tile = ws.touched[t];
+        ws.start[tile] = pos;
+        ws.next[tile] = pos;
+        ws.lastSample[tile] = -1;
+        pos += ws.count[tile];
       }
-      // Bucket (sample, weight) pairs by pixel.
+      Arrays.fill(ws.weight, 0, pos * TILE, 0.0);
+      // One entry per (sample, tile) with the tile's TILE weights, zero where a pixel is dark.
       for (int e = g0; e < g1; e++) {
         int i = byColumn.columnIndices[e];
         double xij = byColumn.values[e];
         for (int f = a.rowPointers[i]; f < a.rowPointers[i + 1]; f++) {
-          int at = ws.next[a.columnIndices[f]]++;
-          ws.sample[at] = i;
-          ws.weight[at] = xij * a.values[f];
+          int l = a.columnIndices[f];
+          int tile = l >> TILE_SHIFT;
+          if (ws.lastSample[tile] != e) {
+            ws.lastSample[tile] = e;
+            ws.sample[ws.next[tile]++] = i;
+          }
+          ws.weight[(ws.next[tile] - 1) * TILE + (l & (TILE - 1))] = xij * a.values[f];
         }
       }
       for (int t = 0; t < touched; t++) {
-        int l = ws.touched[t];
-        boolean seen = ws.seen[l] == stamp;
-        ws.seen[l] = stamp;
-        k.gatherRows(width, ws.count[l], ws.sample, ws.start[l], ws.weight, ws.start[l],
-            features, 0, width, out, l * width, seen);
-        ws.count[l] = 0;
+        int tile = ws.touched[t];
+        int l0 = tile * TILE;
+        if (l0 + TILE <= n && ws.entries[tile] * FILL_DENOMINATOR >= ws.count[tile] * TILE) {
+          tileRows(k, ws, tile, stamp, out);
+        } else {
+          for (int l = l0; l < Math.min(n, l0 + TILE); l++) {
+            singleRow(k, ws, tile, l, stamp, out);
+          }
+        }
+        ws.count[tile] = 0;
+        ws.entries[tile] = 0;
+        ws.lastSample[tile] = -1;
       }
     }
     for (int l = 0; l < n; l++) {
@@ -152,25 +182,75 @@ public final class SparseGram {
     }
   }
 
-  /** Per-thread buffers of {@link #column}: pixel buckets and the pairs of one group. */
+  /** The tile's TILE rows in one register-tiled gather (rows first seen start from zero). */
+  private void tileRows(SparseKernels k, Workspace ws, int tile, int stamp, double[] out) {
+    int l0 = tile * TILE;
+    int unseen = 0;
+    for (int l = l0; l < l0 + TILE; l++) {
+      if (ws.seen[l] != stamp) {
+        unseen++;
+      }
+    }
+    boolean accumulate = unseen < TILE;
+    for (int l = l0; l < l0 + TILE; l++) {
+      if (accumulate && ws.seen[l] != stamp) {
+        Arrays.fill(out, l * width, (l + 1) * width, 0.0);
+      }
+      ws.seen[l] = stamp;
+    }
+    int s = ws.start[tile];
+    k.gatherRowQuads(width, ws.count[tile], ws.sample, s, ws.weight, s * TILE, features, 0, width,
+        out, l0 * width, width, accumulate);
+  }
+
+  /** Row {@code l} of a sparse or partial tile alone, over the tile's samples that light it. */
+  private void singleRow(SparseKernels k, Workspace ws, int tile, int l, int stamp, double[] out) {
+    int slot = l & (TILE - 1);
+    int m = 0;
+    for (int u = ws.start[tile]; u < ws.start[tile] + ws.count[tile]; u++) {
+      double w = ws.weight[u * TILE + slot];
+      if (w != 0.0) {
+        ws.rowSample[m] = ws.sample[u];
+        ws.rowWeight[m++] = w;
+      }
+    }
+    if (m > 0) {
+      boolean seen = ws.seen[l] == stamp;
+      ws.seen[l] = stamp;
+      k.gatherRows(width, m, ws.rowSample, 0, ws.rowWeight, 0, features, 0, width, out, l * width,
+          seen);
+    }
+  }
+
+  /** Per-thread buffers of {@link #column}: tile buckets, a group's entries, one row's list. */
   public static final class Workspace {
     final int[] count;
+    final int[] entries;
+    final int[] lastSample;
     final int[] start;
     final int[] next;
     final int[] touched;
     final int[] seen;
     final int[] sample;
     final double[] weight;
+    final int[] rowSample;
+    final double[] rowWeight;
     private int stamp;
 
-    Workspace(int n, int pairs) {
-      count = new int[n];
-      start = new int[n];
-      next = new int[n];
-      touched = new int[n];
+    Workspace(int n, int pairs, int groupSize) {
+      int tiles = (n + TILE - 1) / TILE;
+      count = new int[tiles];
+      entries = new int[tiles];
+      lastSample = new int[tiles];
+      Arrays.fill(lastSample, -1);
+      start = new int[tiles];
+      next = new int[tiles];
+      touched = new int[tiles];
       seen = new int[n];
       sample = new int[pairs];
-      weight = new double[pairs];
+      weight = new double[pairs * TILE];
+      rowSample = new int[groupSize];
+      rowWeight = new double[groupSize];
     }
 
     int nextStamp() {

@@ -44,6 +44,19 @@ public interface SparseKernels {
       boolean accumulate);
 
   /**
+   * Four {@link #gatherRows} over one list of rows, into rows {@code r = 0..3} of {@code dst} at
+   * {@code dstOff + r * ldDst}: for {@code c < n}, {@code dst[dstOff + r * ldDst + c] (+)= sum_t
+   * weights[weightOff + 4t + r] * src[srcOff + index[indexOff + t] * ldSrc + c]}. Each loaded
+   * vector of {@code src} feeds four sums (the register tiles of {@link SparseGram}); each sum
+   * adds its terms in the order and with the operations of {@code gatherRows}, so a zero weight
+   * where a row has no entry gives that row's single gather.
+   */
+  void gatherRowQuads(
+      int n, int count, int[] index, int indexOff, double[] weights, int weightOff,
+      double[] src, int srcOff, int ldSrc, double[] dst, int dstOff, int ldDst,
+      boolean accumulate);
+
+  /**
    * One row added, scaled, to {@code count} rows of {@code dst}: for {@code c < n},
    * {@code dst[dstOff + index[indexOff + t] * ldDst + c] += weight[weightOff + t] *
    * src[srcOff + c]}. The indices must be distinct (they are within one sparse row).

@@ -3,6 +3,7 @@ package org.dtheta.core.sparse;
 import static org.dtheta.core.TestVectors.gaussian;
 import static org.dtheta.core.sparse.SparseTestData.relativeError;
 import static org.dtheta.core.sparse.SparseTestData.sparseDense;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,7 +16,7 @@ class SparseGramTest {
   @Test
   void everyColumnEqualsTheTripleSum() {
     Random rnd = new Random(8);
-    // More samples per column than one group holds (width 700 gives groups of 187 samples; a
+    // More samples per column than one group holds (width 700 gives groups of 93 samples; a
     // column has about 300 here), so the groups of a column add up.
     int k = 900;
     int n = 17;
@@ -52,5 +53,53 @@ class SparseGramTest {
     gram.column(1, ws, out);
     assertTrue(Arrays.stream(out).allMatch(v -> v == 0.0));
     assertEquals(0, gram.columnCount(1));
+  }
+
+  /**
+   * Every row of every slice has the bits of one {@link SparseKernels#gatherRows} over the
+   * samples lit at both pixels, in sample order: whether its tile of four pixels was gathered as
+   * one (zero weights where a sample's pixel is dark) or row by row, over one group of samples
+   * or several. Sparse, mid and dense data (sparse tiles, mixed, full), pixel counts that leave
+   * a partial last tile, odd widths and single-sample columns; a reused workspace, every call.
+   */
+  @Test
+  void everyRowHasTheBitsOfItsSingleGather() {
+    Random rnd = new Random(21);
+    SparseKernels kernels = SparseKernels.selected();
+    int[][] shapes = {{900, 17, 700}, {300, 30, 37}, {200, 9, 1}, {40, 8, 129}, {3, 6, 13}};
+    for (int[] shape : shapes) {
+      for (double density : new double[] {0.05, 0.35, 0.9}) {
+        int k = shape[0];
+        int n = shape[1];
+        int width = shape[2];
+        double[] x = sparseDense(rnd, k, n, density);
+        double[] f = gaussian(rnd, k * width);
+        SparseGram gram = new SparseGram(CsrMatrix.fromDense(x, k, n), f, width);
+        SparseGram.Workspace ws = gram.newWorkspace();
+        double[] out = new double[n * width];
+        int[] index = new int[k];
+        double[] weight = new double[k];
+        for (int pass = 0; pass < 2; pass++) {
+          for (int j = 0; j < n; j++) {
+            Arrays.fill(out, Double.NaN);
+            gram.column(j, ws, out);
+            double[] want = new double[n * width];
+            for (int l = 0; l < n; l++) {
+              int count = 0;
+              for (int i = 0; i < k; i++) {
+                if (x[i * n + j] != 0 && x[i * n + l] != 0) {
+                  index[count] = i;
+                  weight[count++] = x[i * n + j] * x[i * n + l];
+                }
+              }
+              kernels.gatherRows(width, count, index, 0, weight, 0, f, 0, width, want, l * width,
+                  false);
+            }
+            assertArrayEquals(want, out,
+                "k " + k + ", n " + n + ", width " + width + ", density " + density + ", column " + j);
+          }
+        }
+      }
+    }
   }
 }

@@ -117,4 +117,50 @@ class SparseKernelsTest {
       }
     }
   }
+
+  /**
+   * A gather of four rows over the union of their entries (zero weight where a row has none,
+   * including a row with no entry at all) gives the bits of the four single gathers over each
+   * row's own entries, for every width (the four- and one-vector blocks and the scalar tail),
+   * added to or overwriting, with output rows apart by more than their width.
+   */
+  @Test
+  void quadGatherGivesTheBitsOfFourSingleGathers() {
+    Random rnd = new Random(13);
+    int ld = 230;
+    int srcRows = 20;
+    int[] union = {0, 2, 3, 5, 8, 9, 13, 17, 19};
+    for (SparseKernels k : new SparseKernels[] {SparseKernels.selected(), SparseKernels.scalar()}) {
+      for (int n = 0; n <= 220; n++) {
+        double[] src = gaussian(rnd, 3 + srcRows * ld);
+        double[] weights = new double[2 + 4 * union.length];
+        int[][] rowIndex = new int[4][union.length];
+        double[][] rowWeight = new double[4][union.length];
+        int[] rowCount = new int[4];
+        for (int t = 0; t < union.length; t++) {
+          for (int r = 0; r < 3; r++) { // row 3 stays empty
+            if (rnd.nextDouble() < 0.6) {
+              weights[2 + 4 * t + r] = rnd.nextGaussian();
+              rowIndex[r][rowCount[r]] = union[t];
+              rowWeight[r][rowCount[r]++] = weights[2 + 4 * t + r];
+            }
+          }
+        }
+        int[] index = new int[1 + union.length];
+        System.arraycopy(union, 0, index, 1, union.length);
+        int ldDst = n + 3;
+        for (boolean accumulate : new boolean[] {true, false}) {
+          double[] dst = gaussian(rnd, 4 * ldDst + 5);
+          double[] want = dst.clone();
+          for (int r = 0; r < 4; r++) {
+            k.gatherRows(n, rowCount[r], rowIndex[r], 0, rowWeight[r], 0, src, 3, ld, want,
+                1 + r * ldDst, accumulate);
+          }
+          k.gatherRowQuads(n, union.length, index, 1, weights, 2, src, 3, ld, dst, 1, ldDst,
+              accumulate);
+          assertArrayEquals(want, dst, k.name() + " quad gather, n " + n + ", accumulate " + accumulate);
+        }
+      }
+    }
+  }
 }

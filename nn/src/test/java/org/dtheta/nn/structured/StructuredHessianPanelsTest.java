@@ -164,6 +164,34 @@ class StructuredHessianPanelsTest {
     check(c, d, 0.3, 5, 4, 41);
   }
 
+  /** 4 x 4 images: the Gram's columns in 2 x 2 squares (permuted), rows back in pixel order. */
+  @Test
+  void squareImageInputsInTwoByTwoSquaresMatchHessianProducts() throws IOException {
+    NetworkConfig c = Presets.mnist().withInputs(16).withHidden(3).withOutputs(3);
+    Dataset d = sparseData(new Random(42), c, 12, 0.5);
+    check(c, d, 0.3, 5, 4, 43);
+  }
+
+  /** MNIST's pixels in 2 x 2 squares of consecutive Gram columns, the bias last; odd sides not. */
+  @Test
+  void gramOrderIsAPermutationOfTwoByTwoSquares() {
+    int[] column = StructuredHessianPanels.gramOrder(784);
+    boolean[] taken = new boolean[785];
+    for (int j = 0; j < 785; j++) {
+      assertTrue(!taken[column[j]], "column " + column[j] + " taken twice");
+      taken[column[j]] = true;
+    }
+    assertEquals(784, column[784]);
+    for (int j : new int[] {0, 1, 28, 29}) {
+      assertEquals(j % 2 + 2 * (j / 28), column[j], "pixel " + j);
+    }
+    assertEquals(4 * 14, column[56]);
+    int[] odd = StructuredHessianPanels.gramOrder(9);
+    for (int j = 0; j < 10; j++) {
+      assertEquals(j, odd[j]);
+    }
+  }
+
   @Test
   void updateJacobianAndBlocksAgreeWithTheHessianRows() throws IOException {
     NetworkConfig c = Presets.mnist().withInputs(9).withHidden(4).withOutputs(3).withL2(0.2);

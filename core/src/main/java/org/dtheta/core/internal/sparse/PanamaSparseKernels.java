@@ -506,6 +506,144 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
     b0.intoArray(dst, dstOff2 + c);
   }
 
+  /**
+   * Four rows in blocks of four vectors (sixteen accumulators, four broadcast weights and the
+   * loaded vector: 21 of AVX-512's 32 registers), then one vector; AVX2's 16 registers take
+   * blocks of one vector only.
+   */
+  private static final boolean QUAD_BLOCK4 = S.vectorBitSize() >= 512;
+
+  @Override
+  public void gatherRowQuads(
+      int n, int count, int[] index, int indexOff, double[] weights, int weightOff,
+      double[] src, int srcOff, int ldSrc, double[] dst, int dstOff, int ldDst,
+      boolean accumulate) {
+    int c = 0;
+    if (QUAD_BLOCK4) {
+      for (; c + 4 * L <= n; c += 4 * L) {
+        quadBlock4(c, count, index, indexOff, weights, weightOff, src, srcOff, ldSrc, dst, dstOff,
+            ldDst, accumulate);
+      }
+    }
+    for (; c + L <= n; c += L) {
+      quadBlock1(c, count, index, indexOff, weights, weightOff, src, srcOff, ldSrc, dst, dstOff,
+          ldDst, accumulate);
+    }
+    for (; c < n; c++) {
+      for (int r = 0; r < 4; r++) {
+        int d = dstOff + r * ldDst + c;
+        double s = accumulate ? dst[d] : 0.0;
+        for (int t = 0; t < count; t++) {
+          s = Math.fma(weights[weightOff + 4 * t + r], src[srcOff + index[indexOff + t] * ldSrc + c], s);
+        }
+        dst[d] = s;
+      }
+    }
+  }
+
+  /** Four vectors of each of four rows from column {@code c}: each load feeds four sums. */
+  private static void quadBlock4(int c, int count, int[] index, int indexOff,
+      double[] weights, int weightOff, double[] src, int srcOff, int ldSrc, double[] dst,
+      int dstOff, int ldDst, boolean accumulate) {
+    int d0 = dstOff + 0 * ldDst + c;
+    int d1 = dstOff + 1 * ldDst + c;
+    int d2 = dstOff + 2 * ldDst + c;
+    int d3 = dstOff + 3 * ldDst + c;
+    DoubleVector a00 = initial(dst, d0 + 0 * L, accumulate);
+    DoubleVector a01 = initial(dst, d0 + 1 * L, accumulate);
+    DoubleVector a02 = initial(dst, d0 + 2 * L, accumulate);
+    DoubleVector a03 = initial(dst, d0 + 3 * L, accumulate);
+    DoubleVector a10 = initial(dst, d1 + 0 * L, accumulate);
+    DoubleVector a11 = initial(dst, d1 + 1 * L, accumulate);
+    DoubleVector a12 = initial(dst, d1 + 2 * L, accumulate);
+    DoubleVector a13 = initial(dst, d1 + 3 * L, accumulate);
+    DoubleVector a20 = initial(dst, d2 + 0 * L, accumulate);
+    DoubleVector a21 = initial(dst, d2 + 1 * L, accumulate);
+    DoubleVector a22 = initial(dst, d2 + 2 * L, accumulate);
+    DoubleVector a23 = initial(dst, d2 + 3 * L, accumulate);
+    DoubleVector a30 = initial(dst, d3 + 0 * L, accumulate);
+    DoubleVector a31 = initial(dst, d3 + 1 * L, accumulate);
+    DoubleVector a32 = initial(dst, d3 + 2 * L, accumulate);
+    DoubleVector a33 = initial(dst, d3 + 3 * L, accumulate);
+    for (int t = 0; t < count; t++) {
+      int w = weightOff + 4 * t;
+      DoubleVector w0 = DoubleVector.broadcast(S, weights[w + 0]);
+      DoubleVector w1 = DoubleVector.broadcast(S, weights[w + 1]);
+      DoubleVector w2 = DoubleVector.broadcast(S, weights[w + 2]);
+      DoubleVector w3 = DoubleVector.broadcast(S, weights[w + 3]);
+      int row = srcOff + index[indexOff + t] * ldSrc + c;
+      DoubleVector s;
+      s = DoubleVector.fromArray(S, src, row + 0 * L);
+      a00 = s.fma(w0, a00);
+      a10 = s.fma(w1, a10);
+      a20 = s.fma(w2, a20);
+      a30 = s.fma(w3, a30);
+      s = DoubleVector.fromArray(S, src, row + 1 * L);
+      a01 = s.fma(w0, a01);
+      a11 = s.fma(w1, a11);
+      a21 = s.fma(w2, a21);
+      a31 = s.fma(w3, a31);
+      s = DoubleVector.fromArray(S, src, row + 2 * L);
+      a02 = s.fma(w0, a02);
+      a12 = s.fma(w1, a12);
+      a22 = s.fma(w2, a22);
+      a32 = s.fma(w3, a32);
+      s = DoubleVector.fromArray(S, src, row + 3 * L);
+      a03 = s.fma(w0, a03);
+      a13 = s.fma(w1, a13);
+      a23 = s.fma(w2, a23);
+      a33 = s.fma(w3, a33);
+    }
+    a00.intoArray(dst, d0 + 0 * L);
+    a01.intoArray(dst, d0 + 1 * L);
+    a02.intoArray(dst, d0 + 2 * L);
+    a03.intoArray(dst, d0 + 3 * L);
+    a10.intoArray(dst, d1 + 0 * L);
+    a11.intoArray(dst, d1 + 1 * L);
+    a12.intoArray(dst, d1 + 2 * L);
+    a13.intoArray(dst, d1 + 3 * L);
+    a20.intoArray(dst, d2 + 0 * L);
+    a21.intoArray(dst, d2 + 1 * L);
+    a22.intoArray(dst, d2 + 2 * L);
+    a23.intoArray(dst, d2 + 3 * L);
+    a30.intoArray(dst, d3 + 0 * L);
+    a31.intoArray(dst, d3 + 1 * L);
+    a32.intoArray(dst, d3 + 2 * L);
+    a33.intoArray(dst, d3 + 3 * L);
+  }
+
+  /** One vector of each of four rows from column {@code c}. */
+  private static void quadBlock1(int c, int count, int[] index, int indexOff,
+      double[] weights, int weightOff, double[] src, int srcOff, int ldSrc, double[] dst,
+      int dstOff, int ldDst, boolean accumulate) {
+    int d0 = dstOff + 0 * ldDst + c;
+    int d1 = dstOff + 1 * ldDst + c;
+    int d2 = dstOff + 2 * ldDst + c;
+    int d3 = dstOff + 3 * ldDst + c;
+    DoubleVector a00 = initial(dst, d0 + 0 * L, accumulate);
+    DoubleVector a10 = initial(dst, d1 + 0 * L, accumulate);
+    DoubleVector a20 = initial(dst, d2 + 0 * L, accumulate);
+    DoubleVector a30 = initial(dst, d3 + 0 * L, accumulate);
+    for (int t = 0; t < count; t++) {
+      int w = weightOff + 4 * t;
+      DoubleVector w0 = DoubleVector.broadcast(S, weights[w + 0]);
+      DoubleVector w1 = DoubleVector.broadcast(S, weights[w + 1]);
+      DoubleVector w2 = DoubleVector.broadcast(S, weights[w + 2]);
+      DoubleVector w3 = DoubleVector.broadcast(S, weights[w + 3]);
+      int row = srcOff + index[indexOff + t] * ldSrc + c;
+      DoubleVector s;
+      s = DoubleVector.fromArray(S, src, row + 0 * L);
+      a00 = s.fma(w0, a00);
+      a10 = s.fma(w1, a10);
+      a20 = s.fma(w2, a20);
+      a30 = s.fma(w3, a30);
+    }
+    a00.intoArray(dst, d0 + 0 * L);
+    a10.intoArray(dst, d1 + 0 * L);
+    a20.intoArray(dst, d2 + 0 * L);
+    a30.intoArray(dst, d3 + 0 * L);
+  }
+
   /** A block's starting sums: the destination's content, or zero. */
   private static DoubleVector initial(double[] dst, int off, boolean accumulate) {
     return accumulate ? DoubleVector.fromArray(S, dst, off) : DoubleVector.zero(S);

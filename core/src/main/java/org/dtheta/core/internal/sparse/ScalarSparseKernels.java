@@ -51,6 +51,38 @@ class ScalarSparseKernels implements SparseKernels {
   }
 
   @Override
+  public void gatherRowQuads(
+      int n, int count, int[] index, int indexOff, double[] weights, int weightOff,
+      double[] src, int srcOff, int ldSrc, double[] dst, int dstOff, int ldDst,
+      boolean accumulate) {
+    int d0 = dstOff;
+    int d1 = dstOff + ldDst;
+    int d2 = dstOff + 2 * ldDst;
+    int d3 = dstOff + 3 * ldDst;
+    if (!accumulate) {
+      java.util.Arrays.fill(dst, d0, d0 + n, 0.0);
+      java.util.Arrays.fill(dst, d1, d1 + n, 0.0);
+      java.util.Arrays.fill(dst, d2, d2 + n, 0.0);
+      java.util.Arrays.fill(dst, d3, d3 + n, 0.0);
+    }
+    for (int t = 0; t < count; t++) {
+      int w = weightOff + 4 * t;
+      double w0 = weights[w];
+      double w1 = weights[w + 1];
+      double w2 = weights[w + 2];
+      double w3 = weights[w + 3];
+      int row = srcOff + index[indexOff + t] * ldSrc;
+      for (int c = 0; c < n; c++) {
+        double s = src[row + c];
+        dst[d0 + c] += w0 * s;
+        dst[d1 + c] += w1 * s;
+        dst[d2 + c] += w2 * s;
+        dst[d3 + c] += w3 * s;
+      }
+    }
+  }
+
+  @Override
   public void scatterRow(
       int n, int count, int[] index, int indexOff, double[] weight, int weightOff,
       double[] src, int srcOff, double[] dst, int dstOff, int ldDst) {
