@@ -276,11 +276,14 @@ def main():
                 target(name, k, kernels, threads, median)))
 
     print_rows([r for r in rows if r[6] != "gemm"])
+    df_fit = {}  # the extrapolated whole Df of the 784-50-10 net, for the commands' table
     for (kernels, threads, h), points in sorted(df_points.items()):
         if len({k for k, _ in points}) < 2:
             continue
         a, b = fit_line(points)
         seconds = a + b * FULL_K
+        if h == 50:
+            df_fit[(kernels, threads)] = seconds
         gflops = df_flops(FULL_K, h) / seconds * 1e-9
         print("| **full Df (structured), h=%d, k=%d, extrapolated** (t = %.1f s + %.2f s per 1000 "
               "samples, fit over k = %s) | %s | %d | %s | %.1f | %s | %s |" % (
@@ -289,11 +292,6 @@ def main():
                   target("structuredDf", FULL_K, kernels, threads, seconds)))
     print_rows([r for r in rows if r[6] == "gemm"])
     print()
-    df_fit = {}
-    for (kernels, threads, h), points in df_points.items():
-        if h == 50 and len({k for k, _ in points}) >= 2:
-            a, b = fit_line(points)
-            df_fit[(kernels, threads)] = a + b * FULL_K
     print_cli(os.path.join(out, "cli.csv"), rows, df_fit)
     for (kernels, threads), ratios in sorted(paired.items()):
         print("GD step against the gradient, back to back in one fork per round (%s kernels, %d "
