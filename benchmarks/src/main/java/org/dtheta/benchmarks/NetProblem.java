@@ -94,17 +94,7 @@ public class NetProblem {
             new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
         return Mnist.load(cache, k).train();
       case "random":
-        double[] x = new double[Math.multiplyExact(k, config.inputs())];
-        for (int i = 0; i < x.length; i++) {
-          if (rnd.nextDouble() < 0.19) {
-            x[i] = (1 + rnd.nextInt(255)) / 255.0;
-          }
-        }
-        int[] labels = new int[k];
-        for (int i = 0; i < k; i++) {
-          labels[i] = rnd.nextInt(config.outputs());
-        }
-        return Dataset.ofLabels(x, labels, config.inputs(), config.outputs());
+        return Mnist.randomLike(rnd, k, config.inputs(), config.outputs());
       default:
         throw new IllegalArgumentException("-p data=" + data + ": expected random or mnist");
     }

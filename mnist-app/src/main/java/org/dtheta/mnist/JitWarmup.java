@@ -1,9 +1,10 @@
 package org.dtheta.mnist;
 
+import java.util.Arrays;
 import java.util.Random;
+import org.dtheta.mnist.data.Mnist;
 import org.dtheta.nn.Classifier;
 import org.dtheta.nn.Curvature;
-import org.dtheta.nn.Dataset;
 
 /**
  * Compiles the hot kernels while a command reads its data: the Vector API runs at its speed only
@@ -42,16 +43,8 @@ final class JitWarmup implements AutoCloseable {
 
   private void run(Architecture arch) {
     Random rnd = new Random(1);
-    int n = 784;
-    double[] x = new double[SAMPLES * n];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = rnd.nextDouble() < 0.19 ? (1 + rnd.nextInt(255)) / 255.0 : 0.0;
-    }
-    int[] labels = new int[SAMPLES];
-    for (int i = 0; i < SAMPLES; i++) {
-      labels[i] = rnd.nextInt(10);
-    }
-    Classifier net = arch.objective(0.1, Dataset.ofLabels(x, labels, n, 10));
+    Classifier net =
+        arch.objective(0.1, Mnist.randomLike(rnd, SAMPLES, Mnist.PIXELS, Mnist.CLASSES));
     int p = net.dimension();
     double[] theta = new double[p];
     for (int i = 0; i < p; i++) {
@@ -64,7 +57,7 @@ final class JitWarmup implements AutoCloseable {
     for (int i = 0; i < v.length; i++) {
       v[i] = rnd.nextGaussian();
     }
-    double[] v1 = java.util.Arrays.copyOf(v, p);
+    double[] v1 = Arrays.copyOf(v, p);
     double[] hv1 = new double[p];
     for (int round = 0; round < ROUNDS && !stop; round++) {
       theta[round % p] += 1e-3; // a new point every round: the sweeps run, not the caches
