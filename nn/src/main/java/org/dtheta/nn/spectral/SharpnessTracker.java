@@ -10,10 +10,9 @@ import org.dtheta.core.linalg.SpectrumResult;
  * each Lanczos warm-started from the previous point's top eigenvector.
  *
  * <p>Between nearby points of a trajectory the top eigenvector moves little, so a start from it
- * needs fewer blocks than a random start (8-15% fewer at the edge of stability on MNIST, where
- * the top eigenvalues are close and the tolerance asks for about 22 Krylov vectors either way;
- * more where the top is well separated). The start block also has
- * {@link #BLOCK_SIZE} - 1 seeded random vectors: should another direction overtake the old top
+ * needs fewer blocks than a random start (fewest saved at the edge of stability, where the top
+ * eigenvalues are close and the tolerance needs many Krylov vectors either way). The start block
+ * also has {@link #BLOCK_SIZE} - 1 seeded random vectors: should another direction overtake the old top
  * (as happens at the edge of stability), the old vector alone could leave it with a component so
  * small that Lanczos converges to the old, now second, eigenvalue first. The tolerance is tight
  * ({@link #TOLERANCE}, relative residual): the eigenvalue error is of the order of the squared

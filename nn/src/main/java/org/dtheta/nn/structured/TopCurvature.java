@@ -38,8 +38,7 @@ final class TopCurvature {
 
   /**
    * Samples per chunk at most, below what the tangent budget allows: a chunk's sweeps cost the
-   * same per sample whatever its size, so larger chunks only hold more memory (the whole Df at
-   * k = 60000 peaked 1.8 GB higher with budget-sized chunks, in the same CPU time).
+   * same per sample whatever its size, so larger chunks only hold more memory.
    */
   static final int MAX_CHUNK_SAMPLES = 1024;
 
