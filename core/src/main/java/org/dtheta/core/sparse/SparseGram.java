@@ -107,7 +107,23 @@ public final class SparseGram {
    * every row is overwritten, rows of pixels never lit together with {@code j} become zero.
    */
   public void column(int j, Workspace ws, double[] out) {
+    column(j, ws, out, null, 0, 0);
+  }
+
+  /**
+   * {@link #column(int, Workspace, double[])} without the rows {@code l} whose {@code
+   * rank[l]} lies in {@code [skipFrom, skipTo)}: their content in {@code out} is unspecified
+   * afterwards. Every other row gets the same bits as from the whole column; a caller that
+   * already holds the skipped rows (as {@code G_l[j] = G_j[l]}, the same sum in the same sample
+   * order, by symmetry of the weights {@code A[i,j] A[i,l]}) saves their work. {@code rank}
+   * may be null when the range is empty.
+   */
+  public void column(int j, Workspace ws, double[] out, int[] rank, int skipFrom, int skipTo) {
     int n = a.cols();
+    boolean skipping = skipFrom < skipTo;
+    if (skipping && (rank == null || rank.length < n)) {
+      throw new IllegalArgumentException("SparseGram: skipping needs a rank for each of " + n + " rows");
+    }
     if (j < 0 || j >= n) {
       throw new IndexOutOfBoundsException("SparseGram column " + j + " outside [0, " + n + ")");
     }
@@ -126,6 +142,9 @@ public final class SparseGram {
       for (int e = g0; e < g1; e++) {
         int i = byColumn.columnIndices[e];
         for (int f = a.rowPointers[i]; f < a.rowPointers[i + 1]; f++) {
+          if (skipping && skipped(rank[a.columnIndices[f]], skipFrom, skipTo)) {
+            continue;
+          }
           int tile = a.columnIndices[f] >> TILE_SHIFT;
           if (ws.count[tile] == 0) {
             ws.touched[touched++] = tile;
@@ -152,6 +171,9 @@ public final class SparseGram {
         double xij = byColumn.values[e];
         for (int f = a.rowPointers[i]; f < a.rowPointers[i + 1]; f++) {
           int l = a.columnIndices[f];
+          if (skipping && skipped(rank[l], skipFrom, skipTo)) {
+            continue;
+          }
           int tile = l >> TILE_SHIFT;
           if (ws.lastSample[tile] != e) {
             ws.lastSample[tile] = e;
@@ -176,10 +198,14 @@ public final class SparseGram {
       }
     }
     for (int l = 0; l < n; l++) {
-      if (ws.seen[l] != stamp) {
+      if (ws.seen[l] != stamp && !(skipping && skipped(rank[l], skipFrom, skipTo))) {
         Arrays.fill(out, l * width, (l + 1) * width, 0.0);
       }
     }
+  }
+
+  private static boolean skipped(int rank, int skipFrom, int skipTo) {
+    return rank >= skipFrom && rank < skipTo;
   }
 
   /** The tile's TILE rows in one register-tiled gather (rows first seen start from zero). */

@@ -102,4 +102,59 @@ class SparseGramTest {
       }
     }
   }
+
+  /**
+   * The symmetry the structured Hessian relies on: row {@code l} of slice {@code j} has the bits
+   * of row {@code j} of slice {@code l}; and a column computed with rows skipped (by a shuffled
+   * rank, a range of it) has the bits of the whole column in every row it computes.
+   */
+  @Test
+  void slicesAreBitSymmetricAndSkippingKeepsTheOtherRows() {
+    Random rnd = new Random(34);
+    int[][] shapes = {{900, 17, 700}, {300, 30, 37}, {40, 8, 129}};
+    for (int[] shape : shapes) {
+      for (double density : new double[] {0.05, 0.35, 0.9}) {
+        int k = shape[0];
+        int n = shape[1];
+        int width = shape[2];
+        double[] x = sparseDense(rnd, k, n, density);
+        double[] f = gaussian(rnd, k * width);
+        SparseGram gram = new SparseGram(CsrMatrix.fromDense(x, k, n), f, width);
+        SparseGram.Workspace ws = gram.newWorkspace();
+        double[][] whole = new double[n][n * width];
+        for (int j = 0; j < n; j++) {
+          gram.column(j, ws, whole[j]);
+        }
+        int[] rank = new int[n];
+        for (int l = 0; l < n; l++) {
+          rank[l] = l;
+        }
+        for (int l = n - 1; l > 0; l--) {
+          int r = rnd.nextInt(l + 1);
+          int t = rank[l];
+          rank[l] = rank[r];
+          rank[r] = t;
+        }
+        double[] out = new double[n * width];
+        for (int j = 0; j < n; j++) {
+          for (int l = 0; l < n; l++) {
+            assertArrayEquals(Arrays.copyOfRange(whole[l], j * width, (j + 1) * width),
+                Arrays.copyOfRange(whole[j], l * width, (l + 1) * width),
+                "G_" + j + "[" + l + "] and G_" + l + "[" + j + "], density " + density);
+          }
+          int skipFrom = rnd.nextInt(n);
+          int skipTo = skipFrom + rnd.nextInt(n - skipFrom + 1);
+          Arrays.fill(out, Double.NaN);
+          gram.column(j, ws, out, rank, skipFrom, skipTo);
+          for (int l = 0; l < n; l++) {
+            if (rank[l] < skipFrom || rank[l] >= skipTo) {
+              assertArrayEquals(Arrays.copyOfRange(whole[j], l * width, (l + 1) * width),
+                  Arrays.copyOfRange(out, l * width, (l + 1) * width),
+                  "row " + l + " of column " + j + " skipping ranks [" + skipFrom + ", " + skipTo + ")");
+            }
+          }
+        }
+      }
+    }
+  }
 }
