@@ -54,7 +54,8 @@ final class MemoryCheck {
     long packed = (long) hidden * (hidden + 1) / 2;
     long tail = 10L * hidden + 10;
     return 8L * ((long) k * packed + p * tail) + panel + written
-        + StructuredHessianPanels.sweepTangentBytes(hidden, 10, k);
+        + StructuredHessianPanels.sweepTangentBytes(hidden, 10, k)
+        + StructuredHessianPanels.keptBlockBytes(hidden, org.dtheta.mnist.data.Mnist.PIXELS);
   }
 
   /** {@code Df V} with {@code m} directions: V, the product, and the sweeps' tangents. */

@@ -32,13 +32,16 @@ import org.dtheta.nn.TwoLayerNet;
  * from one forward-over-reverse sweep of the top with {@code h} directions; the block is then a
  * sparse weighted Gram product ({@link SparseGram}) over the nonzero pixels only. Because every
  * {@code M_i} is symmetric, each {@code h x h} pixel block is symmetric too: it is computed as a
- * packed triangle, half the work, and rows are read off it by symmetry.
+ * packed triangle, half the work, and rows are read off it by symmetry. The pixel blocks are
+ * symmetric too ({@code G_j[l] = G_l[j]}): each pair of pixels is computed once, by the pixel
+ * emitted first, and kept until the other's rows are emitted.
  *
  * <p>Cost, MNIST ({@code k} = 60000, about 150 lit pixels per image, h = 50): about
- * {@code k * 151^2 * 1275 = 1.7e12} multiply-adds for the first-layer block, {@code nnz(X) * h
- * * t2 = 2.3e11} for the second-layer columns, and the sweeps of the top. Memory: the packed
+ * {@code k * 151^2 / 2 * 1275 = 8.7e11} multiply-adds for the first-layer block, {@code nnz(X)
+ * * h * t2 = 2.3e11} for the second-layer columns, and the sweeps of the top. Memory: the packed
  * curvatures ({@code k * h(h+1)/2} doubles, 612 MB for MNIST), the second-layer columns
- * ({@code P * t2}, 162 MB), one panel and an {@code (n+1) x h(h+1)/2} accumulator per core.
+ * ({@code P * t2}, 162 MB), one panel and an {@code (n+1) x h(h+1)/2} accumulator per core, and
+ * the kept pixel blocks ({@link #keptBlockBytes}, at most 1.6 GB for MNIST).
  *
  * <p>Supported: every network of the family with a dense first layer (any activation, output
  * and loss of {@link NetworkConfig}, with its L2 term). A bias-only first layer has no Kronecker
@@ -280,7 +283,15 @@ public final class StructuredHessianPanels implements HessianPanels {
     }
   }
 
-  /** Rows {@code [r0, r1)} of the first layer ({@code [W1; b1]}), pixel by pixel, in parallel. */
+  /**
+   * Rows {@code [r0, r1)} of the first layer ({@code [W1; b1]}), pixel by pixel, in parallel,
+   * with pixel-pair symmetry: block {@code (j, l)} is {@code G_j[l] = G_l[j]}, bit for bit (the
+   * same sum in the same sample order), so pixel {@code j}'s Gram column computes only the
+   * pixels {@code l >= j} (and those before the first emitted pixel {@code j0}, which no earlier
+   * column of this write has computed); the blocks {@code l} in {@code (j, j1)} are kept until
+   * pixel {@code l}'s rows are emitted. Each block has the bits of the plain column's, so a write
+   * from any row gives the same bits.
+   */
   private void emitFirstLayerRows(SparseGram gram, double[] tailColumns, int r0, int r1,
       PanelEmitter emitter) throws IOException {
     int threads = Parallel.threads();
@@ -292,6 +303,15 @@ public final class StructuredHessianPanels implements HessianPanels {
     }
     int j0 = r0 / h;
     int j1 = (r1 + h - 1) / h;
+    int[] rank = new int[pixels];
+    for (int j = 0; j < pixels; j++) {
+      rank[gramColumn[j]] = j;
+    }
+    // kept[l][j]: the packed block G_j[l] of an earlier pixel j in [j0, l), null when zero.
+    double[][][] kept = new double[j1][][];
+    for (int l = j0 + 1; l < j1; l++) {
+      kept[l] = new double[l][];
+    }
     // Blocks of whole pixels as large as a panel (written straight into it when aligned), and
     // at least one pixel per core.
     int blockPixels = Math.max(threads, emitter.panelRows() / h);
@@ -304,13 +324,90 @@ public final class StructuredHessianPanels implements HessianPanels {
       AtomicInteger next = new AtomicInteger(jb);
       Parallel.forEachChunk(threads, w -> {
         for (int j = next.getAndIncrement(); j < je; j = next.getAndIncrement()) {
-          gram.column(gramColumn[j], workspaces[w], slices[w]);
+          double[] slice = slices[w];
+          gram.column(gramColumn[j], workspaces[w], slice, rank, j0, j);
           int pLo = Math.max(lo, j * h) - j * h;
           int pHi = Math.min(hi, (j + 1) * h) - j * h;
-          pixelRows(j, slices[w], tailColumns, pLo, pHi, buf, row0 + j * h + pLo - lo);
+          int outRow = row0 + j * h + pLo - lo;
+          for (int l = 0; l < pixels; l++) {
+            if (l < j0 || l >= j) {
+              putBlock(slice, gramColumn[l] * width, l, pLo, pHi, buf, outRow);
+            }
+          }
+          tailAndDiagonal(j, tailColumns, pLo, pHi, buf, outRow);
+          for (int l = j + 1; l < j1; l++) {
+            kept[l][j] = nonZeroCopy(slice, gramColumn[l] * width);
+          }
+        }
+      });
+      // Every pixel of the block has kept its blocks: fill in the columns of pixels [j0, j).
+      AtomicInteger again = new AtomicInteger(jb);
+      Parallel.forEachChunk(threads, w -> {
+        for (int j = again.getAndIncrement(); j < je; j = again.getAndIncrement()) {
+          int pLo = Math.max(lo, j * h) - j * h;
+          int pHi = Math.min(hi, (j + 1) * h) - j * h;
+          int outRow = row0 + j * h + pLo - lo;
+          for (int l = j0; l < j; l++) {
+            putBlock(kept[j][l], 0, l, pLo, pHi, buf, outRow);
+          }
+          kept[j] = null;
         }
       });
       emitter.commit(buf, hi - lo);
+    }
+  }
+
+  /**
+   * Bytes the first-layer rows keep at most for pixel-pair symmetry with {@code hidden} units
+   * and {@code inputs} inputs: one packed block per pair of a pixel already emitted and one not
+   * yet, at most {@code (pixels / 2)^2} pairs (fewer on data whose pixels are not all lit
+   * together).
+   */
+  public static long keptBlockBytes(int hidden, int inputs) {
+    long half = (inputs + 2) / 2;
+    return half * half * 8L * TopCurvature.packedWidth(hidden);
+  }
+
+  /** A copy of {@code width} doubles from {@code from}, or null when all are +0.0 (bit for bit). */
+  private double[] nonZeroCopy(double[] slice, int from) {
+    for (int c = from; c < from + width; c++) {
+      if (Double.doubleToRawLongBits(slice[c]) != 0L) {
+        return java.util.Arrays.copyOfRange(slice, from, from + width);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Columns of pixel {@code l} in rows {@code (j, r)}, {@code pLo <= r < pHi}: the symmetric
+   * {@code h x h} block unpacked from {@code packed} at {@code from}, or zero when it is null.
+   */
+  private void putBlock(double[] packed, int from, int l, int pLo, int pHi, double[] out,
+      int outRow) {
+    for (int r = pLo; r < pHi; r++) {
+      int to = (outRow + r - pLo) * p + l * h;
+      if (packed == null) {
+        java.util.Arrays.fill(out, to, to + h, 0.0);
+        continue;
+      }
+      int index = r * h;
+      for (int q = 0; q < h; q++) {
+        out[to + q] = packed[from + packedIndex[index + q]];
+      }
+    }
+  }
+
+  /** The tail columns of rows {@code (j, r)}, and the L2 term on their diagonal. */
+  private void tailAndDiagonal(int j, double[] tailColumns, int pLo, int pHi, double[] out,
+      int outRow) {
+    int firstLayer = pixels * h;
+    for (int r = pLo; r < pHi; r++) {
+      int o = (outRow + r - pLo) * p;
+      int row = j * h + r;
+      System.arraycopy(tailColumns, row * tail, out, o + firstLayer, tail);
+      if (j < pixels - 1) { // pixel n is the bias: no L2 term
+        out[o + row] += l2Diagonal;
+      }
     }
   }
 
@@ -359,33 +456,5 @@ public final class StructuredHessianPanels implements HessianPanels {
       }
     }
     return new CsrMatrix(rows, x.cols(), pointers, indices, values);
-  }
-
-  /**
-   * Rows {@code (j, p)}, {@code pLo <= p < pHi}, of {@code H} from the
-   * Gram slice of pixel {@code j} (pixel {@code n} being the bias) and the tail columns.
-   */
-  private void pixelRows(int j, double[] slice, double[] tailColumns, int pLo, int pHi,
-      double[] out, int outRow) {
-    int firstLayer = pixels * h;
-    for (int r = pLo; r < pHi; r++) {
-      int o = (outRow + r - pLo) * p;
-      int index = r * h;
-      for (int l = 0; l < pixels; l++) {
-        int from = gramColumn[l] * width;
-        int to = o + l * h;
-        for (int q = 0; q < h; q++) {
-          out[to + q] = slice[from + packedIndex[index + q]];
-        }
-      }
-      int row = j * h + r;
-      int tailFrom = row * tail;
-      for (int d = 0; d < tail; d++) {
-        out[o + firstLayer + d] = tailColumns[tailFrom + d];
-      }
-      if (j < pixels - 1) { // pixel n is the bias: no L2 term
-        out[o + row] += l2Diagonal;
-      }
-    }
   }
 }

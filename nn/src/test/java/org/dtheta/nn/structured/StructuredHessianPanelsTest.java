@@ -172,6 +172,81 @@ class StructuredHessianPanelsTest {
     check(c, d, 0.3, 5, 4, 43);
   }
 
+  /**
+   * Pixel-pair symmetry changes no bit: every first-layer block of the panels, whether its pixel
+   * pair was computed by the row's pixel or kept from the column's, and from any first row, is
+   * the block read off the whole Gram column of the row's pixel (no rows skipped). With several
+   * panels per pixel block and pixels split across panels; zero blocks (pixels never lit
+   * together) included.
+   */
+  @Test
+  void firstLayerBlocksHaveTheBitsOfWholeGramColumns() throws IOException {
+    NetworkConfig c = Presets.mnist().withInputs(16).withHidden(3).withOutputs(3).withL2(0.01);
+    Dataset d = sparseData(new Random(44), c, 40, 0.3);
+    double[] theta = randomTheta(new Random(45), c.layout(), 0.3);
+    int h = c.hidden();
+    int pixels = c.inputs() + 1;
+    int p = c.layout().size();
+    StructuredHessianPanels structured = new StructuredHessianPanels(c, d, 7, 4);
+    // The reference: the same packed curvatures, whole columns.
+    org.dtheta.core.sparse.CsrMatrix xAug =
+        org.dtheta.core.sparse.CsrMatrix.fromDense(d.x(), d.k(), d.inputs()).withConstantColumn(1.0);
+    TopCurvature top = new TopCurvature(c, d, xAug, 7, 4);
+    int width = TopCurvature.packedWidth(h);
+    double[] packed = new double[d.k() * width];
+    top.compute(theta.clone(), new double[p * top.tailWidth()], packed);
+    int[] column = StructuredHessianPanels.gramOrder(c.inputs());
+    org.dtheta.core.sparse.SparseGram gram = new org.dtheta.core.sparse.SparseGram(
+        StructuredHessianPanels.permuteColumns(xAug, column), packed, width);
+    org.dtheta.core.sparse.SparseGram.Workspace ws = gram.newWorkspace();
+    double l2 = c.l2() / d.k();
+    int zeroBlocks = 0;
+    for (int panelRows : new int[] {2, 13, 200}) {
+      double[] got = collect(p, panelRows, (sink, rows, progress) ->
+          structured.write(theta, sink, rows, progress, 0));
+      for (int first = 0; first < pixels * h; first += panelRows) {
+        double[] from = new double[(p - first) * p];
+        int start = first;
+        structured.write(theta, (r, n, panel) -> System.arraycopy(panel, 0, from, (r - start) * p, n * p),
+            panelRows, ProgressListener.NONE, first);
+        double[] slice = new double[pixels * width];
+        for (int j = 0; j < pixels; j++) {
+          gram.column(column[j], ws, slice);
+          for (int r = 0; r < h; r++) {
+            int row = j * h + r;
+            for (int l = 0; l < pixels; l++) {
+              boolean zero = true;
+              for (int q = 0; q < h; q++) {
+                int at = row * p + l * h + q;
+                double want = slice[column[l] * width + packedOffset(h, r, q)];
+                zero &= want == 0.0;
+                if (l == j && r == q && j < pixels - 1) {
+                  want += l2;
+                }
+                assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(got[at]),
+                    "row " + row + ", column " + (l * h + q) + ", panels of " + panelRows);
+                if (row >= first) {
+                  assertEquals(Double.doubleToRawLongBits(want),
+                      Double.doubleToRawLongBits(from[(row - first) * p + l * h + q]),
+                      "row " + row + " written from row " + first + ", panels of " + panelRows);
+                }
+              }
+              zeroBlocks += zero && r == 0 ? 1 : 0;
+            }
+          }
+        }
+      }
+    }
+    assertTrue(zeroBlocks > 0, "the data leave some pixel pairs never lit together");
+  }
+
+  /** Where {@code M[r, q]} sits in a packed upper triangle of an {@code h x h} matrix. */
+  private static int packedOffset(int h, int r, int q) {
+    int a = Math.min(r, q);
+    int b = Math.max(r, q);
+    return a * h - a * (a - 1) / 2 + (b - a);
+  }
+
   /** MNIST's pixels in 2 x 2 squares of consecutive Gram columns, the bias last; odd sides not. */
   @Test
   void gramOrderIsAPermutationOfTwoByTwoSquares() {
