@@ -391,9 +391,11 @@ public final class StructuredHessianPanels implements HessianPanels {
         continue;
       }
       int index = r * h;
-      for (int q = 0; q < h; q++) {
+      for (int q = 0; q < r; q++) {
         out[to + q] = packed[from + packedIndex[index + q]];
       }
+      // M[r, q] for q >= r is row r of the packed upper triangle, contiguous
+      System.arraycopy(packed, from + packedIndex[index + r], out, to + r, h - r);
     }
   }
 
