@@ -35,8 +35,8 @@ final class BatchLoss<G extends BatchLoss.Graph> {
     /** The part's tape; its flat parameter vector is theta. */
     Tape tape();
 
-    /** The part's samples. */
-    Dataset data();
+    /** The part's targets ({@code samples x outputs}, the logits' shape). */
+    double[] targets();
 
     /** The output pre-activations ({@code samples x outputs}). */
     Var logits();
@@ -48,8 +48,11 @@ final class BatchLoss<G extends BatchLoss.Graph> {
   /** Records a net's data loss over some samples. */
   @FunctionalInterface
   interface Recorder<G> {
-    /** The recorded loss over {@code samples}. */
-    G record(Dataset samples);
+    /**
+     * The recorded loss over samples {@code [first, first + n)} of {@code batch}, scaled as over
+     * those {@code n} samples alone.
+     */
+    G record(Dataset batch, int first, int n);
   }
 
   /** The data loss as a function of the logits alone, for Gauss-Newton products. */
@@ -110,7 +113,8 @@ final class BatchLoss<G extends BatchLoss.Graph> {
     this.outputLoss = outputLoss;
     this.weightDecay = weightDecay;
     this.batch = new BatchParts<>(data, width, maxPartSamples,
-        (d, n, k) -> new Part<>(recorder.record(d), meanOverSamples ? (double) n / k : 1.0));
+        (d, first, n) -> new Part<>(recorder.record(d, first, n),
+            meanOverSamples ? (double) n / d.k() : 1.0));
     batch.parts(0);
   }
 
@@ -254,11 +258,10 @@ final class BatchLoss<G extends BatchLoss.Graph> {
   private Var outputLossOfLogits(Part<G> part) {
     if (part.outputLossOfLogits == null) {
       Var logits = part.graph.logits();
-      Dataset d = part.graph.data();
       Tape small = new Tape();
       Var z = small.variable(logits.rows(), logits.cols());
-      part.outputLossOfLogits =
-          outputLoss.of(z, small.constant(d.targets(), d.k(), d.outputs()));
+      part.outputLossOfLogits = outputLoss.of(
+          z, small.constant(part.graph.targets(), logits.rows(), logits.cols()));
     }
     return part.outputLossOfLogits;
   }

@@ -22,8 +22,12 @@ final class BatchParts<P> {
   /** Records one part of the batch. */
   @FunctionalInterface
   interface Recorder<P> {
-    /** The part over {@code samples}, {@code n} of the batch's {@code k} samples. */
-    P record(Dataset samples, int n, int k);
+    /**
+     * The part over samples {@code [first, first + n)} of {@code batch} (all of it when {@code n}
+     * is its {@code k}); the recorder takes the rows it needs, so no part copies what it does not
+     * use.
+     */
+    P record(Dataset batch, int first, int n);
   }
 
   private final Dataset data;
@@ -69,7 +73,7 @@ final class BatchParts<P> {
     parts = new ArrayList<>();
     for (int first = 0; first < k; first += size) {
       int n = Math.min(size, k - first);
-      parts.add(recorder.record(n == k ? data : slice(data, first, n), n, k));
+      parts.add(recorder.record(data, first, n));
     }
     if (splittings.size() == KEPT_SPLITTINGS) {
       splittings.remove(splittings.keySet().iterator().next()); // the least recently used

@@ -134,7 +134,8 @@ public final class Mlp implements Classifier {
   private final BatchLoss<Part> batch;
 
   /** The data loss over one range of samples, recorded. */
-  private record Part(Tape tape, Dataset data, Var logits, Var loss) implements BatchLoss.Graph {}
+  private record Part(Tape tape, double[] targets, Var logits, Var loss)
+      implements BatchLoss.Graph {}
 
   /**
    * The loss of the MLP with widths {@code sizes = {n, h1, ..., hL, c}}, hidden activation
@@ -170,7 +171,9 @@ public final class Mlp implements Classifier {
       weightLengths[l - 1] = layout.weightLength(l);
     }
     // cross-entropy is a mean over samples: a part of n samples weighs n / k
-    this.batch = new BatchLoss<>(data, layout.size(), width, maxPartSamples, true, this::record,
+    FirstLayer.Batch inputs = new FirstLayer.Batch(data, true);
+    this.batch = new BatchLoss<>(data, layout.size(), width, maxPartSamples, true,
+        (d, first, n) -> record(inputs.part(first, n)),
         Ops::softmaxCrossEntropy, new WeightDecay(l2, data.k(), weightOffsets, weightLengths));
   }
 
@@ -331,7 +334,7 @@ public final class Mlp implements Classifier {
   // ---- recording ----
 
   /** Records the data loss on {@code d}: variables in layout order, then the layers. */
-  private Part record(Dataset d) {
+  private Part record(FirstLayer.Part d) {
     Tape tape = new Tape();
     int layers = layout.layers();
     Var[] w = new Var[layers + 1];
@@ -343,13 +346,13 @@ public final class Mlp implements Classifier {
     if (tape.parameterCount() != layout.size()) {
       throw new AssertionError("tape holds " + tape.parameterCount() + " parameters, " + layout);
     }
-    Var targets = tape.constant(d.targets(), d.k(), d.outputs());
-    CsrMatrix sparseX = FirstLayer.sparseInputs(d);
-    Var x = sparseX == null ? tape.constant(d.x(), d.k(), d.inputs()) : null;
+    Var targets = tape.constant(d.targets(), d.n(), layout.outputs(layers));
+    CsrMatrix sparseX = d.sparseX();
+    Var x = sparseX == null ? tape.constant(d.x(), d.n(), layout.inputs(1)) : null;
     Var a = FirstLayer.affine(x, sparseX, w[1], b[1]);
     for (int l = 2; l <= layers; l++) {
       a = Ops.addRowBroadcast(Ops.matmulActivated(a, activation.function(), w[l]), b[l]);
     }
-    return new Part(tape, d, a, Ops.softmaxCrossEntropy(a, targets));
+    return new Part(tape, d.targets(), a, Ops.softmaxCrossEntropy(a, targets));
   }
 }

@@ -46,7 +46,7 @@ public final class TwoLayerNet implements Classifier {
    * Recorded forward passes on the last few datasets other than the training batch that
    * predictions were asked for (a train loop alternates between a test and a validation set).
    */
-  private final List<Graph> predictionGraphs = new ArrayList<>();
+  private final List<Prediction> predictionGraphs = new ArrayList<>();
   /** Curvature products with at most this many directions take the fused path, if it applies. */
   private final int fusedMaxDirections;
   /** The fused curvature products, made on the first product; null until then or if unused. */
@@ -54,12 +54,15 @@ public final class TwoLayerNet implements Classifier {
   /** Whether the last curvature product took the fused path. */
   private boolean lastProductFused;
   /**
-   * The recorded function: its tape, the inputs in sparse form when the first layer is the
-   * sparse product (else null), the first pre-activation A1, the output pre-activation A2 and
-   * the scalar loss.
+   * The recorded function: its tape, its targets, the inputs in sparse form when the first layer
+   * is the sparse product (else null), the first pre-activation A1, the output pre-activation A2
+   * and the scalar loss.
    */
-  private record Graph(Tape tape, Dataset data, CsrMatrix sparseX, Var a1, Var logits, Var loss)
-      implements BatchLoss.Graph {}
+  private record Graph(Tape tape, double[] targets, CsrMatrix sparseX, Var a1, Var logits,
+      Var loss) implements BatchLoss.Graph {}
+
+  /** A forward pass recorded on {@code samples} for predictions. */
+  private record Prediction(Dataset samples, Graph graph) {}
 
   /** The top of the network: logits A2 and the data loss. */
   private record Top(Var logits, Var loss) {}
@@ -82,8 +85,10 @@ public final class TwoLayerNet implements Classifier {
     requireFits(config, data, "training data");
     // A part weighs n / k in the mean losses (cross-entropy over samples, binary cross-entropy
     // over the n x outputs entries) and 1 in the squared error, which is a sum.
+    FirstLayer.Batch inputs = new FirstLayer.Batch(data, config.denseFirstLayer());
     this.batch = new BatchLoss<>(data, layout.size(), config.hidden() + config.outputs(),
-        maxPartSamples, config.loss() != Loss.SQUARED_ERROR, d -> record(config, d),
+        maxPartSamples, config.loss() != Loss.SQUARED_ERROR,
+        (d, first, n) -> record(config, inputs.part(first, n)),
         (logits, targets) -> outputLoss(config, logits, targets),
         new WeightDecay(config.l2(), data.k(),
             new int[] {layout.offset(Block.W1), layout.offset(Block.W2)},
@@ -275,7 +280,14 @@ public final class TwoLayerNet implements Classifier {
     return w1 == null ? Ops.addRowBroadcast(x, b1) : FirstLayer.affine(x, sparseX, w1, b1);
   }
 
+  /** Records the loss of {@code c} on all of {@code d}. */
   private static Graph record(NetworkConfig c, Dataset d) {
+    CsrMatrix sparseX = c.denseFirstLayer() ? FirstLayer.sparseInputs(d) : null;
+    return record(c, new FirstLayer.Part(d.x(), sparseX, d.targets(), d.k()));
+  }
+
+  /** Records the loss of {@code c} on the samples of {@code d}. */
+  private static Graph record(NetworkConfig c, FirstLayer.Part d) {
     Tape tape = new Tape();
     // Creation order fixes the flat vector: it must be the ParamLayout order W1, b1, W2, b2.
     Var w1 = c.denseFirstLayer() ? tape.variable(c.inputs(), c.hidden()) : null;
@@ -286,12 +298,12 @@ public final class TwoLayerNet implements Classifier {
       throw new AssertionError(
           "tape holds " + tape.parameterCount() + " parameters, layout " + c.layout());
     }
-    Var x = tape.constant(d.x(), d.k(), d.inputs());
-    Var t = tape.constant(d.targets(), d.k(), d.outputs());
-    CsrMatrix sparseX = c.denseFirstLayer() ? FirstLayer.sparseInputs(d) : null;
+    CsrMatrix sparseX = c.denseFirstLayer() ? d.sparseX() : null;
+    Var x = sparseX == null ? tape.constant(d.x(), d.n(), c.inputs()) : null;
+    Var t = tape.constant(d.targets(), d.n(), c.outputs());
     Var a1 = firstLayer(x, sparseX, w1, b1);
     Top top = top(tape, c, a1, w2, b2, t, true);
-    return new Graph(tape, d, sparseX, a1, top.logits(), top.loss());
+    return new Graph(tape, d.targets(), sparseX, a1, top.logits(), top.loss());
   }
 
   /**
@@ -354,8 +366,8 @@ public final class TwoLayerNet implements Classifier {
     layout.checkLength(theta);
     // the same Dataset object (its arrays are wrapped, so contents are the caller's to keep)
     Graph g = null;
-    for (Graph candidate : predictionGraphs) {
-      g = candidate.data == samples ? candidate : g;
+    for (Prediction candidate : predictionGraphs) {
+      g = candidate.samples() == samples ? candidate.graph() : g;
     }
     if (g == null) {
       requireFits(config, samples, "samples");
@@ -363,7 +375,7 @@ public final class TwoLayerNet implements Classifier {
       if (predictionGraphs.size() == PREDICTION_GRAPHS) {
         predictionGraphs.remove(0); // the oldest
       }
-      predictionGraphs.add(g);
+      predictionGraphs.add(new Prediction(samples, g));
     }
     g.tape.setVariables(theta);
     g.tape.forward();

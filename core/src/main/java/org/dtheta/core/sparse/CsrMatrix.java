@@ -208,6 +208,26 @@ public final class CsrMatrix {
     return values;
   }
 
+  /**
+   * Rows {@code [first, first + n)} as a matrix of their own (copies): the same entries {@link
+   * #fromDense} finds in those rows of the dense form, so products with it have the same bits as
+   * with the matrix made from the dense rows, without a pass over the dense rows.
+   */
+  public CsrMatrix rows(int first, int n) {
+    if (first < 0 || n < 1 || first + n > rows) {
+      throw new IllegalArgumentException(
+          "rows [" + first + ", " + (first + n) + ") outside the " + rows + " rows");
+    }
+    int start = rowPointers[first];
+    int[] ptr = new int[n + 1];
+    for (int i = 1; i <= n; i++) {
+      ptr[i] = rowPointers[first + i] - start;
+    }
+    int end = rowPointers[first + n];
+    return new CsrMatrix(n, cols, ptr, Arrays.copyOfRange(columnIndices, start, end),
+        Arrays.copyOfRange(values, start, end), true);
+  }
+
   /** The dense row-major form. */
   public double[] toDense() {
     double[] d = new double[Math.multiplyExact(rows, cols)];

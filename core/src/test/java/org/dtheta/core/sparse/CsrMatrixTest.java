@@ -157,6 +157,45 @@ class CsrMatrixTest {
     }
   }
 
+  /**
+   * Pairs found over a batch large enough to be split over the cores are the pairs each window of
+   * {@code RowPairs.WINDOW} (64) rows finds alone (a matrix of its rows, {@link CsrMatrix#rows}),
+   * with the same union entries and weights in the same places.
+   */
+  @Test
+  void pairsOfALargeBatchAreThoseOfEachWindowAlone() {
+    Random rnd = new Random(12);
+    int rows = 6000;
+    int cols = 120;
+    CsrMatrix a = CsrMatrix.fromDense(SparseTestData.strokes(rnd, rows, cols), rows, cols);
+    RowPairs all = new RowPairs(a.rowPointers, a.columnIndices, a.values, 1, 0, rows);
+    int paired = 0;
+    for (int w0 = 0; w0 < rows; w0 += 64) {
+      int n = Math.min(64, rows - w0);
+      CsrMatrix window = a.rows(w0, n);
+      assertArrayEquals(Arrays.copyOfRange(a.values, a.rowStart(w0), a.rowStart(w0 + n)),
+          window.values);
+      RowPairs alone =
+          new RowPairs(window.rowPointers, window.columnIndices, window.values, 1, 0, n);
+      for (int r = 0; r < n; r++) {
+        int q = alone.partner(0, r);
+        assertEquals(q < 0 ? -1 : w0 + q, all.partner(0, w0 + r), "row " + (w0 + r));
+        if (q > r) {
+          paired++;
+          int count = alone.count(0, r);
+          assertEquals(count, all.count(0, w0 + r));
+          int at = all.first(0, w0 + r);
+          int from = alone.first(0, r);
+          assertArrayEquals(Arrays.copyOfRange(alone.indices, from, from + count),
+              Arrays.copyOfRange(all.indices, at, at + count), "row " + (w0 + r));
+          assertArrayEquals(Arrays.copyOfRange(alone.weights, 2 * from, 2 * (from + count)),
+              Arrays.copyOfRange(all.weights, 2 * at, 2 * (at + count)), "row " + (w0 + r));
+        }
+      }
+    }
+    assertTrue(paired > rows / 8, paired + " pairs in " + rows + " rows");
+  }
+
   private static CsrMatrix assertProducts(
       Random rnd, double[] d, int rows, int cols, int... widths) {
     CsrMatrix a = CsrMatrix.fromDense(d, rows, cols);

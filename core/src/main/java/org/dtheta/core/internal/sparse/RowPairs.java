@@ -1,6 +1,7 @@
 package org.dtheta.core.internal.sparse;
 
 import java.util.Arrays;
+import org.dtheta.core.kernel.Parallel;
 import org.dtheta.core.sparse.SparseKernels;
 
 /**
@@ -33,6 +34,8 @@ public final class RowPairs {
   static final double MAX_UNION_FRACTION = 0.7;
   /** Rows searched for partners together: 64 rows, 2016 candidate pairs. */
   static final int WINDOW = 64;
+  /** Below this many rows the pairs are found on the calling thread (a task costs more). */
+  private static final int PARALLEL_ROWS = 4096;
 
   private final int rowsPerGroup;
   /** Per row of every group: its partner (a row of the same group), or -1. */
@@ -52,26 +55,42 @@ public final class RowPairs {
     first = new int[rowCount];
     count = new int[rowCount];
     Arrays.fill(partner, -1);
-    long total = 0;
-    for (int g = 0; g < groups; g++) {
-      for (int w0 = 0; w0 < rowsPerGroup; w0 += WINDOW) {
-        total += matchWindow(pointers, indices, g * stride, g * rowsPerGroup, w0,
+    // Windows are independent (partners never cross one): they are matched, then merged from
+    // offsets summed in window order, band by band over the cores, with the serial result.
+    int perGroup = (rowsPerGroup + WINDOW - 1) / WINDOW;
+    int windows = Math.multiplyExact(groups, perGroup);
+    long[] unionEnd = new long[windows + 1];
+    int bands = rowCount < PARALLEL_ROWS ? 1 : Math.min(windows, 4 * Parallel.threads());
+    Parallel.forEachChunk(bands, band -> {
+      for (int w = Parallel.bandStart(windows, band, bands);
+          w < Parallel.bandStart(windows, band + 1, bands); w++) {
+        int g = w / perGroup;
+        int w0 = (w % perGroup) * WINDOW;
+        unionEnd[w + 1] = matchWindow(pointers, indices, g * stride, g * rowsPerGroup, w0,
             Math.min(rowsPerGroup, w0 + WINDOW));
       }
+    });
+    for (int w = 0; w < windows; w++) {
+      unionEnd[w + 1] += unionEnd[w];
     }
-    this.indices = new int[Math.toIntExact(total)];
-    this.weights = new double[Math.toIntExact(2 * total)];
-    int at = 0;
-    for (int g = 0; g < groups; g++) {
-      for (int r = 0; r < rowsPerGroup; r++) {
-        int row = g * rowsPerGroup + r;
-        if (partner[row] > r) {
-          first[row] = at;
-          at = merge(pointers, indices, values, g * stride + r, g * stride + partner[row], at);
-          count[row] = at - first[row];
+    this.indices = new int[Math.toIntExact(unionEnd[windows])];
+    this.weights = new double[Math.toIntExact(2 * unionEnd[windows])];
+    Parallel.forEachChunk(bands, band -> {
+      for (int w = Parallel.bandStart(windows, band, bands);
+          w < Parallel.bandStart(windows, band + 1, bands); w++) {
+        int g = w / perGroup;
+        int at = (int) unionEnd[w];
+        for (int r = (w % perGroup) * WINDOW;
+            r < Math.min(rowsPerGroup, (w % perGroup + 1) * WINDOW); r++) {
+          int row = g * rowsPerGroup + r;
+          if (partner[row] > r) {
+            first[row] = at;
+            at = merge(pointers, indices, values, g * stride + r, g * stride + partner[row], at);
+            count[row] = at - first[row];
+          }
         }
       }
-    }
+    });
   }
 
   /**
