@@ -23,7 +23,7 @@ import java.util.Arrays;
  *
  * <ul>
  *   <li>Strips, for scattered pixels (independent random data): the samples are taken in chunks
- *       (a whole column of MNIST-like data) whose (sample, pixel) entries are bucketed once, by
+ *       (about 1700 MNIST-like samples) whose (sample, pixel) entries are bucketed once, by
  *       groups of 128 samples and by output row {@code l}, each list in sample order. The output
  *       is computed in strips of 32 columns: for each group, its features in the strip are
  *       packed into a panel that stays in the level-one cache while every row gathers its list
@@ -50,11 +50,11 @@ public final class SparseGram {
   private static final int GROUP = 1 << GROUP_SHIFT;
 
   /**
-   * Entries (sample, pixel pairs) bucketed at once, about 20 MB of buckets: a chunk of samples,
-   * bucketed by group and row, serves every strip, and the output is read and written once per
-   * chunk and strip, so a chunk holds a whole column of MNIST-like data.
+   * Entries (sample, pixel pairs) bucketed at once: a chunk of samples, bucketed by group and
+   * row, serves every strip, so its lists (about 3 MB) are re-read once per strip and should
+   * stay in cache; the output is read and written once per chunk and strip.
    */
-  private static final int CHUNK_ENTRIES = 1 << 21;
+  private static final int CHUNK_ENTRIES = 1 << 18;
 
   /** At most this many groups per chunk, which bounds the bucket pointers. */
   private static final int CHUNK_GROUPS = 512;
