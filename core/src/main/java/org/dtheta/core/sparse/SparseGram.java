@@ -17,25 +17,49 @@ import java.util.Arrays;
  * {@code A[i,j] != 0} and pixels {@code l} lit in them are visited: the cost is
  * {@code sum_{i: A[i,j] != 0} nnz(row i) * width} multiply-adds.
  *
- * <p>How: the samples of column {@code j} are taken in groups whose feature rows sit in a
- * core's L2 cache; within a group the (sample, weight) pairs are bucketed by tiles of four
- * neighbouring pixels {@code l}, one entry per sample lit in the tile with four weights (zero
- * where the sample's pixel is dark). Each tile's four output rows are then one {@link
- * SparseKernels#gatherRowQuads} call: each loaded vector of a feature row feeds four
- * multiply-adds instead of one, and the output block stays in registers over the group. Tiles
- * filled less than a quarter gather their rows one by one ({@link SparseKernels#gatherRows}).
- * Either way each row adds its terms in sample order with the same operations, so the bits
- * do not depend on which path a tile took.
+ * <p>How, two paths with the same bits (each row adds its terms in sample order with the
+ * operations of {@link SparseKernels#gatherRows}); a column takes the one that suits how its
+ * first samples fill tiles of four neighbouring pixels (see {@code tileFill}):
+ *
+ * <ul>
+ *   <li>Strips, for scattered pixels (independent random data): the samples are taken in chunks
+ *       (about 1700 MNIST-like samples) whose (sample, pixel) entries are bucketed once, by
+ *       groups of 128 samples and by output row {@code l}, each list in sample order. The output
+ *       is computed in strips of 32 columns: for each group, its features in the strip are
+ *       packed into a panel that stays in the level-one cache while every row gathers its list
+ *       from it ({@link SparseKernels#gatherRowLists}) into a packed strip of the output that
+ *       stays in the level-two cache over the chunk's groups. Every product is useful.
+ *   <li>Tiles, for images (neighbouring pixels lit together): the samples are taken in groups
+ *       whose feature rows sit in a core's L2 cache; within a group the (sample, weight) pairs
+ *       are bucketed by tiles of four neighbouring pixels, one entry per sample lit in the tile
+ *       with four weights (zero where the sample's pixel is dark), and each tile's four output
+ *       rows are one {@link SparseKernels#gatherRowQuads} call: each loaded vector of a feature
+ *       row feeds four multiply-adds. Tiles filled less than a quarter gather their rows one by
+ *       one; a zero weight adds nothing, so the bits are those of the strips.
+ * </ul>
  *
  * <p>Immutable and thread-safe; each thread brings its own {@link Workspace}.
  */
 public final class SparseGram {
 
+  /** Output columns per strip: a group's packed feature strips then fit the level-one cache. */
+  private static final int STRIP = 32;
+
+  /** Samples per group: {@code GROUP x STRIP} doubles of packed features (32 KiB). */
+  private static final int GROUP_SHIFT = 7;
+  private static final int GROUP = 1 << GROUP_SHIFT;
+
   /**
-   * Feature rows per group: about 512 KiB of them (half a core's L2, the rest for the tiles'
-   * output rows), but 32 to 512 samples, so that each tile gathers a list long enough to pay for
-   * loading and storing its output rows.
+   * Entries (sample, pixel pairs) bucketed at once: a chunk of samples, bucketed by group and
+   * row, serves every strip, so its lists (about 3 MB) are re-read once per strip and should
+   * stay in cache; the output is read and written once per chunk and strip.
    */
+  private static final int CHUNK_ENTRIES = 1 << 18;
+
+  /** At most this many groups per chunk, which bounds the bucket pointers. */
+  private static final int CHUNK_GROUPS = 512;
+
+  /** Samples per tile group in the tile path: about 512 KiB of feature rows, 32 to 512 samples. */
   private static final int GROUP_DOUBLES = 1 << 16;
   private static final int GROUP_MIN = 32;
   private static final int GROUP_MAX = 512;
@@ -44,16 +68,22 @@ public final class SparseGram {
   private static final int TILE = 4;
   private static final int TILE_SHIFT = 2;
 
-  /**
-   * A tile is gathered as one when its entries fill at least 1 / FILL_DENOMINATOR of its
-   * (sample, pixel) slots; sparser tiles gather their rows one by one.
-   */
+  /** In the tile path, tiles under a quarter full gather their rows one by one. */
   private static final int FILL_DENOMINATOR = 4;
+
+  /**
+   * Columns whose first group of samples fills its tiles of four pixels at least this much
+   * (fraction of a tile's sample, pixel slots lit) take the tile path, others the strips.
+   */
+  private static final double TILE_FILL = 0.5;
 
   private final CsrMatrix a;
   private final CsrMatrix byColumn;
   private final double[] features;
   private final int width;
+  private final int chunkEntries;
+  private final int chunkCap;
+  private final int pairs;
   private final int groupSize;
   private final int maxRowLength;
 
@@ -62,6 +92,11 @@ public final class SparseGram {
    * row-major; kept, not copied).
    */
   public SparseGram(CsrMatrix a, double[] features, int width) {
+    this(a, features, width, CHUNK_ENTRIES);
+  }
+
+  /** As the public constructor, with chunks of about {@code chunkEntries} entries (for tests). */
+  SparseGram(CsrMatrix a, double[] features, int width, int chunkEntries) {
     if (width < 1 || features.length != (long) a.rows() * width) {
       throw new IllegalArgumentException(
           "SparseGram: features have " + features.length + " entries, expected " + a.rows() + " x " + width);
@@ -70,12 +105,15 @@ public final class SparseGram {
     this.byColumn = a.transpose();
     this.features = features;
     this.width = width;
-    this.groupSize = Math.max(GROUP_MIN, Math.min(GROUP_MAX, GROUP_DOUBLES / width));
     int longest = 0;
     for (int i = 0; i < a.rows(); i++) {
       longest = Math.max(longest, a.rowLength(i));
     }
+    this.chunkEntries = chunkEntries;
+    this.groupSize = Math.max(GROUP_MIN, Math.min(GROUP_MAX, GROUP_DOUBLES / width));
     this.maxRowLength = longest;
+    this.chunkCap = Math.min((a.rows() + GROUP - 1) / GROUP, CHUNK_GROUPS) * GROUP;
+    this.pairs = (int) Math.min(a.nonZeros(), Math.max(chunkEntries, (long) GROUP * longest));
   }
 
   /** Width of a feature row, and of an output row. */
@@ -99,7 +137,8 @@ public final class SparseGram {
 
   /** Scratch space for one thread. */
   public Workspace newWorkspace() {
-    return new Workspace(a.cols(), groupSize * Math.max(1, maxRowLength), groupSize);
+    return new Workspace(a.cols(), chunkCap, Math.max(1, pairs), Math.min(STRIP, width),
+        groupSize * Math.max(1, maxRowLength), groupSize);
   }
 
   /**
@@ -131,6 +170,89 @@ public final class SparseGram {
       throw new IllegalArgumentException(
           "SparseGram: output has " + out.length + " entries, needs " + n + " x " + width);
     }
+    if (tileFill(j, ws) >= TILE_FILL) {
+      columnTiles(j, ws, out, rank, skipFrom, skipTo, n, skipping);
+      return;
+    }
+    SparseKernels k = SparseKernels.selected();
+    int first = byColumn.rowPointers[j];
+    int last = byColumn.rowPointers[j + 1];
+    int active = 0;
+    for (int l = 0; l < n; l++) {
+      if (!(skipping && skipped(rank[l], skipFrom, skipTo))) {
+        ws.active[active++] = l;
+      }
+    }
+    if (first == last) {
+      for (int q = 0; q < active; q++) {
+        int l = ws.active[q];
+        Arrays.fill(out, l * width, (l + 1) * width, 0.0);
+      }
+      return;
+    }
+    for (int c0 = first, c1; c0 < last; c0 = c1) {
+      c1 = chunkEnd(c0, last);
+      int groups = (c1 - c0 + GROUP - 1) / GROUP;
+      bucket(j, ws, c0, c1, groups, n, rank, skipping, skipFrom, skipTo);
+      for (int s0 = 0; s0 < width; s0 += STRIP) {
+        int sw = Math.min(STRIP, width - s0);
+        double[] buf = ws.strip;
+        if (c0 == first) {
+          Arrays.fill(buf, 0, n * sw, 0.0);
+        } else {
+          for (int q = 0; q < active; q++) {
+            int l = ws.active[q];
+            System.arraycopy(out, l * width + s0, buf, l * sw, sw);
+          }
+        }
+        for (int g = 0; g < groups; g++) {
+          int e0 = c0 + g * GROUP;
+          int e1 = Math.min(c1, e0 + GROUP);
+          pack(e0, e1, s0, sw, ws.panel);
+          k.gatherRowLists(sw, n, ws.start, g * n, ws.sample, ws.weight, ws.panel, buf, 0);
+        }
+        for (int q = 0; q < active; q++) {
+          int l = ws.active[q];
+          System.arraycopy(buf, l * sw, out, l * width + s0, sw);
+        }
+      }
+    }
+  }
+
+  /**
+   * The fraction of (sample, pixel) slots lit in the tiles of four pixels that the first group
+   * of column {@code j}'s samples touches: high on images (neighbouring pixels lit together),
+   * where tiles reuse each loaded feature vector for four rows; low on independent pixels, where
+   * most of a tile's products would be by zero.
+   */
+  private double tileFill(int j, Workspace ws) {
+    int first = byColumn.rowPointers[j];
+    int last = Math.min(byColumn.rowPointers[j + 1], first + groupSize);
+    long entries = 0;
+    long slots = 0;
+    for (int e = first; e < last; e++) {
+      int i = byColumn.columnIndices[e];
+      for (int f = a.rowPointers[i]; f < a.rowPointers[i + 1]; f++) {
+        int tile = a.columnIndices[f] >> TILE_SHIFT;
+        if (ws.lastSample[tile] != e) {
+          ws.lastSample[tile] = e;
+          slots += TILE;
+        }
+        entries++;
+      }
+    }
+    for (int e = first; e < last; e++) {
+      int i = byColumn.columnIndices[e];
+      for (int f = a.rowPointers[i]; f < a.rowPointers[i + 1]; f++) {
+        ws.lastSample[a.columnIndices[f] >> TILE_SHIFT] = -1;
+      }
+    }
+    return slots == 0 ? 0.0 : (double) entries / slots;
+  }
+
+  /** The column by register tiles of four pixels over groups of samples (the tile path). */
+  private void columnTiles(int j, Workspace ws, double[] out, int[] rank, int skipFrom,
+      int skipTo, int n, boolean skipping) {
     SparseKernels k = SparseKernels.selected();
     int stamp = ws.nextStamp();
     int first = byColumn.rowPointers[j];
@@ -159,12 +281,12 @@ public final class SparseGram {
       int pos = 0;
       for (int t = 0; t < touched; t++) {
         int tile = ws.touched[t];
-        ws.start[tile] = pos;
-        ws.next[tile] = pos;
+        ws.tileStart[tile] = pos;
+        ws.tileNext[tile] = pos;
         ws.lastSample[tile] = -1;
         pos += ws.count[tile];
       }
-      Arrays.fill(ws.weight, 0, pos * TILE, 0.0);
+      Arrays.fill(ws.tileWeight, 0, pos * TILE, 0.0);
       // One entry per (sample, tile) with the tile's TILE weights, zero where a pixel is dark.
       for (int e = g0; e < g1; e++) {
         int i = byColumn.columnIndices[e];
@@ -177,9 +299,9 @@ public final class SparseGram {
           int tile = l >> TILE_SHIFT;
           if (ws.lastSample[tile] != e) {
             ws.lastSample[tile] = e;
-            ws.sample[ws.next[tile]++] = i;
+            ws.tileSample[ws.tileNext[tile]++] = i;
           }
-          ws.weight[(ws.next[tile] - 1) * TILE + (l & (TILE - 1))] = xij * a.values[f];
+          ws.tileWeight[(ws.tileNext[tile] - 1) * TILE + (l & (TILE - 1))] = xij * a.values[f];
         }
       }
       for (int t = 0; t < touched; t++) {
@@ -204,10 +326,6 @@ public final class SparseGram {
     }
   }
 
-  private static boolean skipped(int rank, int skipFrom, int skipTo) {
-    return rank >= skipFrom && rank < skipTo;
-  }
-
   /** The tile's TILE rows in one register-tiled gather (rows first seen start from zero). */
   private void tileRows(SparseKernels k, Workspace ws, int tile, int stamp, double[] out) {
     int l0 = tile * TILE;
@@ -224,8 +342,8 @@ public final class SparseGram {
       }
       ws.seen[l] = stamp;
     }
-    int s = ws.start[tile];
-    k.gatherRowQuads(width, ws.count[tile], ws.sample, s, ws.weight, s * TILE, features, 0, width,
+    int s = ws.tileStart[tile];
+    k.gatherRowQuads(width, ws.count[tile], ws.tileSample, s, ws.tileWeight, s * TILE, features, 0, width,
         out, l0 * width, width, accumulate);
   }
 
@@ -233,10 +351,10 @@ public final class SparseGram {
   private void singleRow(SparseKernels k, Workspace ws, int tile, int l, int stamp, double[] out) {
     int slot = l & (TILE - 1);
     int m = 0;
-    for (int u = ws.start[tile]; u < ws.start[tile] + ws.count[tile]; u++) {
-      double w = ws.weight[u * TILE + slot];
+    for (int u = ws.tileStart[tile]; u < ws.tileStart[tile] + ws.count[tile]; u++) {
+      double w = ws.tileWeight[u * TILE + slot];
       if (w != 0.0) {
-        ws.rowSample[m] = ws.sample[u];
+        ws.rowSample[m] = ws.tileSample[u];
         ws.rowWeight[m++] = w;
       }
     }
@@ -248,33 +366,128 @@ public final class SparseGram {
     }
   }
 
-  /** Per-thread buffers of {@link #column}: tile buckets, a group's entries, one row's list. */
+  /** The end of the chunk from sample {@code c0}: whole groups while the entries fit. */
+  private int chunkEnd(int c0, int last) {
+    int c1 = c0;
+    long entries = 0;
+    while (c1 < last && c1 - c0 < chunkCap) {
+      int g1 = Math.min(last, c1 + GROUP);
+      long more = 0;
+      for (int e = c1; e < g1; e++) {
+        more += a.rowLength(byColumn.columnIndices[e]);
+      }
+      if (c1 > c0 && entries + more > chunkEntries) {
+        break;
+      }
+      entries += more;
+      c1 = g1;
+    }
+    return c1;
+  }
+
+  /**
+   * Buckets the entries of samples {@code c0..c1} of column {@code j} by group and row: the
+   * list of group {@code g}, row {@code l} is {@code ws.start[g * n + l]} to the next start,
+   * holding the sample's place in its group and the weight {@code A[i,j] A[i,l]}, in sample order.
+   */
+  private void bucket(int j, Workspace ws, int c0, int c1, int groups, int n, int[] rank,
+      boolean skipping, int skipFrom, int skipTo) {
+    int[] start = ws.start;
+    int[] next = ws.next;
+    int keys = groups * n;
+    Arrays.fill(start, 0, keys + 1, 0);
+    int[] rowPointers = a.rowPointers;
+    int[] columns = a.columnIndices;
+    double[] values = a.values;
+    int[] samples = byColumn.columnIndices;
+    for (int e = c0; e < c1; e++) {
+      int base = ((e - c0) >>> GROUP_SHIFT) * n + 1;
+      int i = samples[e];
+      int f1 = rowPointers[i + 1];
+      for (int f = rowPointers[i]; f < f1; f++) {
+        int l = columns[f];
+        if (!skipping || !skipped(rank[l], skipFrom, skipTo)) {
+          start[base + l]++;
+        }
+      }
+    }
+    for (int q = 1; q <= keys; q++) {
+      start[q] += start[q - 1];
+    }
+    System.arraycopy(start, 0, next, 0, keys);
+    int[] sample = ws.sample;
+    double[] weight = ws.weight;
+    for (int e = c0; e < c1; e++) {
+      int base = ((e - c0) >>> GROUP_SHIFT) * n;
+      int u = (e - c0) & (GROUP - 1);
+      int i = samples[e];
+      double xij = byColumn.values[e];
+      int f1 = rowPointers[i + 1];
+      for (int f = rowPointers[i]; f < f1; f++) {
+        int l = columns[f];
+        if (!skipping || !skipped(rank[l], skipFrom, skipTo)) {
+          int p = next[base + l]++;
+          sample[p] = u;
+          weight[p] = xij * values[f];
+        }
+      }
+    }
+  }
+
+  /** Columns {@code s0 .. s0 + sw} of samples {@code e0 .. e1}'s features, packed. */
+  private void pack(int e0, int e1, int s0, int sw, double[] panel) {
+    int[] samples = byColumn.columnIndices;
+    for (int e = e0; e < e1; e++) {
+      System.arraycopy(features, samples[e] * width + s0, panel, (e - e0) * sw, sw);
+    }
+  }
+
+  private static boolean skipped(int rank, int skipFrom, int skipTo) {
+    return rank >= skipFrom && rank < skipTo;
+  }
+
+  /** Per-thread buffers of {@link #column}: both paths' buckets, a packed panel and strip. */
   public static final class Workspace {
+    final int[] active;
+    final int[] start;
+    final int[] next;
+    final int[] sample;
+    final double[] weight;
+    final double[] panel;
+    final double[] strip;
     final int[] count;
     final int[] entries;
     final int[] lastSample;
-    final int[] start;
-    final int[] next;
+    final int[] tileStart;
+    final int[] tileNext;
     final int[] touched;
     final int[] seen;
-    final int[] sample;
-    final double[] weight;
+    final int[] tileSample;
+    final double[] tileWeight;
     final int[] rowSample;
     final double[] rowWeight;
     private int stamp;
 
-    Workspace(int n, int pairs, int groupSize) {
+    Workspace(int n, int chunkSize, int pairs, int stripWidth, int tilePairs, int groupSize) {
+      int keys = (chunkSize + GROUP - 1) / GROUP * n;
+      active = new int[n];
+      start = new int[keys + 1];
+      next = new int[keys];
+      sample = new int[pairs];
+      weight = new double[pairs];
+      panel = new double[GROUP * stripWidth];
+      strip = new double[n * stripWidth];
       int tiles = (n + TILE - 1) / TILE;
       count = new int[tiles];
       entries = new int[tiles];
       lastSample = new int[tiles];
       Arrays.fill(lastSample, -1);
-      start = new int[tiles];
-      next = new int[tiles];
+      tileStart = new int[tiles];
+      tileNext = new int[tiles];
       touched = new int[tiles];
       seen = new int[n];
-      sample = new int[pairs];
-      weight = new double[pairs * TILE];
+      tileSample = new int[tilePairs];
+      tileWeight = new double[tilePairs * TILE];
       rowSample = new int[groupSize];
       rowWeight = new double[groupSize];
     }

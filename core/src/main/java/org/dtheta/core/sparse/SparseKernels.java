@@ -57,6 +57,19 @@ public interface SparseKernels {
       boolean accumulate);
 
   /**
+   * One {@link #gatherRows} (adding to {@code dst}) per row of a packed block, each over its own
+   * list: for {@code r < rows} and {@code c < n}, {@code dst[dstOff + r * n + c] += sum_t
+   * weight[t] * src[index[t] * n + c]} over {@code t} from {@code start[startOff + r]} to
+   * {@code start[startOff + r + 1]}, in that order, with the operations of {@code gatherRows}.
+   * {@code src} and {@code dst} are packed ({@code n} apart) so a small {@code src} panel stays
+   * in the level-one cache for all rows (the strips of {@link SparseGram}); neighbouring rows'
+   * lists may be walked together, so more sums are in flight than one row has.
+   */
+  void gatherRowLists(
+      int n, int rows, int[] start, int startOff, int[] index, double[] weight, double[] src,
+      double[] dst, int dstOff);
+
+  /**
    * One row added, scaled, to {@code count} rows of {@code dst}: for {@code c < n},
    * {@code dst[dstOff + index[indexOff + t] * ldDst + c] += weight[weightOff + t] *
    * src[srcOff + c]}. The indices must be distinct (they are within one sparse row).

@@ -157,4 +157,46 @@ class SparseGramTest {
       }
     }
   }
+
+  /**
+   * Columns split into chunks (bucketed one after the other, the output read back between
+   * them) have the bits of the whole column in one chunk, whole or with rows skipped.
+   */
+  @Test
+  void chunksKeepTheBits() {
+    Random rnd = new Random(55);
+    int k = 1500;
+    int n = 23;
+    int width = 45;
+    double[] x = sparseDense(rnd, k, n, 0.3);
+    double[] f = gaussian(rnd, k * width);
+    CsrMatrix a = CsrMatrix.fromDense(x, k, n);
+    SparseGram whole = new SparseGram(a, f, width);
+    SparseGram.Workspace wholeWs = whole.newWorkspace();
+    int[] rank = new int[n];
+    for (int l = 0; l < n; l++) {
+      rank[l] = (l * 7) % n;
+    }
+    for (int entries : new int[] {1, 500, 3000}) {
+      SparseGram chunked = new SparseGram(a, f, width, entries);
+      SparseGram.Workspace ws = chunked.newWorkspace();
+      for (int j = 0; j < n; j++) {
+        double[] want = new double[n * width];
+        whole.column(j, wholeWs, want);
+        double[] out = new double[n * width];
+        Arrays.fill(out, Double.NaN);
+        chunked.column(j, ws, out);
+        assertArrayEquals(want, out, "column " + j + ", chunks of " + entries + " entries");
+        Arrays.fill(out, Double.NaN);
+        chunked.column(j, ws, out, rank, j / 2, j);
+        for (int l = 0; l < n; l++) {
+          if (rank[l] < j / 2 || rank[l] >= j) {
+            assertArrayEquals(Arrays.copyOfRange(want, l * width, (l + 1) * width),
+                Arrays.copyOfRange(out, l * width, (l + 1) * width),
+                "row " + l + " of column " + j + ", chunks of " + entries + " entries, skipping");
+          }
+        }
+      }
+    }
+  }
 }

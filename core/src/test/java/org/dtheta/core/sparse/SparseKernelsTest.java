@@ -163,4 +163,42 @@ class SparseKernelsTest {
       }
     }
   }
+
+  /**
+   * Lists gathered into a packed block give each row the bits of its single gather, for every
+   * width (blocks of four and one vector, the scalar tail), with empty rows between and lists
+   * of unequal length walked together.
+   */
+  @Test
+  void listGatherGivesTheBitsOfSingleGathers() {
+    Random rnd = new Random(14);
+    int srcRows = 40;
+    int[] lengths = {0, 5, 9, 0, 0, 1, 17, 3, 3, 0, 12};
+    int rows = lengths.length;
+    int[] start = new int[3 + rows];
+    int total = 0;
+    for (int r = 0; r < rows; r++) {
+      start[2 + r] = total;
+      total += lengths[r];
+    }
+    start[2 + rows] = total;
+    for (SparseKernels k : new SparseKernels[] {SparseKernels.selected(), SparseKernels.scalar()}) {
+      for (int n = 0; n <= 80; n++) {
+        double[] src = gaussian(rnd, srcRows * n);
+        int[] index = new int[total];
+        double[] weight = gaussian(rnd, total);
+        for (int t = 0; t < total; t++) {
+          index[t] = rnd.nextInt(srcRows);
+        }
+        double[] dst = gaussian(rnd, 3 + rows * n);
+        double[] want = dst.clone();
+        for (int r = 0; r < rows; r++) {
+          k.gatherRows(n, lengths[r], index, start[2 + r], weight, start[2 + r], src, 0, n, want,
+              3 + r * n, true);
+        }
+        k.gatherRowLists(n, rows, start, 2, index, weight, src, dst, 3);
+        assertArrayEquals(want, dst, k.name() + " list gather, n " + n);
+      }
+    }
+  }
 }

@@ -33,6 +33,7 @@ public final class StructuredTiming {
       case "ops" -> ops(k);
       case "gram" -> gram(k, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
       case "full" -> full(k, Integer.parseInt(args[2]));
+      case "lists" -> lists(k, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
       default -> throw new IllegalArgumentException(args[0]);
     }
   }
@@ -107,32 +108,124 @@ public final class StructuredTiming {
   /** Gram slices with random packed features: time every stride-th pixel, extrapolate. */
   static void gram(int k, int h, int stride) {
     NetworkConfig c = Presets.mnist().withHidden(h);
-    Dataset d = data(k, c, 1);
-    CsrMatrix xAug = CsrMatrix.fromDense(d.x(), k, c.inputs()).withConstantColumn(1.0);
+    CsrMatrix xAug;
+    String mnist = System.getProperty("mnist");
+    if (mnist == null) {
+      Dataset d = data(k, c, 1);
+      xAug = CsrMatrix.fromDense(d.x(), k, c.inputs()).withConstantColumn(1.0);
+    } else {
+      // -Dmnist=train-images-idx3-ubyte: MNIST's images, pixels in the structured Hessian's order.
+      byte[] raw;
+      try {
+        raw = java.nio.file.Files.readAllBytes(java.nio.file.Path.of(mnist));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      int[] column = StructuredHessianPanels.gramOrder(c.inputs());
+      int cols = c.inputs() + 1;
+      double[] x = new double[k * cols];
+      for (int i = 0; i < k; i++) {
+        for (int j = 0; j < c.inputs(); j++) {
+          x[i * cols + column[j]] = (raw[16 + i * c.inputs() + j] & 0xff) / 255.0;
+        }
+        x[i * cols + column[c.inputs()]] = 1.0;
+      }
+      xAug = CsrMatrix.fromDense(x, k, cols);
+    }
     int width = TopCurvature.packedWidth(h);
     double[] f = new Random(5).doubles((long) k * width).toArray();
     SparseGram gram = new SparseGram(xAug, f, width);
     SparseGram.Workspace ws = gram.newWorkspace();
     double[] out = new double[xAug.cols() * width];
-    for (int rep = 0; rep < 2; rep++) {
+    // -Dhalf=true: the symmetric caller's pattern, rows l < j skipped (rank = pixel index).
+    boolean half = Boolean.getBoolean("half");
+    int n = xAug.cols();
+    int[] rank = new int[n];
+    for (int l = 0; l < n; l++) {
+      rank[l] = l;
+    }
+    long[] halfWork = new long[n];
+    if (half) {
+      CsrMatrix byColumn = xAug.transpose();
+      for (int j = 0; j < n; j++) {
+        for (int e = byColumn.rowStart(j); e < byColumn.rowStart(j) + byColumn.rowLength(j); e++) {
+          int i = byColumn.columnIndices()[e];
+          for (int q = xAug.rowStart(i); q < xAug.rowStart(i) + xAug.rowLength(i); q++) {
+            if (xAug.columnIndices()[q] >= j) {
+              halfWork[j] += width;
+            }
+          }
+        }
+      }
+    }
+    for (int rep = 0; rep < Integer.getInteger("reps", 2); rep++) {
       long work = 0;
       long totalWork = 0;
-      for (int j = 0; j < xAug.cols(); j++) {
-        totalWork += gram.columnWork(j);
+      for (int j = 0; j < n; j++) {
+        totalWork += half ? halfWork[j] : gram.columnWork(j);
       }
       // CPU time of this thread: the machine is shared, wall time would measure the others.
       java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
       long t0 = bean.getCurrentThreadCpuTime();
       for (int j = 0; j < xAug.cols(); j += stride) {
-        gram.column(j, ws, out);
-        work += gram.columnWork(j);
+        if (half) {
+          gram.column(j, ws, out, rank, 0, j);
+          work += halfWork[j];
+        } else {
+          gram.column(j, ws, out);
+          work += gram.columnWork(j);
+        }
       }
       double s = (bean.getCurrentThreadCpuTime() - t0) * 1e-9;
       System.out.printf(
-          "gram k=%d h=%d: %d of %d pixels, %.3e multiply-adds in %.2f s CPU = %.2f GFMA/s;"
+          "gram%s k=%d h=%d: %d of %d pixels, %.3e multiply-adds in %.2f s CPU = %.2f GFMA/s;"
               + " all pixels %.3e -> %.1f s CPU on 1 core%n",
-          k, h, (xAug.cols() + stride - 1) / stride, xAug.cols(), (double) work, s, work / s * 1e-9,
+          half ? " half" : "", k, h, (xAug.cols() + stride - 1) / stride, xAug.cols(), (double) work, s, work / s * 1e-9,
           (double) totalWork, totalWork / (work / s));
+    }
+  }
+
+  /**
+   * The Gram's inner kernel alone ({@link SparseKernels#gatherRowLists}): a packed panel of
+   * {@code group} samples by {@code strip} columns, 785 rows lit with probability 0.19, repeated
+   * {@code reps} times.
+   */
+  static void lists(int reps, int group, int strip) {
+    int rows = 785;
+    Random rnd = new Random(3);
+    int[] start = new int[rows + 1];
+    int[] index = new int[rows * group];
+    double[] weight = new double[rows * group];
+    int p = 0;
+    for (int r = 0; r < rows; r++) {
+      for (int u = 0; u < group; u++) {
+        if (rnd.nextDouble() < 0.19) {
+          index[p] = u;
+          weight[p++] = rnd.nextDouble();
+        }
+      }
+      start[r + 1] = p;
+    }
+    double[] panel = rnd.doubles((long) group * strip).toArray();
+    double[] dst = new double[rows * strip];
+    SparseKernels kernels = SparseKernels.selected();
+    java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
+    for (int round = 0; round < 3; round++) {
+      long t0 = bean.getCurrentThreadCpuTime();
+      for (int rep = 0; rep < reps; rep++) {
+        if (Boolean.getBoolean("single")) {
+          for (int r = 0; r < rows; r++) {
+            kernels.gatherRows(strip, start[r + 1] - start[r], index, start[r], weight, start[r],
+                panel, 0, strip, dst, r * strip, true);
+          }
+        } else {
+          kernels.gatherRowLists(strip, rows, start, 0, index, weight, panel, dst, 0);
+        }
+      }
+      double s = (bean.getCurrentThreadCpuTime() - t0) * 1e-9;
+      double fma = (double) p * strip * reps;
+      System.out.printf("lists group=%d strip=%d: %.2f GFMA/s (%.1f entries per row)%n", group,
+          strip, fma / s * 1e-9, (double) p / rows);
     }
   }
 

@@ -644,6 +644,132 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
     a30.intoArray(dst, d3 + 0 * L);
   }
 
+  @Override
+  public void gatherRowLists(
+      int n, int rows, int[] start, int startOff, int[] index, double[] weight, double[] src,
+      double[] dst, int dstOff) {
+    int r = 0;
+    while (true) {
+      // Pairs of non-empty rows: two lists walked together keep twice the sums in flight.
+      while (r < rows && start[startOff + r] == start[startOff + r + 1]) {
+        r++;
+      }
+      if (r >= rows) {
+        return;
+      }
+      int r2 = r + 1;
+      while (r2 < rows && start[startOff + r2] == start[startOff + r2 + 1]) {
+        r2++;
+      }
+      int a0 = start[startOff + r];
+      int a1 = start[startOff + r + 1];
+      if (r2 >= rows) {
+        listPair(n, index, weight, a0, a1, a1, a1, src, dst, dstOff + r * n, dstOff + r * n);
+        return;
+      }
+      listPair(n, index, weight, a0, a1, start[startOff + r2], start[startOff + r2 + 1], src,
+          dst, dstOff + r * n, dstOff + r2 * n);
+      r = r2 + 1;
+    }
+  }
+
+  /** Rows {@code d} (list {@code [a0, a1)}) and {@code d2} (list {@code [b0, b1)}) of a block. */
+  private static void listPair(int n, int[] index, double[] weight, int a0, int a1, int b0,
+      int b1, double[] src, double[] dst, int d, int d2) {
+    int c = 0;
+    for (; c + 4 * L <= n; c += 4 * L) {
+      listPairBlock4(n, c, index, weight, a0, a1, b0, b1, src, dst, d, d2);
+    }
+    for (; c + L <= n; c += L) {
+      DoubleVector a = DoubleVector.fromArray(S, dst, d + c);
+      for (int t = a0; t < a1; t++) {
+        a = DoubleVector.fromArray(S, src, index[t] * n + c)
+            .fma(DoubleVector.broadcast(S, weight[t]), a);
+      }
+      a.intoArray(dst, d + c);
+      if (b0 < b1) {
+        DoubleVector b = DoubleVector.fromArray(S, dst, d2 + c);
+        for (int t = b0; t < b1; t++) {
+          b = DoubleVector.fromArray(S, src, index[t] * n + c)
+              .fma(DoubleVector.broadcast(S, weight[t]), b);
+        }
+        b.intoArray(dst, d2 + c);
+      }
+    }
+    for (; c < n; c++) {
+      double s = dst[d + c];
+      for (int t = a0; t < a1; t++) {
+        s = Math.fma(weight[t], src[index[t] * n + c], s);
+      }
+      dst[d + c] = s;
+      if (b0 < b1) {
+        double s2 = dst[d2 + c];
+        for (int t = b0; t < b1; t++) {
+          s2 = Math.fma(weight[t], src[index[t] * n + c], s2);
+        }
+        dst[d2 + c] = s2;
+      }
+    }
+  }
+
+  /**
+   * Four vectors of two rows from column {@code c}: the lists are walked together as far as
+   * both go (eight independent sums per step), then the longer one alone.
+   */
+  private static void listPairBlock4(int n, int c, int[] index, double[] weight, int a0, int a1,
+      int b0, int b1, double[] src, double[] dst, int d, int d2) {
+    DoubleVector a00 = DoubleVector.fromArray(S, dst, d + c);
+    DoubleVector a01 = DoubleVector.fromArray(S, dst, d + c + L);
+    DoubleVector a02 = DoubleVector.fromArray(S, dst, d + c + 2 * L);
+    DoubleVector a03 = DoubleVector.fromArray(S, dst, d + c + 3 * L);
+    boolean two = b0 < b1;
+    DoubleVector a10 = two ? DoubleVector.fromArray(S, dst, d2 + c) : a00;
+    DoubleVector a11 = two ? DoubleVector.fromArray(S, dst, d2 + c + L) : a00;
+    DoubleVector a12 = two ? DoubleVector.fromArray(S, dst, d2 + c + 2 * L) : a00;
+    DoubleVector a13 = two ? DoubleVector.fromArray(S, dst, d2 + c + 3 * L) : a00;
+    int m = Math.min(a1 - a0, b1 - b0);
+    for (int t = 0; t < m; t++) {
+      DoubleVector w0 = DoubleVector.broadcast(S, weight[a0 + t]);
+      DoubleVector w1 = DoubleVector.broadcast(S, weight[b0 + t]);
+      int row0 = index[a0 + t] * n + c;
+      int row1 = index[b0 + t] * n + c;
+      a00 = DoubleVector.fromArray(S, src, row0).fma(w0, a00);
+      a10 = DoubleVector.fromArray(S, src, row1).fma(w1, a10);
+      a01 = DoubleVector.fromArray(S, src, row0 + L).fma(w0, a01);
+      a11 = DoubleVector.fromArray(S, src, row1 + L).fma(w1, a11);
+      a02 = DoubleVector.fromArray(S, src, row0 + 2 * L).fma(w0, a02);
+      a12 = DoubleVector.fromArray(S, src, row1 + 2 * L).fma(w1, a12);
+      a03 = DoubleVector.fromArray(S, src, row0 + 3 * L).fma(w0, a03);
+      a13 = DoubleVector.fromArray(S, src, row1 + 3 * L).fma(w1, a13);
+    }
+    for (int t = a0 + m; t < a1; t++) {
+      DoubleVector w0 = DoubleVector.broadcast(S, weight[t]);
+      int row0 = index[t] * n + c;
+      a00 = DoubleVector.fromArray(S, src, row0).fma(w0, a00);
+      a01 = DoubleVector.fromArray(S, src, row0 + L).fma(w0, a01);
+      a02 = DoubleVector.fromArray(S, src, row0 + 2 * L).fma(w0, a02);
+      a03 = DoubleVector.fromArray(S, src, row0 + 3 * L).fma(w0, a03);
+    }
+    for (int t = b0 + m; t < b1; t++) {
+      DoubleVector w1 = DoubleVector.broadcast(S, weight[t]);
+      int row1 = index[t] * n + c;
+      a10 = DoubleVector.fromArray(S, src, row1).fma(w1, a10);
+      a11 = DoubleVector.fromArray(S, src, row1 + L).fma(w1, a11);
+      a12 = DoubleVector.fromArray(S, src, row1 + 2 * L).fma(w1, a12);
+      a13 = DoubleVector.fromArray(S, src, row1 + 3 * L).fma(w1, a13);
+    }
+    a00.intoArray(dst, d + c);
+    a01.intoArray(dst, d + c + L);
+    a02.intoArray(dst, d + c + 2 * L);
+    a03.intoArray(dst, d + c + 3 * L);
+    if (two) {
+      a10.intoArray(dst, d2 + c);
+      a11.intoArray(dst, d2 + c + L);
+      a12.intoArray(dst, d2 + c + 2 * L);
+      a13.intoArray(dst, d2 + c + 3 * L);
+    }
+  }
+
   /** A block's starting sums: the destination's content, or zero. */
   private static DoubleVector initial(double[] dst, int off, boolean accumulate) {
     return accumulate ? DoubleVector.fromArray(S, dst, off) : DoubleVector.zero(S);

@@ -51,6 +51,22 @@ class ScalarSparseKernels implements SparseKernels {
   }
 
   @Override
+  public void gatherRowLists(
+      int n, int rows, int[] start, int startOff, int[] index, double[] weight, double[] src,
+      double[] dst, int dstOff) {
+    for (int r = 0; r < rows; r++) {
+      int d = dstOff + r * n;
+      for (int t = start[startOff + r]; t < start[startOff + r + 1]; t++) {
+        double w = weight[t];
+        int row = index[t] * n;
+        for (int c = 0; c < n; c++) {
+          dst[d + c] += w * src[row + c];
+        }
+      }
+    }
+  }
+
+  @Override
   public void gatherRowQuads(
       int n, int count, int[] index, int indexOff, double[] weights, int weightOff,
       double[] src, int srcOff, int ldSrc, double[] dst, int dstOff, int ldDst,
