@@ -2,6 +2,7 @@ package org.dtheta.nn.structured;
 
 import org.dtheta.core.Tape;
 import org.dtheta.core.Var;
+import org.dtheta.core.kernel.Kernels;
 import org.dtheta.core.sparse.CsrMatrix;
 import org.dtheta.nn.Block;
 import org.dtheta.nn.Dataset;
@@ -111,7 +112,9 @@ final class TopCurvature {
   void compute(double[] theta, double[] tailColumns, double[] packedCurvature) {
     int p = layout.size();
     java.util.Arrays.fill(tailColumns, 0, p * tail, 0.0);
-    double[] gathered = new double[xAug.cols() * directionsPerSweep * h];
+    // A1's adjoint tangents with the directions last, (row, column, direction): X^T takes
+    // them straight into the tail columns of [W1; b1]'s rows.
+    double[] byColumn = new double[chunkRows * directionsPerSweep * h];
     forEachChunk(theta, (t, i0, rows, scale) -> {
       if (packedCurvature != null) {
         t.curvature(packedCurvature, i0, scale);
@@ -119,8 +122,9 @@ final class TopCurvature {
       for (int d0 = 0; d0 < tail; d0 += directionsPerSweep) {
         int count = Math.min(directionsPerSweep, tail - d0);
         t.tailSweep(d0, count);
-        xAug.multiplyTransposed(i0, i0 + rows, t.a1.adjointTangent(), 0, count * h, gathered, false);
-        addTangentLayout(gathered, xAug.cols(), h, count, scale, tailColumns, 0, d0);
+        Kernels.transposeEach(rows, count, h, t.a1.adjointTangent(), 0, byColumn, 0);
+        xAug.multiplyTransposedSegmentsAdd(i0, i0 + rows, scale, byColumn, 0, h, count,
+            tailColumns, d0, tail);
         addTangentLayout(t.w2.adjointTangent(), h, c, count, scale, tailColumns,
             layout.offset(Block.W2), d0);
         addTangentLayout(t.b2.adjointTangent(), 1, c, count, scale, tailColumns,
