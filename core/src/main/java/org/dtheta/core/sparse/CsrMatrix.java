@@ -559,7 +559,8 @@ public final class CsrMatrix {
    * added in increasing row order, from blocks of the range's entries grouped by column (built
    * once and kept for the last range, so calls for several B of one range build it once).
    * Tasks own segments {@code g} of every row of C, so the bits do not depend on the thread
-   * count.
+   * count. Fastest with {@code width} a multiple of 8 and {@code b[bOff]} on a cache line (as
+   * element 6 of a humongous array is): the loads of B then never straddle two lines.
    */
   public void multiplyTransposedSegmentsAdd(int rowStart, int rowEnd, double scale, double[] b,
       int bOff, int groups, int width, double[] c, int cOff, int ldc) {
@@ -590,7 +591,7 @@ public final class CsrMatrix {
     long work = (long) bt.values.length * groups * width;
     int tasks = work < PARALLEL_MIN_WORK ? 1 : groups;
     Parallel.forEachChunk(tasks, t -> {
-      double[] acc = SEGMENT_SUMS.get(cols * width);
+      double[] acc = SEGMENT_SUMS.get(PACKED_START + cols * width);
       for (int g = Parallel.bandStart(groups, t, tasks); g < Parallel.bandStart(groups, t + 1, tasks);
           g++) {
         // Summed over the range in a cache-resident row per column of A, then added to C once:
@@ -602,15 +603,15 @@ public final class CsrMatrix {
             int n = bt.pointers[base + j + 1] - e0;
             if (n > 0) {
               k.gatherRows(width, n, bt.rowIndices, e0, bt.values, e0, b, bOff + g * width, ld,
-                  acc, j * width, blk > 0);
+                  acc, PACKED_START + j * width, blk > 0);
             } else if (blk == 0) {
-              Arrays.fill(acc, j * width, (j + 1) * width, 0.0);
+              Arrays.fill(acc, PACKED_START + j * width, PACKED_START + (j + 1) * width, 0.0);
             }
           }
         }
         for (int j = 0; j < cols; j++) {
           if (used[j]) {
-            dense.axpy(width, scale, acc, j * width, c, cOff + (j * groups + g) * ldc);
+            dense.axpy(width, scale, acc, PACKED_START + j * width, c, cOff + (j * groups + g) * ldc);
           }
         }
       }

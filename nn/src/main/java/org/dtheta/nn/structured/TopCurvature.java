@@ -43,6 +43,13 @@ final class TopCurvature {
    */
   static final int MAX_CHUNK_SAMPLES = 1024;
 
+  /**
+   * Where the transposed tangents start in their (humongous, hence region-aligned) buffer:
+   * element 6 is past the 16-byte array header on a cache line, so the gathers' 64-direction
+   * segments are whole lines.
+   */
+  private static final int ALIGNED_START = 6;
+
   private final NetworkConfig config;
   private final Dataset data;
   private final CsrMatrix xAug;
@@ -114,7 +121,7 @@ final class TopCurvature {
     java.util.Arrays.fill(tailColumns, 0, p * tail, 0.0);
     // A1's adjoint tangents with the directions last, (row, column, direction): X^T takes
     // them straight into the tail columns of [W1; b1]'s rows.
-    double[] byColumn = new double[chunkRows * directionsPerSweep * h];
+    double[] byColumn = new double[ALIGNED_START + chunkRows * directionsPerSweep * h];
     forEachChunk(theta, (t, i0, rows, scale) -> {
       if (packedCurvature != null) {
         t.curvature(packedCurvature, i0, scale);
@@ -122,8 +129,8 @@ final class TopCurvature {
       for (int d0 = 0; d0 < tail; d0 += directionsPerSweep) {
         int count = Math.min(directionsPerSweep, tail - d0);
         t.tailSweep(d0, count);
-        Kernels.transposeEach(rows, count, h, t.a1.adjointTangent(), 0, byColumn, 0);
-        xAug.multiplyTransposedSegmentsAdd(i0, i0 + rows, scale, byColumn, 0, h, count,
+        Kernels.transposeEach(rows, count, h, t.a1.adjointTangent(), 0, byColumn, ALIGNED_START);
+        xAug.multiplyTransposedSegmentsAdd(i0, i0 + rows, scale, byColumn, ALIGNED_START, h, count,
             tailColumns, d0, tail);
         addTangentLayout(t.w2.adjointTangent(), h, c, count, scale, tailColumns,
             layout.offset(Block.W2), d0);

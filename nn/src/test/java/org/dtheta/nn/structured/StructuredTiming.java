@@ -205,7 +205,8 @@ public final class StructuredTiming {
     int m = 64;
     int chunk = TopCurvature.MAX_CHUNK_SAMPLES;
     int tail = 510;
-    double[] b = new Random(3).doubles((long) chunk * h * m).toArray();
+    // from element 6 of a humongous array, on a cache line, as TopCurvature's buffer
+    double[] b = new Random(3).doubles(6L + (long) chunk * h * m).toArray();
     double[] out = new double[xAug.cols() * h * tail];
     for (int rep = 0; rep < 3; rep++) {
       double c0 = processCpuSeconds();
@@ -214,7 +215,7 @@ public final class StructuredTiming {
       for (int i0 = 0; i0 < k; i0 += chunk) {
         int rows = Math.min(chunk, k - i0);
         for (int d0 = 0; d0 + m <= tail; d0 += m) {
-          xAug.multiplyTransposedSegmentsAdd(i0, i0 + rows, 0.5, b, 0, h, m, out, d0, tail);
+          xAug.multiplyTransposedSegmentsAdd(i0, i0 + rows, 0.5, b, 6, h, m, out, d0, tail);
           fma += (long) (xAug.rowStart(i0 + rows - 1) + xAug.rowLength(i0 + rows - 1)
               - xAug.rowStart(i0)) * h * m;
         }
