@@ -239,6 +239,8 @@ final class TopCurvature {
     double[] curvatureDirections;
     /** The directions of a last sweep with fewer than directionsPerSweep, or null. */
     double[] shortTailDirections;
+    /** Whether A1's tangents hold zeros (a tail sweep's), not the curvature sweep's directions. */
+    boolean a1TangentsZero;
 
     ChunkTape(int rows) {
       this.rows = rows;
@@ -293,6 +295,7 @@ final class TopCurvature {
         }
       }
       tape.setTangents(curvatureDirections, h);
+      a1TangentsZero = false;
       tape.forwardTangents(h);
       tape.reverseTangents(loss, null, h);
       return a1.adjointTangent();
@@ -300,22 +303,44 @@ final class TopCurvature {
 
     /** A sweep with the unit directions of second-layer parameters {@code d0 .. d0+count}. */
     void tailSweep(int d0, int count) {
-      int pt = point.length;
-      double[] dirs = tailDirections;
-      if (count != directionsPerSweep) {
-        // the tape takes exactly P x count directions; every chunk's last sweep has this count
-        if (shortTailDirections == null || shortTailDirections.length != pt * count) {
-          shortTailDirections = new double[pt * count];
+      if (a1TangentsZero) {
+        // A1's tangents are still the zeros of the last tail sweep: load W2's and b2's only.
+        tape.setTangents(w2, unitBlock(0, h * c, d0, count), count);
+        tape.setTangents(b2, unitBlock(h * c, c, d0, count), count);
+      } else {
+        int pt = point.length;
+        double[] dirs = tailDirections;
+        if (count != directionsPerSweep) {
+          // the tape takes exactly P x count directions; every chunk's last sweep has this count
+          if (shortTailDirections == null || shortTailDirections.length != pt * count) {
+            shortTailDirections = new double[pt * count];
+          }
+          dirs = shortTailDirections;
         }
-        dirs = shortTailDirections;
+        java.util.Arrays.fill(dirs, 0.0);
+        for (int d = 0; d < count; d++) {
+          dirs[(rows * h + d0 + d) * count + d] = 1.0;
+        }
+        tape.setTangents(dirs, count);
+        a1TangentsZero = true;
       }
-      java.util.Arrays.fill(dirs, 0.0);
-      for (int d = 0; d < count; d++) {
-        dirs[(rows * h + d0 + d) * count + d] = 1.0;
-      }
-      tape.setTangents(dirs, count);
       tape.forwardTangents(count);
       tape.reverseTangents(loss, null, count);
+    }
+
+    /**
+     * The {@code entries x count} direction block of the tail entries {@code [first, first +
+     * entries)} (W2's or b2's) for the unit directions of tail entries {@code d0 .. d0+count}.
+     */
+    private double[] unitBlock(int first, int entries, int d0, int count) {
+      double[] block = new double[entries * count];
+      for (int d = 0; d < count; d++) {
+        int e = d0 + d - first;
+        if (e >= 0 && e < entries) {
+          block[e * count + d] = 1.0;
+        }
+      }
+      return block;
     }
   }
 }
