@@ -292,6 +292,37 @@ public final class Tape {
   }
 
   /**
+   * Loads {@code m} directions into one variable's tangents only: {@code directions} is that
+   * variable's {@code size() x m} block of the flat direction matrix (row-major, exactly {@code
+   * size() * m} entries). The other variables keep their tangents, which must already be what
+   * the sweep needs for {@code m} directions (zeros are zeros for any {@code m}; when {@code m}
+   * exceeds the directions the tape has held, they start from zero). Directions that differ only
+   * in a few small variables (unit directions on one layer) are then loaded without
+   * transposing the unchanged, larger rest each time.
+   *
+   * @throws IllegalArgumentException if {@code variable} is not one of this tape's variables,
+   *     {@code m < 1} or the length is not {@code size() * m}
+   */
+  public void setTangents(Var variable, double[] directions, int m) {
+    requireOwn(variable);
+    if (!variables.contains(variable)) {
+      throw new IllegalArgumentException(variable + " is not a variable of this tape");
+    }
+    if (m < 1 || directions.length != (long) variable.size() * m) {
+      throw new IllegalArgumentException("directions of " + variable + " have length "
+          + directions.length + ", expected " + variable.size() + " x " + m);
+    }
+    enter();
+    try {
+      ensureDirections(m);
+      Kernels.transposeEach(variable.rows, variable.cols, m, directions, 0, variable.tangent, 0);
+      loadedDirections = 0;
+    } finally {
+      exit();
+    }
+  }
+
+  /**
    * Whether the variables' tangents still hold the {@code m} directions that {@link
    * #setTangents} last loaded, either into this tape or into the tape that then handed its
    * buffers here ({@link #handTangentsTo}) with every variable's tangent. A caller sweeping the

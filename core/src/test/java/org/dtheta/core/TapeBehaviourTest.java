@@ -195,4 +195,49 @@ class TapeBehaviourTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
     assertTrue(e.getMessage().startsWith(expectedStart), "message was: " + e.getMessage());
   }
+
+  @Test
+  void oneVariablesTangentsChangedAloneGiveTheBitsOfAFullLoad() {
+    Random rnd = new Random(3);
+    Tape t = new Tape();
+    Var a = t.variable(TestVectors.gaussian(rnd, 6 * 4), 6, 4);
+    Var w = t.variable(TestVectors.gaussian(rnd, 4 * 3), 4, 3);
+    Var loss = Ops.sum(Ops.tanh(Ops.matmul(Ops.sigmoid(a), w)));
+    int p = t.parameterCount();
+    int m = 5;
+    t.forward();
+    t.reverse(loss, null);
+    // a sweep with directions on both variables leaves a's tangents as loaded ...
+    double[] first = TestVectors.gaussian(rnd, p * m);
+    t.setTangents(first, m);
+    t.forwardTangents(m);
+    t.reverseTangents(loss, null, m);
+    // ... so directions that differ from them in w only need w's block
+    double[] second = first.clone();
+    double[] block = TestVectors.gaussian(rnd, w.size() * m);
+    System.arraycopy(block, 0, second, t.parameterOffset(w) * m, block.length);
+    t.setTangents(w, block, m);
+    assertFalse(t.holdsLoadedTangents(m));
+    t.forwardTangents(m);
+    t.reverseTangents(loss, null, m);
+    double[] partial = new double[p * m];
+    t.getAdjointTangents(partial, m);
+    t.setTangents(second, m);
+    t.forwardTangents(m);
+    t.reverseTangents(loss, null, m);
+    double[] full = new double[p * m];
+    t.getAdjointTangents(full, m);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(full, partial);
+    double[] before = full.clone();
+    t.setTangents(w, new double[w.size() * m], m);
+    t.forwardTangents(m);
+    t.reverseTangents(loss, null, m);
+    t.getAdjointTangents(partial, m);
+    assertFalse(java.util.Arrays.equals(before, partial), "w's directions were replaced");
+    Var c = t.constant(new double[3], 1, 3);
+    assertThrows(IllegalArgumentException.class, () -> t.setTangents(c, new double[3 * m], m));
+    assertThrows(IllegalArgumentException.class, () -> t.setTangents(w, new double[w.size()], m));
+    assertThrows(IllegalArgumentException.class,
+        () -> t.setTangents(new Tape().variable(4, 3), new double[12 * m], m));
+  }
 }

@@ -47,9 +47,16 @@ public final class CsrMatrix {
   private static final ThreadScratch PANEL_COPY = new ThreadScratch();
   /** The copy of one block's panel of B in {@link #gatherTransposed}, per worker thread. */
   private static final ThreadScratch BLOCK_COPY = new ThreadScratch();
+  /** Per-thread sums of {@link #multiplyTransposedSegmentsAdd}: one segment per column of A. */
+  private static final ThreadScratch SEGMENT_SUMS = new ThreadScratch();
 
   /** Rows of B per block of {@link #gatherTransposed}: 512 rows of 50 doubles are 200 KiB. */
   private static final int TRANSPOSE_BLOCK_ROWS = 512;
+  /**
+   * Rows per block of {@link #multiplyTransposedSegmentsAdd}: a block's 64-wide segments of B
+   * (32 KiB) stay in L1 while every column of A gathers from them.
+   */
+  private static final int SEGMENT_BLOCK_ROWS = 64;
 
   private final int rows;
   private final int cols;
@@ -60,6 +67,8 @@ public final class CsrMatrix {
   private volatile BlockedTranspose blockedTranspose;
   /** Built on the first {@code A B} with the Vector API; benign race (immutable once published). */
   private volatile RowPairs rowPairs;
+  /** The last row range's {@link BlockedTranspose} of {@link #multiplyTransposedSegmentsAdd}; benign race. */
+  private volatile RangeTranspose rangeTranspose;
 
   /**
    * Wraps the three arrays of a compressed sparse row matrix (no copy: the matrix takes them
@@ -555,6 +564,105 @@ public final class CsrMatrix {
         }
       }
     });
+  }
+
+  /**
+   * {@code C += scale A[rowStart:rowEnd, :]^T B} with the rows of B and C cut into {@code
+   * groups} segments of {@code width} entries each: segment {@code g} of row {@code r} of B
+   * ({@code r} counted from {@code rowStart}; B packed) is at {@code bOff + (r groups + g)
+   * width}, segment {@code g} of row {@code j} of C at {@code cOff + (j groups + g) ldc}. So C's
+   * rows {@code j groups + g} may be a few columns of a wider matrix: a variable's tangents
+   * of {@code width} directions, transposed to {@code (rows, groups, width)}, go through
+   * {@code X^T} straight into those columns of the parameters' rows.
+   *
+   * <p>Gathers, not scatters: each segment of C gets {@code scale} times the sum of its terms,
+   * added in increasing row order, from blocks of the range's entries grouped by column (built
+   * once and kept for the last range, so calls for several B of one range build it once).
+   * Tasks own segments {@code g} of every row of C, so the bits do not depend on the thread
+   * count. Fastest with {@code width} a multiple of 8 and {@code b[bOff]} on a cache line (as
+   * element 6 of a humongous array is): the loads of B then never straddle two lines.
+   */
+  public void multiplyTransposedSegmentsAdd(int rowStart, int rowEnd, double scale, double[] b,
+      int bOff, int groups, int width, double[] c, int cOff, int ldc) {
+    if (rowStart < 0 || rowEnd > rows || rowStart >= rowEnd) {
+      throw new IllegalArgumentException("multiplyTransposedSegmentsAdd: row range [" + rowStart
+          + ", " + rowEnd + ") empty or outside [0, " + rows + ")");
+    }
+    if (groups < 1 || width < 1 || ldc < width || !Double.isFinite(scale)) {
+      throw new IllegalArgumentException("multiplyTransposedSegmentsAdd: groups " + groups
+          + ", width " + width + ", ldc " + ldc + ", scale " + scale);
+    }
+    long bEnd = bOff + (long) (rowEnd - rowStart) * groups * width;
+    long cEnd = cOff + ((long) cols * groups - 1) * ldc + width;
+    if (bOff < 0 || bEnd > b.length || cOff < 0 || cEnd > c.length) {
+      throw new IllegalArgumentException("multiplyTransposedSegmentsAdd: B needs [" + bOff + ", "
+          + bEnd + ") of " + b.length + ", C [" + cOff + ", " + cEnd + ") of " + c.length);
+    }
+    RangeTranspose rt = rangeTranspose;
+    if (rt == null || rt.start != rowStart || rt.end != rowEnd) {
+      rt = new RangeTranspose(this, rowStart, rowEnd);
+      rangeTranspose = rt;
+    }
+    boolean[] used = rt.columnHasEntries;
+    BlockedTranspose bt = rt.blocks;
+    SparseKernels k = SparseKernels.selected();
+    org.dtheta.core.internal.kernel.KernelSupport dense = org.dtheta.core.kernel.Kernels.implementation();
+    int ld = groups * width;
+    long work = (long) bt.values.length * groups * width;
+    int tasks = work < PARALLEL_MIN_WORK ? 1 : groups;
+    Parallel.forEachChunk(tasks, t -> {
+      double[] acc = SEGMENT_SUMS.get(PACKED_START + cols * width);
+      for (int g = Parallel.bandStart(groups, t, tasks); g < Parallel.bandStart(groups, t + 1, tasks);
+          g++) {
+        // Summed over the range in a cache-resident row per column of A, then added to C once:
+        // C's segments are far apart, and loading them per block of rows waited on memory.
+        for (int blk = 0; blk < bt.blocks; blk++) {
+          int base = blk * (cols + 1);
+          for (int j = 0; j < cols; j++) {
+            int e0 = bt.pointers[base + j];
+            int n = bt.pointers[base + j + 1] - e0;
+            if (n > 0) {
+              k.gatherRows(width, n, bt.rowIndices, e0, bt.values, e0, b, bOff + g * width, ld,
+                  acc, PACKED_START + j * width, blk > 0);
+            } else if (blk == 0) {
+              Arrays.fill(acc, PACKED_START + j * width, PACKED_START + (j + 1) * width, 0.0);
+            }
+          }
+        }
+        for (int j = 0; j < cols; j++) {
+          if (used[j]) {
+            dense.axpy(width, scale, acc, PACKED_START + j * width, c, cOff + (j * groups + g) * ldc);
+          }
+        }
+      }
+    });
+  }
+
+  /** Rows {@code [start, end)} as a {@link BlockedTranspose}, and which columns they use. */
+  private static final class RangeTranspose {
+    final int start;
+    final int end;
+    final BlockedTranspose blocks;
+    final boolean[] columnHasEntries;
+
+    RangeTranspose(CsrMatrix a, int start, int end) {
+      this.start = start;
+      this.end = end;
+      int e0 = a.rowPointers[start];
+      int e1 = a.rowPointers[end];
+      int[] ptr = new int[end - start + 1];
+      for (int i = start; i <= end; i++) {
+        ptr[i - start] = a.rowPointers[i] - e0;
+      }
+      int[] idx = Arrays.copyOfRange(a.columnIndices, e0, e1);
+      columnHasEntries = new boolean[a.cols];
+      for (int j : idx) {
+        columnHasEntries[j] = true;
+      }
+      CsrMatrix range = new CsrMatrix(end - start, a.cols, ptr, idx,
+          Arrays.copyOfRange(a.values, e0, e1), true);
+      blocks = new BlockedTranspose(range, SEGMENT_BLOCK_ROWS);
+    }
   }
 
   /** The cached {@link BlockedTranspose}, built on first use (racing builders agree). */

@@ -352,6 +352,67 @@ class CsrMatrixTest {
     assertThrows(IllegalArgumentException.class, () -> a.multiply(new double[3], 2, c, false));
   }
 
+  @Test
+  void segmentedTransposedProductMatchesTheDenseSumInTheSegmentsOnly() {
+    Random rnd = new Random(11);
+    int rows = 1400;
+    int cols = 13;
+    double[] d = sparseDense(rnd, rows, cols, 0.2);
+    CsrMatrix a = CsrMatrix.fromDense(d, rows, cols);
+    // widths of full 512-bit blocks, a leftover half and a short scalar tail; a range over
+    // three blocks of rows that starts and ends inside one
+    for (int width : new int[] {64, 12, 3}) {
+      int groups = 3;
+      int ldc = width + 5;
+      int r0 = 100;
+      int r1 = 1250;
+      double scale = 0.375;
+      double[] b = gaussian(rnd, 7 + (r1 - r0) * groups * width);
+      double[] c = gaussian(rnd, 2 + cols * groups * ldc);
+      double[] before = c.clone();
+      a.multiplyTransposedSegmentsAdd(r0, r1, scale, b, 7, groups, width, c, 2, ldc);
+      double[] want = before.clone();
+      for (int j = 0; j < cols; j++) {
+        for (int g = 0; g < groups; g++) {
+          for (int w = 0; w < width; w++) {
+            double sum = 0;
+            for (int r = r0; r < r1; r++) {
+              sum += d[r * cols + j] * b[7 + ((r - r0) * groups + g) * width + w];
+            }
+            want[2 + (j * groups + g) * ldc + w] += scale * sum;
+          }
+        }
+      }
+      // entries outside the segments (the ldc padding) are untouched: compared exactly
+      for (int i = 0; i < c.length; i++) {
+        int at = i - 2;
+        boolean inSegment = at >= 0 && at % ldc < width;
+        if (inSegment) {
+          assertEquals(want[i], c[i], 1e-13 * (1 + Math.abs(want[i])), "width " + width + " at " + i);
+        } else {
+          assertEquals(before[i], c[i], 0.0, "width " + width + " padding at " + i);
+        }
+      }
+      // a second call (the range's transpose kept) adds the same again; another scale another
+      double[] twice = c.clone();
+      a.multiplyTransposedSegmentsAdd(r0, r1, scale, b, 7, groups, width, twice, 2, ldc);
+      double[] other = c.clone();
+      a.multiplyTransposedSegmentsAdd(r0, r1, -2 * scale, b, 7, groups, width, other, 2, ldc);
+      for (int i = 2; i < c.length; i += ldc) {
+        assertEquals(2 * c[i] - before[i], twice[i], 1e-12 * (1 + Math.abs(c[i])));
+        assertEquals(c[i] - 2 * (c[i] - before[i]), other[i], 1e-12 * (1 + Math.abs(c[i])));
+      }
+    }
+    double[] b = new double[10 * 2 * 4];
+    double[] c = new double[cols * 2 * 4];
+    assertThrows(IllegalArgumentException.class,
+        () -> a.multiplyTransposedSegmentsAdd(5, 16, 1.0, b, 0, 2, 4, c, 0, 4));
+    assertThrows(IllegalArgumentException.class,
+        () -> a.multiplyTransposedSegmentsAdd(5, 15, 1.0, b, 0, 2, 4, c, 1, 4));
+    assertThrows(IllegalArgumentException.class,
+        () -> a.multiplyTransposedSegmentsAdd(5, 15, 1.0, b, 0, 2, 4, c, 0, 3));
+  }
+
   private static String msg(Runnable r) {
     return assertThrows(IllegalArgumentException.class, r::run).getMessage();
   }

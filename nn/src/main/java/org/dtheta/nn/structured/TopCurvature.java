@@ -2,6 +2,7 @@ package org.dtheta.nn.structured;
 
 import org.dtheta.core.Tape;
 import org.dtheta.core.Var;
+import org.dtheta.core.kernel.Kernels;
 import org.dtheta.core.sparse.CsrMatrix;
 import org.dtheta.nn.Block;
 import org.dtheta.nn.Dataset;
@@ -41,6 +42,13 @@ final class TopCurvature {
    * same per sample whatever its size, so larger chunks only hold more memory.
    */
   static final int MAX_CHUNK_SAMPLES = 1024;
+
+  /**
+   * Where the transposed tangents start in their (humongous, hence region-aligned) buffer:
+   * element 6 is past the 16-byte array header on a cache line, so the gathers' 64-direction
+   * segments are whole lines.
+   */
+  private static final int ALIGNED_START = 6;
 
   private final NetworkConfig config;
   private final Dataset data;
@@ -111,7 +119,9 @@ final class TopCurvature {
   void compute(double[] theta, double[] tailColumns, double[] packedCurvature) {
     int p = layout.size();
     java.util.Arrays.fill(tailColumns, 0, p * tail, 0.0);
-    double[] gathered = new double[xAug.cols() * directionsPerSweep * h];
+    // A1's adjoint tangents with the directions last, (row, column, direction): X^T takes
+    // them straight into the tail columns of [W1; b1]'s rows.
+    double[] byColumn = new double[ALIGNED_START + chunkRows * directionsPerSweep * h];
     forEachChunk(theta, (t, i0, rows, scale) -> {
       if (packedCurvature != null) {
         t.curvature(packedCurvature, i0, scale);
@@ -119,8 +129,9 @@ final class TopCurvature {
       for (int d0 = 0; d0 < tail; d0 += directionsPerSweep) {
         int count = Math.min(directionsPerSweep, tail - d0);
         t.tailSweep(d0, count);
-        xAug.multiplyTransposed(i0, i0 + rows, t.a1.adjointTangent(), 0, count * h, gathered, false);
-        addTangentLayout(gathered, xAug.cols(), h, count, scale, tailColumns, 0, d0);
+        Kernels.transposeEach(rows, count, h, t.a1.adjointTangent(), 0, byColumn, ALIGNED_START);
+        xAug.multiplyTransposedSegmentsAdd(i0, i0 + rows, scale, byColumn, ALIGNED_START, h, count,
+            tailColumns, d0, tail);
         addTangentLayout(t.w2.adjointTangent(), h, c, count, scale, tailColumns,
             layout.offset(Block.W2), d0);
         addTangentLayout(t.b2.adjointTangent(), 1, c, count, scale, tailColumns,
@@ -228,6 +239,8 @@ final class TopCurvature {
     double[] curvatureDirections;
     /** The directions of a last sweep with fewer than directionsPerSweep, or null. */
     double[] shortTailDirections;
+    /** Whether A1's tangents hold zeros (a tail sweep's), not the curvature sweep's directions. */
+    boolean a1TangentsZero;
 
     ChunkTape(int rows) {
       this.rows = rows;
@@ -282,6 +295,7 @@ final class TopCurvature {
         }
       }
       tape.setTangents(curvatureDirections, h);
+      a1TangentsZero = false;
       tape.forwardTangents(h);
       tape.reverseTangents(loss, null, h);
       return a1.adjointTangent();
@@ -289,22 +303,44 @@ final class TopCurvature {
 
     /** A sweep with the unit directions of second-layer parameters {@code d0 .. d0+count}. */
     void tailSweep(int d0, int count) {
-      int pt = point.length;
-      double[] dirs = tailDirections;
-      if (count != directionsPerSweep) {
-        // the tape takes exactly P x count directions; every chunk's last sweep has this count
-        if (shortTailDirections == null || shortTailDirections.length != pt * count) {
-          shortTailDirections = new double[pt * count];
+      if (a1TangentsZero) {
+        // A1's tangents are still the zeros of the last tail sweep: load W2's and b2's only.
+        tape.setTangents(w2, unitBlock(0, h * c, d0, count), count);
+        tape.setTangents(b2, unitBlock(h * c, c, d0, count), count);
+      } else {
+        int pt = point.length;
+        double[] dirs = tailDirections;
+        if (count != directionsPerSweep) {
+          // the tape takes exactly P x count directions; every chunk's last sweep has this count
+          if (shortTailDirections == null || shortTailDirections.length != pt * count) {
+            shortTailDirections = new double[pt * count];
+          }
+          dirs = shortTailDirections;
         }
-        dirs = shortTailDirections;
+        java.util.Arrays.fill(dirs, 0.0);
+        for (int d = 0; d < count; d++) {
+          dirs[(rows * h + d0 + d) * count + d] = 1.0;
+        }
+        tape.setTangents(dirs, count);
+        a1TangentsZero = true;
       }
-      java.util.Arrays.fill(dirs, 0.0);
-      for (int d = 0; d < count; d++) {
-        dirs[(rows * h + d0 + d) * count + d] = 1.0;
-      }
-      tape.setTangents(dirs, count);
       tape.forwardTangents(count);
       tape.reverseTangents(loss, null, count);
+    }
+
+    /**
+     * The {@code entries x count} direction block of the tail entries {@code [first, first +
+     * entries)} (W2's or b2's) for the unit directions of tail entries {@code d0 .. d0+count}.
+     */
+    private double[] unitBlock(int first, int entries, int d0, int count) {
+      double[] block = new double[entries * count];
+      for (int d = 0; d < count; d++) {
+        int e = d0 + d - first;
+        if (e >= 0 && e < entries) {
+          block[e * count + d] = 1.0;
+        }
+      }
+      return block;
     }
   }
 }

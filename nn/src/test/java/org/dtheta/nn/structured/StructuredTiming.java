@@ -18,7 +18,7 @@ import org.dtheta.nn.TwoLayerNet;
 
 /**
  * A throwaway timing run (not a test, not a benchmark: the JMH module belongs elsewhere). Random
- * data of MNIST's shape and density. Usage: {@code ops K | gram K H STRIDE | full K H}.
+ * data of MNIST's shape and density. Usage: {@code ops K | gram K H STRIDE | full K H | top K H | xt K H}.
  */
 public final class StructuredTiming {
 
@@ -34,6 +34,8 @@ public final class StructuredTiming {
       case "gram" -> gram(k, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
       case "full" -> full(k, Integer.parseInt(args[2]));
       case "lists" -> lists(k, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+      case "top" -> top(k, Integer.parseInt(args[2]));
+      case "xt" -> xt(k, Integer.parseInt(args[2]));
       default -> throw new IllegalArgumentException(args[0]);
     }
   }
@@ -263,5 +265,58 @@ public final class StructuredTiming {
         (t2 - t0) * 1e-9, sum[0]);
     System.out.printf("  process CPU: until first panel %.1f s, panels %.1f s%n",
         cpuFirst[0] - cpu0, processCpuSeconds() - cpuFirst[0]);
+  }
+
+  /** TopCurvature's sweeps alone (curvature and tail columns), three times. */
+  static void top(int k, int h) {
+    NetworkConfig c = Presets.mnist().withHidden(h);
+    Dataset d = data(k, c, 1);
+    double[] th = theta(c, 2);
+    CsrMatrix xAug = CsrMatrix.fromDense(d.x(), k, c.inputs()).withConstantColumn(1.0);
+    TopCurvature top = new TopCurvature(c, d, xAug, 0, 0);
+    int p = c.layout().size();
+    double[] tailColumns = new double[p * top.tailWidth()];
+    double[] packed = new double[k * TopCurvature.packedWidth(h)];
+    for (int rep = 0; rep < 3; rep++) {
+      double c0 = processCpuSeconds();
+      long t0 = System.nanoTime();
+      top.compute(th, tailColumns, packed);
+      double sum = 0;
+      for (int i = 0; i < tailColumns.length; i += 97) {
+        sum += tailColumns[i];
+      }
+      System.out.printf("top k=%d h=%d: %.2f s wall, %.2f s process CPU (checksum %.9e)%n",
+          k, h, (System.nanoTime() - t0) * 1e-9, processCpuSeconds() - c0, sum);
+    }
+  }
+
+  /** The tail's X^T products alone: random tangents of 1024-row chunks, 64 directions. */
+  static void xt(int k, int h) {
+    NetworkConfig c = Presets.mnist().withHidden(h);
+    Dataset d = data(k, c, 1);
+    CsrMatrix xAug = CsrMatrix.fromDense(d.x(), k, c.inputs()).withConstantColumn(1.0);
+    int m = 64;
+    int chunk = TopCurvature.MAX_CHUNK_SAMPLES;
+    int tail = 510;
+    // from element 6 of a humongous array, on a cache line, as TopCurvature's buffer
+    double[] b = new Random(3).doubles(6L + (long) chunk * h * m).toArray();
+    double[] out = new double[xAug.cols() * h * tail];
+    for (int rep = 0; rep < 3; rep++) {
+      double c0 = processCpuSeconds();
+      long t0 = System.nanoTime();
+      long fma = 0;
+      for (int i0 = 0; i0 < k; i0 += chunk) {
+        int rows = Math.min(chunk, k - i0);
+        for (int d0 = 0; d0 + m <= tail; d0 += m) {
+          xAug.multiplyTransposedSegmentsAdd(i0, i0 + rows, 0.5, b, 6, h, m, out, d0, tail);
+          fma += (long) (xAug.rowStart(i0 + rows - 1) + xAug.rowLength(i0 + rows - 1)
+              - xAug.rowStart(i0)) * h * m;
+        }
+      }
+      double wall = (System.nanoTime() - t0) * 1e-9;
+      double cpu = processCpuSeconds() - c0;
+      System.out.printf("xt k=%d h=%d: %.3e multiply-adds, %.2f s wall, %.2f s CPU: %.1f GFMA/s"
+          + " per CPU second%n", k, h, (double) fma, wall, cpu, fma / cpu * 1e-9);
+    }
   }
 }
