@@ -308,6 +308,8 @@ public final class StructuredHessianPanels implements HessianPanels {
       rank[gramColumn[j]] = j;
     }
     // kept[l][j]: the packed block G_j[l] of an earlier pixel j in [j0, l), null when zero.
+    // Emitted blocks go back to a pool, so the heap holds the most ever kept, not every copy made.
+    java.util.ArrayDeque<double[]> pool = new java.util.ArrayDeque<>();
     double[][][] kept = new double[j1][][];
     for (int l = j0 + 1; l < j1; l++) {
       kept[l] = new double[l][];
@@ -336,7 +338,7 @@ public final class StructuredHessianPanels implements HessianPanels {
           }
           tailAndDiagonal(j, tailColumns, pLo, pHi, buf, outRow);
           for (int l = j + 1; l < j1; l++) {
-            kept[l][j] = nonZeroCopy(slice, gramColumn[l] * width);
+            kept[l][j] = nonZeroCopy(slice, gramColumn[l] * width, pool);
           }
         }
       });
@@ -350,7 +352,16 @@ public final class StructuredHessianPanels implements HessianPanels {
           for (int l = j0; l < j; l++) {
             putBlock(kept[j][l], 0, l, pLo, pHi, buf, outRow);
           }
-          kept[j] = null;
+          if (kept[j] != null) {
+            synchronized (pool) {
+              for (double[] block : kept[j]) {
+                if (block != null) {
+                  pool.push(block);
+                }
+              }
+            }
+            kept[j] = null;
+          }
         }
       });
       emitter.commit(buf, hi - lo);
@@ -368,11 +379,22 @@ public final class StructuredHessianPanels implements HessianPanels {
     return half * half * 8L * TopCurvature.packedWidth(hidden);
   }
 
-  /** A copy of {@code width} doubles from {@code from}, or null when all are +0.0 (bit for bit). */
-  private double[] nonZeroCopy(double[] slice, int from) {
+  /**
+   * A copy of {@code width} doubles from {@code from} in an array of {@code pool} (or a new
+   * one), or null when all are +0.0 (bit for bit).
+   */
+  private double[] nonZeroCopy(double[] slice, int from, java.util.ArrayDeque<double[]> pool) {
     for (int c = from; c < from + width; c++) {
       if (Double.doubleToRawLongBits(slice[c]) != 0L) {
-        return java.util.Arrays.copyOfRange(slice, from, from + width);
+        double[] block;
+        synchronized (pool) {
+          block = pool.poll();
+        }
+        if (block == null) {
+          block = new double[width];
+        }
+        System.arraycopy(slice, from, block, 0, width);
+        return block;
       }
     }
     return null;
