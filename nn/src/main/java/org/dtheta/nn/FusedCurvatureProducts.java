@@ -62,6 +62,8 @@ final class FusedCurvatureProducts {
   private final UnaryFunction activation;
   private final double[] targets;
   private final RowBlocks x;
+  /** Directions multiplied so far: the column pairs of {@link #x} pay from the second on. */
+  private long directionsDone;
 
   /** The theta the per-sample factors below were computed at (identity). */
   private double[] pointAt;
@@ -135,6 +137,10 @@ final class FusedCurvatureProducts {
    */
   void times(boolean hessian, double[] v, int m, double[] out) {
     int size = layout.size();
+    if (directionsDone + m > 1) {
+      x.pairColumns();
+    }
+    directionsDone += m;
     double[] vT = new double[Math.multiplyExact(size, m)];
     transposeRows(size, m, v, vT);
     int shares = Math.max(1, Math.min(x.blocks(), (MIN_ITEMS + m - 1) / m));

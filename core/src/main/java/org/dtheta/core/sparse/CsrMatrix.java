@@ -58,6 +58,9 @@ public final class CsrMatrix {
    */
   private static final int SEGMENT_BLOCK_ROWS = 64;
 
+  /** Below this many stored entries a {@link BlockedTranspose} is built on the calling thread. */
+  private static final int PARALLEL_ENTRIES = 1 << 16;
+
   private final int rows;
   private final int cols;
   final int[] rowPointers;
@@ -724,29 +727,20 @@ public final class CsrMatrix {
       Arrays.setAll(allRows, i -> i);
       ones = new double[a.rows];
       Arrays.fill(ones, 1.0);
-      int[] next = new int[cols];
+      // Blocks are independent (each regroups its own rows' entries in place), so bands of
+      // blocks are regrouped over the cores: the same arrays as one block after another.
+      int bands = a.values.length < PARALLEL_ENTRIES ? 1 : Math.min(blocks, 4 * Parallel.threads());
+      Parallel.forEachChunk(bands, band -> {
+        int[] next = new int[cols];
+        for (int blk = Parallel.bandStart(blocks, band, bands);
+            blk < Parallel.bandStart(blocks, band + 1, bands); blk++) {
+          regroup(a, blk, next);
+        }
+      });
       for (int blk = 0; blk < blocks; blk++) {
-        int r0 = blk * blockRows;
-        int r1 = Math.min(a.rows, r0 + blockRows);
         int base = blk * (cols + 1);
-        Arrays.fill(next, 0);
-        for (int e = a.rowPointers[r0]; e < a.rowPointers[r1]; e++) {
-          next[a.columnIndices[e]]++;
-        }
-        int at = a.rowPointers[r0];
         for (int j = 0; j < cols; j++) {
-          pointers[base + j] = at;
-          columnPrefix[j + 1] += next[j];
-          at += next[j];
-          next[j] = pointers[base + j];
-        }
-        pointers[base + cols] = at;
-        for (int i = r0; i < r1; i++) {
-          for (int e = a.rowPointers[i]; e < a.rowPointers[i + 1]; e++) {
-            int to = next[a.columnIndices[e]]++;
-            rowIndices[to] = i;
-            values[to] = a.values[e];
-          }
+          columnPrefix[j + 1] += pointers[base + j + 1] - pointers[base + j];
         }
       }
       for (int j = 0; j < cols; j++) {
@@ -754,17 +748,44 @@ public final class CsrMatrix {
       }
     }
 
+    /** Block {@code blk}'s entries sorted by column (then row); {@code next} is scratch. */
+    private void regroup(CsrMatrix a, int blk, int[] next) {
+      int cols = a.cols;
+      int r0 = blk * blockRows;
+      int r1 = Math.min(a.rows, r0 + blockRows);
+      int base = blk * (cols + 1);
+      Arrays.fill(next, 0);
+      for (int e = a.rowPointers[r0]; e < a.rowPointers[r1]; e++) {
+        next[a.columnIndices[e]]++;
+      }
+      int at = a.rowPointers[r0];
+      for (int j = 0; j < cols; j++) {
+        pointers[base + j] = at;
+        at += next[j];
+        next[j] = pointers[base + j];
+      }
+      pointers[base + cols] = at;
+      for (int i = r0; i < r1; i++) {
+        for (int e = a.rowPointers[i]; e < a.rowPointers[i + 1]; e++) {
+          int to = next[a.columnIndices[e]]++;
+          rowIndices[to] = i;
+          values[to] = a.values[e];
+        }
+      }
+    }
+
     /**
      * {@code C[j] += sum over the rows r of block blk of A[r, j] B[r]} for the columns {@code
      * [j0, j1)} of A and {@code w} columns of B and C: row {@code j} of C at {@code cBase + j
      * ldc}, row {@code r} of B (a global row index) at {@code srcOff + r ld}. Columns whose
-     * partner ({@code pairs} of this layout) lies in the range are gathered as a pair.
+     * partner ({@code pairs} of this layout, or none if null) lies in the range are gathered as
+     * a pair.
      */
     void gatherColumns(SparseKernels k, RowPairs pairs, int blk, int j0, int j1, int w,
         double[] src, int srcOff, int ld, double[] c, int cBase, int ldc) {
       int base = blk * (columnPrefix.length);
       for (int j = j0; j < j1; j++) {
-        int q = pairs.partnerWithin(blk, j, j0, j1);
+        int q = pairs == null ? -1 : pairs.partnerWithin(blk, j, j0, j1);
         if (q >= 0) {
           if (q > j) {
             int e0 = pairs.first(blk, j);

@@ -10,8 +10,9 @@ import org.dtheta.core.internal.sparse.RowPairs;
  * {@code C += A_blk^T B_blk} gathers the block's own rows of {@code B}, which a small block keeps
  * in L1. Rows and columns that share many entries are gathered in pairs, as in {@link
  * CsrMatrix}'s own products ({@link RowPairs}), so each result is the same finite number it would
- * be one row or column at a time. Costs a column-sorted copy of the matrix; immutable, so any
- * number of threads may use one instance on different blocks.
+ * be one row or column at a time. Column pairs are found only on {@link #pairColumns} (on
+ * MNIST they cost more than one product's transposed gathers save). Costs a column-sorted copy
+ * of the matrix; any number of threads may use one instance on different blocks.
  */
 public final class RowBlocks {
 
@@ -19,7 +20,8 @@ public final class RowBlocks {
   private final CsrMatrix.BlockedTranspose byColumn;
   /** Null with the scalar kernels, whose gathers gain nothing from pairs. */
   private final RowPairs rowPairs;
-  private final RowPairs columnPairs;
+  /** Null until {@link #pairColumns}; benign race (immutable once published). */
+  private volatile RowPairs columnPairs;
 
   /** The rows of {@code a} in blocks of {@code blockRows} (the last may be shorter). */
   public RowBlocks(CsrMatrix a, int blockRows) {
@@ -30,7 +32,17 @@ public final class RowBlocks {
     this.byColumn = new CsrMatrix.BlockedTranspose(a, blockRows);
     boolean pairs = SparseKernels.selected() != SparseKernels.scalar();
     this.rowPairs = pairs ? a.rowPairs() : null;
-    this.columnPairs = byColumn.columnPairs();
+  }
+
+  /**
+   * Finds the pairs of columns that {@link #multiplyTransposedAdd} then gathers together
+   * (neighbouring pixels share many images), for callers with more than one product ahead: the
+   * results keep their bits either way. Idempotent; call it outside concurrent products.
+   */
+  public void pairColumns() {
+    if (columnPairs == null) {
+      columnPairs = byColumn.columnPairs();
+    }
   }
 
   /** The matrix. */

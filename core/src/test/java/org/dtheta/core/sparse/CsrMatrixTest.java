@@ -196,6 +196,45 @@ class CsrMatrixTest {
     assertTrue(paired > rows / 8, paired + " pairs in " + rows + " rows");
   }
 
+  /**
+   * The blocked transpose of a matrix large enough to be regrouped over the cores holds, block by
+   * block, what each block's rows regrouped alone hold (a matrix of its rows, {@link
+   * CsrMatrix#rows}, one block, built on the calling thread), and column totals over all blocks.
+   */
+  @Test
+  void blockedTransposeOfALargeMatrixIsThatOfEachBlockAlone() {
+    Random rnd = new Random(13);
+    int rows = 6000;
+    int cols = 120;
+    int blockRows = 64;
+    CsrMatrix a = CsrMatrix.fromDense(SparseTestData.strokes(rnd, rows, cols), rows, cols);
+    assertTrue(a.values.length > 1 << 16, a.values.length + " entries: too few to go parallel");
+    CsrMatrix.BlockedTranspose all = new CsrMatrix.BlockedTranspose(a, blockRows);
+    assertEquals((rows + blockRows - 1) / blockRows, all.blocks);
+    long[] totals = new long[cols + 1];
+    for (int blk = 0; blk < all.blocks; blk++) {
+      int r0 = blk * blockRows;
+      int n = Math.min(blockRows, rows - r0);
+      CsrMatrix.BlockedTranspose alone = new CsrMatrix.BlockedTranspose(a.rows(r0, n), blockRows);
+      int shift = a.rowStart(r0);
+      for (int j = 0; j <= cols; j++) {
+        assertEquals(alone.pointers[j] + shift, all.pointers[blk * (cols + 1) + j],
+            "block " + blk + " column " + j);
+      }
+      for (int e = 0; e < alone.values.length; e++) {
+        assertEquals(alone.rowIndices[e] + r0, all.rowIndices[shift + e], "entry " + (shift + e));
+        assertEquals(alone.values[e], all.values[shift + e], "entry " + (shift + e));
+      }
+      for (int j = 0; j < cols; j++) {
+        totals[j + 1] += alone.pointers[j + 1] - alone.pointers[j];
+      }
+    }
+    for (int j = 0; j < cols; j++) {
+      totals[j + 1] += totals[j];
+    }
+    assertArrayEquals(totals, all.columnPrefix);
+  }
+
   private static CsrMatrix assertProducts(
       Random rnd, double[] d, int rows, int cols, int... widths) {
     CsrMatrix a = CsrMatrix.fromDense(d, rows, cols);

@@ -3,6 +3,7 @@ package org.dtheta.core.sparse;
 import static org.dtheta.core.TestVectors.gaussian;
 import static org.dtheta.core.sparse.SparseTestData.denseProduct;
 import static org.dtheta.core.sparse.SparseTestData.relativeError;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -86,6 +87,40 @@ class RowBlocksTest {
           }
         }
       }
+    }
+  }
+
+  /**
+   * The transposed products after {@link RowBlocks#pairColumns} (stroke-like rows: neighbouring
+   * columns share entries, so many columns are gathered in pairs) keep the bits of the unpaired
+   * ones, and both match the dense product.
+   */
+  @Test
+  void pairedColumnsKeepTheBitsOfSingleColumns() {
+    Random rnd = new Random(52);
+    int rows = 300;
+    int cols = 90;
+    double[] dense = SparseTestData.strokes(rnd, rows, cols);
+    CsrMatrix a = CsrMatrix.fromDense(dense, rows, cols);
+    for (int n : new int[] {1, 13, 50}) {
+      RowBlocks blocks = new RowBlocks(a, 64);
+      double[] b = gaussian(rnd, rows * n);
+      double[] initial = gaussian(rnd, cols * n);
+      double[] single = initial.clone();
+      double[] paired = initial.clone();
+      for (int blk = 0; blk < blocks.blocks(); blk++) {
+        blocks.multiplyTransposedAdd(blk, b, blocks.blockStart(blk) * n, n, n, single, 0, n);
+      }
+      blocks.pairColumns();
+      for (int blk = 0; blk < blocks.blocks(); blk++) {
+        blocks.multiplyTransposedAdd(blk, b, blocks.blockStart(blk) * n, n, n, paired, 0, n);
+      }
+      assertArrayEquals(single, paired, "n " + n);
+      double[] want = denseProduct(dense, rows, cols, true, b, n);
+      for (int i = 0; i < want.length; i++) {
+        want[i] += initial[i];
+      }
+      assertTrue(relativeError(paired, want) < 1e-13, "n " + n);
     }
   }
 
