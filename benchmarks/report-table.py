@@ -161,12 +161,13 @@ def print_cli(path, rows, df_fit):
     lines = [
         ("train, one step", "train_step", jmh.get("step"), "JMH GD step", "compute (gradient)"),
         ("jacobian --times, 1 direction", "times_m1", jmh.get("hvpFresh"), "JMH H v fresh point",
-         "start-up: JIT warm-up and setup"),
+         "start-up: the point's fresh arrays, forward pass, JIT"),
         ("jacobian --times, 50 directions", "times_m50", None, "", "start-up and compute"),
         ("jacobian --times, extra 49 directions scaled", "times_m50_extra",
-         jmh.get("hessianTimesV, MNIST"), "JMH H V m=50, MNIST images", "compute and page faults"),
+         jmh.get("hessianTimesV, MNIST"), "JMH H V m=50, MNIST images",
+         "JIT: the first batch part runs 3-4x slower"),
         ("jacobian --out, whole Df written", "whole_df_written", dd, "dd of the same bytes",
-         "compute (first-layer Gram)"),
+         "compute: first-layer Gram ~70%, top sweeps ~30% (JFR, MNIST)"),
         ("dd of the same bytes, fdatasync", "dd_same_bytes", None, "", "disk"),
     ]
     for title, key, ref, ref_name, bound in lines:
@@ -185,7 +186,7 @@ def print_cli(path, rows, df_fit):
                                                       verdict, bound, note))
     if null_sink:
         print("| whole Df to a null sink (JMH fit above) | %s | dd of the same bytes | %s | %s 30 s "
-              "| compute (first-layer Gram) | |" % (
+              "| compute: first-layer Gram ~70%%, top sweeps ~30%% | |" % (
                   shown(null_sink), "%.2f" % (null_sink / dd) if dd else "",
                   "<=" if null_sink <= 30 else "MISSES"))
     print()
