@@ -16,6 +16,10 @@ public final class Parallel {
   private static final int THREADS =
       Math.max(1, Integer.getInteger("dtheta.threads", Runtime.getRuntime().availableProcessors()));
 
+  /** Numbers the workers' names: a new worker's pool index is not assigned until it registers. */
+  private static final java.util.concurrent.atomic.AtomicInteger WORKERS =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   private static final ForkJoinPool POOL =
       THREADS == 1
           ? null
@@ -24,7 +28,7 @@ public final class Parallel {
               pool -> {
                 var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
                 t.setDaemon(true);
-                t.setName("dtheta-worker-" + t.getPoolIndex());
+                t.setName("dtheta-worker-" + WORKERS.getAndIncrement());
                 return t;
               },
               null,
