@@ -651,19 +651,11 @@ public final class CsrMatrix {
     RangeTranspose(CsrMatrix a, int start, int end) {
       this.start = start;
       this.end = end;
-      int e0 = a.rowPointers[start];
-      int e1 = a.rowPointers[end];
-      int[] ptr = new int[end - start + 1];
-      for (int i = start; i <= end; i++) {
-        ptr[i - start] = a.rowPointers[i] - e0;
-      }
-      int[] idx = Arrays.copyOfRange(a.columnIndices, e0, e1);
+      CsrMatrix range = a.rows(start, end - start);
       columnHasEntries = new boolean[a.cols];
-      for (int j : idx) {
+      for (int j : range.columnIndices) {
         columnHasEntries[j] = true;
       }
-      CsrMatrix range = new CsrMatrix(end - start, a.cols, ptr, idx,
-          Arrays.copyOfRange(a.values, e0, e1), true);
       blocks = new BlockedTranspose(range, SEGMENT_BLOCK_ROWS);
     }
   }
