@@ -282,8 +282,7 @@ public final class TwoLayerNet implements Classifier {
 
   /** Records the loss of {@code c} on all of {@code d}. */
   private static Graph record(NetworkConfig c, Dataset d) {
-    CsrMatrix sparseX = c.denseFirstLayer() ? FirstLayer.sparseInputs(d) : null;
-    return record(c, new FirstLayer.Part(d.x(), sparseX, d.targets(), d.k()));
+    return record(c, new FirstLayer.Batch(d, c.denseFirstLayer()).part(0, d.k()));
   }
 
   /** Records the loss of {@code c} on the samples of {@code d}. */
