@@ -82,23 +82,10 @@ public class GramBenchmark {
     for (int c = 0; c < COLUMNS; c++) {
       columns[c] = c * (PIXELS / COLUMNS) + PIXELS / (2 * COLUMNS);
     }
-    // Multiply-adds: WIDTH per (sample lit at j, pixel l lit in it and computed).
-    long entries = 0;
+    multiplyAddsPerCall = 0;
     for (int j : columns) {
-      for (int i = 0; i < k; i++) {
-        int start = x.rowStart(i);
-        int end = start + x.rowLength(i);
-        boolean lit = false;
-        int computed = 0;
-        for (int e = start; e < end; e++) {
-          int l = x.columnIndices()[e];
-          lit |= l == j;
-          computed += !symmetric || l >= j ? 1 : 0;
-        }
-        entries += lit ? computed : 0;
-      }
+      multiplyAddsPerCall += gram.columnWork(j, rank, 0, symmetric ? j : 0);
     }
-    multiplyAddsPerCall = entries * WIDTH;
     int threads = Parallel.threads();
     workspaces = new SparseGram.Workspace[threads];
     slices = new double[threads][];
@@ -118,11 +105,7 @@ public class GramBenchmark {
     Parallel.forEachChunk(threads, w -> {
       for (int c = next.getAndIncrement(); c < COLUMNS; c = next.getAndIncrement()) {
         int j = columns[c];
-        if (symmetric) {
-          gram.column(j, workspaces[w], slices[w], rank, 0, j);
-        } else {
-          gram.column(j, workspaces[w], slices[w]);
-        }
+        gram.column(j, workspaces[w], slices[w], rank, 0, symmetric ? j : 0);
       }
     });
     work.multiplyAdds += multiplyAddsPerCall;

@@ -128,9 +128,26 @@ public final class SparseGram {
 
   /** Multiply-adds {@link #column} does for column {@code j} (for progress and scheduling). */
   public long columnWork(int j) {
+    return columnWork(j, null, 0, 0);
+  }
+
+  /**
+   * Multiply-adds of {@link #column(int, Workspace, double[], int[], int, int)} with the rows
+   * whose {@code rank} lies in {@code [skipFrom, skipTo)} skipped: {@code width} per sample lit
+   * at {@code j} and pixel computed in it.
+   */
+  public long columnWork(int j, int[] rank, int skipFrom, int skipTo) {
+    boolean skipping = skipFrom < skipTo;
     long entries = 0;
     for (int e = byColumn.rowPointers[j]; e < byColumn.rowPointers[j + 1]; e++) {
-      entries += a.rowLength(byColumn.columnIndices[e]);
+      int i = byColumn.columnIndices[e];
+      if (!skipping) {
+        entries += a.rowLength(i);
+        continue;
+      }
+      for (int f = a.rowPointers[i]; f < a.rowPointers[i + 1]; f++) {
+        entries += skipped(rank[a.columnIndices[f]], skipFrom, skipTo) ? 0 : 1;
+      }
     }
     return entries * width;
   }

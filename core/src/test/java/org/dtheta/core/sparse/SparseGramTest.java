@@ -144,6 +144,15 @@ class SparseGramTest {
           }
           int skipFrom = rnd.nextInt(n);
           int skipTo = skipFrom + rnd.nextInt(n - skipFrom + 1);
+          long work = 0;
+          for (int i = 0; i < k; i++) {
+            for (int l = 0; l < n; l++) {
+              boolean computed = rank[l] < skipFrom || rank[l] >= skipTo;
+              work += x[i * n + j] != 0 && x[i * n + l] != 0 && computed ? width : 0;
+            }
+          }
+          assertEquals(work, gram.columnWork(j, rank, skipFrom, skipTo),
+              "work of column " + j + " skipping ranks [" + skipFrom + ", " + skipTo + ")");
           Arrays.fill(out, Double.NaN);
           gram.column(j, ws, out, rank, skipFrom, skipTo);
           for (int l = 0; l < n; l++) {

@@ -146,37 +146,20 @@ public final class StructuredTiming {
     for (int l = 0; l < n; l++) {
       rank[l] = l;
     }
-    long[] halfWork = new long[n];
-    if (half) {
-      CsrMatrix byColumn = xAug.transpose();
-      for (int j = 0; j < n; j++) {
-        for (int e = byColumn.rowStart(j); e < byColumn.rowStart(j) + byColumn.rowLength(j); e++) {
-          int i = byColumn.columnIndices()[e];
-          for (int q = xAug.rowStart(i); q < xAug.rowStart(i) + xAug.rowLength(i); q++) {
-            if (xAug.columnIndices()[q] >= j) {
-              halfWork[j] += width;
-            }
-          }
-        }
-      }
+    long[] columnWork = new long[n];
+    long totalWork = 0;
+    for (int j = 0; j < n; j++) {
+      columnWork[j] = gram.columnWork(j, rank, 0, half ? j : 0);
+      totalWork += columnWork[j];
     }
     for (int rep = 0; rep < Integer.getInteger("reps", 2); rep++) {
       long work = 0;
-      long totalWork = 0;
-      for (int j = 0; j < n; j++) {
-        totalWork += half ? halfWork[j] : gram.columnWork(j);
-      }
       // CPU time of this thread: the machine is shared, wall time would measure the others.
       java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
       long t0 = bean.getCurrentThreadCpuTime();
       for (int j = 0; j < xAug.cols(); j += stride) {
-        if (half) {
-          gram.column(j, ws, out, rank, 0, j);
-          work += halfWork[j];
-        } else {
-          gram.column(j, ws, out);
-          work += gram.columnWork(j);
-        }
+        gram.column(j, ws, out, rank, 0, half ? j : 0);
+        work += columnWork[j];
       }
       double s = (bean.getCurrentThreadCpuTime() - t0) * 1e-9;
       System.out.printf(
