@@ -1,5 +1,6 @@
 package org.dtheta.benchmarks;
 
+import java.io.IOException;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -7,6 +8,8 @@ import org.dtheta.core.kernel.Parallel;
 import org.dtheta.core.sparse.CsrMatrix;
 import org.dtheta.core.sparse.SparseGram;
 import org.dtheta.mnist.data.Mnist;
+import org.dtheta.nn.Presets;
+import org.dtheta.nn.structured.StructuredHessianPanels;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -23,7 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The kernel of the whole Df alone: {@link SparseGram} columns of the first-layer block on
- * random MNIST-like data ({@code k} = 60000 samples, 784 pixels and the bias, 19% lit) with
+ * random MNIST-like data ({@code k} = 60000 samples, 784 pixels and the bias, 19% lit; with
+ * {@code data = mnist} the training images in the structured Hessian's column order) with
  * features as wide as the packed curvature of 50 hidden units (1280), sixteen pixels spread over
  * the image, on every core as the structured Hessian runs them. {@code rows = whole} computes
  * every row of each column, {@code rows = symmetric} only the pixels from the column's own on
@@ -48,6 +52,13 @@ public class GramBenchmark {
   @Param({"60000"})
   public int k;
 
+  /**
+   * {@code random}: independent pixels (the Gram's strips), or {@code mnist}: the images, pixels
+   * in {@link StructuredHessianPanels#gramOrder} (its register tiles, as in the whole Df).
+   */
+  @Param({"random"})
+  public String data;
+
   /** {@code whole} columns, or {@code symmetric}: rows from the column's own pixel on. */
   @Param({"whole", "symmetric"})
   public String rows;
@@ -62,10 +73,32 @@ public class GramBenchmark {
 
   /** Data, features, the sampled columns and their exact work. */
   @Setup(Level.Trial)
-  public void setUp() {
+  public void setUp() throws IOException, InterruptedException {
     Random rnd = new Random(11);
-    CsrMatrix x = CsrMatrix.fromDense(Mnist.randomLike(rnd, k, PIXELS, 10).x(), k, PIXELS)
-        .withConstantColumn(1.0);
+    int[] order = new int[PIXELS + 1];
+    CsrMatrix x;
+    switch (data) {
+      case "random" -> {
+        for (int j = 0; j <= PIXELS; j++) {
+          order[j] = j;
+        }
+        x = CsrMatrix.fromDense(Mnist.randomLike(rnd, k, PIXELS, 10).x(), k, PIXELS)
+            .withConstantColumn(1.0);
+      }
+      case "mnist" -> {
+        order = StructuredHessianPanels.gramOrder(PIXELS);
+        double[] images = NetProblem.samples(data, k, Presets.mnist(), rnd).x();
+        double[] dense = new double[Math.multiplyExact(k, PIXELS + 1)];
+        for (int i = 0; i < k; i++) {
+          for (int j = 0; j < PIXELS; j++) {
+            dense[i * (PIXELS + 1) + order[j]] = images[i * PIXELS + j];
+          }
+          dense[i * (PIXELS + 1) + order[PIXELS]] = 1.0;
+        }
+        x = CsrMatrix.fromDense(dense, k, PIXELS + 1);
+      }
+      default -> throw new IllegalArgumentException("-p data=" + data + ": expected random or mnist");
+    }
     double[] features = NetProblem.gaussian(rnd, Math.multiplyExact(k, WIDTH), 1.0);
     gram = new SparseGram(x, features, WIDTH);
     symmetric = switch (rows) {
@@ -80,7 +113,7 @@ public class GramBenchmark {
     }
     columns = new int[COLUMNS];
     for (int c = 0; c < COLUMNS; c++) {
-      columns[c] = c * (PIXELS / COLUMNS) + PIXELS / (2 * COLUMNS);
+      columns[c] = order[c * (PIXELS / COLUMNS) + PIXELS / (2 * COLUMNS)];
     }
     multiplyAddsPerCall = 0;
     for (int j : columns) {
@@ -93,7 +126,7 @@ public class GramBenchmark {
       workspaces[w] = gram.newWorkspace();
       slices[w] = new double[n * WIDTH];
     }
-    System.out.println("# gram: k " + k + ", rows " + rows + ", threads " + threads
+    System.out.println("# gram: k " + k + ", data " + data + ", rows " + rows + ", threads " + threads
         + ", multiply-adds per call " + multiplyAddsPerCall);
   }
 

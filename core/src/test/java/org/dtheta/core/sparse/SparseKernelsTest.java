@@ -121,8 +121,9 @@ class SparseKernelsTest {
   /**
    * A gather of four rows over the union of their entries (zero weight where a row has none,
    * including a row with no entry at all) gives the bits of the four single gathers over each
-   * row's own entries, for every width (the four- and one-vector blocks and the scalar tail),
-   * added to or overwriting, with output rows apart by more than their width.
+   * row's own entries, for every width (the six-, four- and one-vector blocks, the four-vector
+   * block shifted to end at the last column, the scalar tail), added to or overwriting, with
+   * output rows apart by more than their width.
    */
   @Test
   void quadGatherGivesTheBitsOfFourSingleGathers() {

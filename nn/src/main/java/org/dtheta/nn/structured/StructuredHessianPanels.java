@@ -441,7 +441,7 @@ public final class StructuredHessianPanels implements HessianPanels {
    * four consecutive columns is a square of neighbours, lit together more often than four in a
    * row; other inputs in their own order. Each output row has the same bits in any order.
    */
-  static int[] gramOrder(int inputs) {
+  public static int[] gramOrder(int inputs) {
     int[] column = new int[inputs + 1];
     int side = (int) Math.round(Math.sqrt(inputs));
     for (int j = 0; j <= inputs; j++) {
