@@ -102,9 +102,10 @@ def work(bench, params):
             return "Mlp %s H v, fixed point, k=%d" % (sizes, k), mlp_flops(sizes, k, 1, 6), name
         return "Mlp %s H V, m=%d, fixed point, k=%d" % (sizes, m, k), mlp_flops(sizes, k, m, 6), name
     if name == "gramColumns":
-        rows = params.get("rows", "whole")
-        return ("sparse Gram kernel alone, 16 pixel columns, %s rows, k=%d (exact FLOPs)" % (rows, k),
-                2.0 * GRAM_WORK.get(rows, float("nan")), name)
+        rows, data = params.get("rows", "whole"), params.get("data", "random")
+        shown_data = "MNIST images (tile path)" if data == "mnist" else "random data (strips path)"
+        return ("sparse Gram kernel alone, 16 pixel columns, %s rows, %s, k=%d (exact FLOPs)"
+                % (rows, shown_data, k), 2.0 * GRAM_WORK.get((data, rows), float("nan")), name)
     if name == "structuredDf":
         return "full Df (structured), h=%d, k=%d" % (h, k), df_flops(k, h), name
     return bench, float("nan"), name
@@ -227,7 +228,7 @@ def main():
                 counted = r.get("secondaryMetrics", {})
                 calls = sum(sum(f) for f in counted["invocations"]["rawData"])
                 if calls:
-                    GRAM_WORK[params.get("rows", "whole")] = sum(
+                    GRAM_WORK[(params.get("data", "random"), params.get("rows", "whole"))] = sum(
                         sum(f) for f in counted["multiplyAdds"]["rawData"]) / calls
             key = (r["benchmark"], tuple(sorted(params.items())), kernels, int(threads),
                    metric["scoreUnit"])
