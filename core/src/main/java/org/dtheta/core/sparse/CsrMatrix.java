@@ -2,6 +2,7 @@ package org.dtheta.core.sparse;
 
 import java.util.Arrays;
 import org.dtheta.core.internal.sparse.RowPairs;
+import org.dtheta.core.internal.sparse.RowQuads;
 import org.dtheta.core.internal.sparse.ThreadScratch;
 import org.dtheta.core.kernel.Parallel;
 
@@ -530,8 +531,10 @@ public final class CsrMatrix {
   private void gatherTransposed(SparseKernels k, double[] b, int bOff, int bCols, double[] c,
       double[] sums, int panel, int threads) {
     BlockedTranspose bt = blockedTranspose();
-    // Similar columns of A (neighbouring pixels) gathered in pairs; built here, not by each thread.
+    // Similar columns of A (neighbouring pixels) gathered in quads or pairs; built here, not by
+    // each thread.
     RowPairs pairs = bt.columnPairs();
+    RowQuads quads = bt.columnQuads();
     int panels = (bCols + panel - 1) / panel;
     boolean byPanels = panels >= threads;
     int tasks = !byPanels ? threads : threads == 1 ? 1 : panels;
@@ -560,7 +563,7 @@ public final class CsrMatrix {
           if (packed != null) {
             copyPanel(b, bOff, bCols, r0, r1, p0, w, packed, blockOff);
           }
-          bt.gatherColumns(k, pairs, blk, j0, j1, w, src, blockOff, ld, c, p0, bCols);
+          bt.gatherColumns(k, pairs, quads, blk, j0, j1, w, src, blockOff, ld, c, p0, bCols);
           if (sumsHere) {
             k.gatherRows(w, r1 - r0, bt.allRows, r0, bt.ones, r0, src, blockOff, ld, sums, p0, true);
           }
@@ -609,6 +612,8 @@ public final class CsrMatrix {
     boolean[] used = rt.columnHasEntries;
     BlockedTranspose bt = rt.blocks;
     SparseKernels k = SparseKernels.selected();
+    // Neighbouring columns (pixels) in quads: each loaded segment of B feeds four sums.
+    RowQuads quads = k != SparseKernels.scalar() ? bt.columnQuads() : null;
     org.dtheta.core.internal.kernel.KernelSupport dense = org.dtheta.core.kernel.Kernels.implementation();
     int ld = groups * width;
     long work = (long) bt.values.length * groups * width;
@@ -622,6 +627,15 @@ public final class CsrMatrix {
         for (int blk = 0; blk < bt.blocks; blk++) {
           int base = blk * (cols + 1);
           for (int j = 0; j < cols; j++) {
+            if (quads != null && quads.inQuad(blk, j)) {
+              if (j % RowQuads.ROWS == 0) {
+                int e0 = quads.first(blk, j / RowQuads.ROWS);
+                k.gatherRowQuads(width, quads.count(blk, j / RowQuads.ROWS), quads.indices, e0, quads.weights,
+                    RowQuads.ROWS * e0, b, bOff + g * width, ld, acc, PACKED_START + j * width,
+                    width, blk > 0);
+              }
+              continue;
+            }
             int e0 = bt.pointers[base + j];
             int n = bt.pointers[base + j + 1] - e0;
             if (n > 0) {
@@ -680,6 +694,11 @@ public final class CsrMatrix {
     return pairs;
   }
 
+  /** The cached {@link BlockedTranspose} of {@code A^T B} products (for tests). */
+  BlockedTranspose blockedTransposeForTests() {
+    return blockedTranspose();
+  }
+
   /** The pairs of columns gathered together in {@code A^T B} products (for tests). */
   RowPairs columnPairs() {
     return blockedTranspose().columnPairs();
@@ -706,6 +725,8 @@ public final class CsrMatrix {
     final long[] columnPrefix;
     /** Built on first use; benign race. */
     private volatile RowPairs columnPairs;
+    /** Built on first use; benign race. */
+    private volatile RowQuads columnQuads;
 
     BlockedTranspose(CsrMatrix a, int blockRows) {
       int cols = a.cols;
@@ -769,15 +790,28 @@ public final class CsrMatrix {
     /**
      * {@code C[j] += sum over the rows r of block blk of A[r, j] B[r]} for the columns {@code
      * [j0, j1)} of A and {@code w} columns of B and C: row {@code j} of C at {@code cBase + j
-     * ldc}, row {@code r} of B (a global row index) at {@code srcOff + r ld}. Columns whose
-     * partner ({@code pairs} of this layout, or none if null) lies in the range are gathered as
-     * a pair.
+     * ldc}, row {@code r} of B (a global row index) at {@code srcOff + r ld}. Columns of a kept
+     * quad ({@code quads} of this layout, or none if null) inside the range are gathered as a
+     * quad; of the others, those whose partner ({@code pairs}, or none if null) lies in the
+     * range and outside such a quad as a pair. All give each column's single-gather sums.
      */
-    void gatherColumns(SparseKernels k, RowPairs pairs, int blk, int j0, int j1, int w,
-        double[] src, int srcOff, int ld, double[] c, int cBase, int ldc) {
+    void gatherColumns(SparseKernels k, RowPairs pairs, RowQuads quads, int blk, int j0, int j1,
+        int w, double[] src, int srcOff, int ld, double[] c, int cBase, int ldc) {
       int base = blk * (columnPrefix.length);
       for (int j = j0; j < j1; j++) {
+        if (inQuadWithin(quads, blk, j, j0, j1)) {
+          if (j % RowQuads.ROWS == 0) {
+            int t = j / RowQuads.ROWS;
+            int e0 = quads.first(blk, t);
+            k.gatherRowQuads(w, quads.count(blk, t), quads.indices, e0, quads.weights,
+                RowQuads.ROWS * e0, src, srcOff, ld, c, cBase + j * ldc, ldc, true);
+          }
+          continue;
+        }
         int q = pairs == null ? -1 : pairs.partnerWithin(blk, j, j0, j1);
+        if (q >= 0 && inQuadWithin(quads, blk, q, j0, j1)) {
+          q = -1; // the partner went with its quad
+        }
         if (q >= 0) {
           if (q > j) {
             int e0 = pairs.first(blk, j);
@@ -793,6 +827,23 @@ public final class CsrMatrix {
               c, cBase + j * ldc, true);
         }
       }
+    }
+
+    /** Whether column {@code j} of block {@code blk} is in a kept quad lying within [j0, j1). */
+    private static boolean inQuadWithin(RowQuads quads, int blk, int j, int j0, int j1) {
+      int q0 = j - j % RowQuads.ROWS;
+      return quads != null && quads.inQuad(blk, j) && q0 >= j0 && q0 + RowQuads.ROWS <= j1;
+    }
+
+    /** Each block's columns in quads of neighbours ({@code 4t .. 4t+3}) where they are full. */
+    RowQuads columnQuads() {
+      RowQuads quads = columnQuads;
+      if (quads == null) {
+        int cols = columnPrefix.length - 1;
+        quads = new RowQuads(pointers, rowIndices, values, blocks, cols + 1, cols);
+        columnQuads = quads;
+      }
+      return quads;
     }
 
     /** Each block's columns in pairs: neighbouring pixels share many images. */
