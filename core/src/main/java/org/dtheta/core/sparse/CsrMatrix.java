@@ -604,16 +604,20 @@ public final class CsrMatrix {
       throw new IllegalArgumentException("multiplyTransposedSegmentsAdd: B needs [" + bOff + ", "
           + bEnd + ") of " + b.length + ", C [" + cOff + ", " + cEnd + ") of " + c.length);
     }
-    RangeTranspose rt = rangeTranspose;
-    if (rt == null || rt.start != rowStart || rt.end != rowEnd) {
-      rt = new RangeTranspose(this, rowStart, rowEnd);
-      rangeTranspose = rt;
-    }
-    boolean[] used = rt.columnHasEntries;
-    BlockedTranspose bt = rt.blocks;
     SparseKernels k = SparseKernels.selected();
     // Neighbouring columns (pixels) in quads: each loaded segment of B feeds four sums.
-    RowQuads quads = k != SparseKernels.scalar() ? bt.columnQuads() : null;
+    boolean inQuads = k != SparseKernels.scalar();
+    RangeTranspose cached = rangeTranspose;
+    if (cached == null || cached.start != rowStart || cached.end != rowEnd
+        || cached.inQuads != inQuads) {
+      cached = new RangeTranspose(this, rowStart, rowEnd, inQuads);
+      rangeTranspose = cached;
+    }
+    RangeTranspose rt = cached;
+    boolean[] used = rt.columnHasEntries;
+    BlockedTranspose bt = rt.blocks;
+    RowQuads quads = rt.quads;
+    int[] items = rt.items;
     org.dtheta.core.internal.kernel.KernelSupport dense = org.dtheta.core.kernel.Kernels.implementation();
     int ld = groups * width;
     long work = (long) bt.values.length * groups * width;
@@ -624,25 +628,21 @@ public final class CsrMatrix {
           g++) {
         // Summed over the range in a cache-resident row per column of A, then added to C once:
         // C's segments are far apart, and loading them per block of rows waited on memory.
+        int src = bOff + g * width;
         for (int blk = 0; blk < bt.blocks; blk++) {
-          int base = blk * (cols + 1);
-          for (int j = 0; j < cols; j++) {
-            if (quads != null && quads.inQuad(blk, j)) {
-              if (j % RowQuads.ROWS == 0) {
-                int e0 = quads.first(blk, j / RowQuads.ROWS);
-                k.gatherRowQuads(width, quads.count(blk, j / RowQuads.ROWS), quads.indices, e0, quads.weights,
-                    RowQuads.ROWS * e0, b, bOff + g * width, ld, acc, PACKED_START + j * width,
-                    width, blk > 0);
-              }
-              continue;
-            }
-            int e0 = bt.pointers[base + j];
-            int n = bt.pointers[base + j + 1] - e0;
-            if (n > 0) {
-              k.gatherRows(width, n, bt.rowIndices, e0, bt.values, e0, b, bOff + g * width, ld,
-                  acc, PACKED_START + j * width, blk > 0);
-            } else if (blk == 0) {
-              Arrays.fill(acc, PACKED_START + j * width, PACKED_START + (j + 1) * width, 0.0);
+          boolean add = blk > 0;
+          for (int it = rt.itemStart[blk]; it < rt.itemStart[blk + 1]; it += RangeTranspose.ITEM) {
+            int kind = items[it];
+            int to = PACKED_START + items[it + 1] * width;
+            int e0 = items[it + 2];
+            int n = items[it + 3];
+            if (kind == RangeTranspose.QUAD) {
+              k.gatherRowQuads(width, n, quads.indices, e0, quads.weights, RowQuads.ROWS * e0, b,
+                  src, ld, acc, to, width, add);
+            } else if (kind == RangeTranspose.SINGLE) {
+              k.gatherRows(width, n, bt.rowIndices, e0, bt.values, e0, b, src, ld, acc, to, add);
+            } else {
+              Arrays.fill(acc, to, to + width, 0.0);
             }
           }
         }
@@ -655,22 +655,76 @@ public final class CsrMatrix {
     });
   }
 
-  /** Rows {@code [start, end)} as a {@link BlockedTranspose}, and which columns they use. */
+  /**
+   * Rows {@code [start, end)} as a {@link BlockedTranspose}, which columns they use, and per
+   * block the list of gathers {@link #multiplyTransposedSegmentsAdd} makes: a walk of the short
+   * list instead of a test per column, block and segment.
+   */
   private static final class RangeTranspose {
+    /** Ints per item: kind, column, first entry, entries. */
+    static final int ITEM = 4;
+    /** The quad of columns {@code column ..+3} (its union entries in {@link #quads}). */
+    static final int QUAD = 0;
+    /** One column alone (its entries in {@link #blocks}). */
+    static final int SINGLE = 1;
+    /** The column's sum set to zero: it has no entries in the first block but some later. */
+    static final int ZERO = 2;
+
     final int start;
     final int end;
+    final boolean inQuads;
     final BlockedTranspose blocks;
     final boolean[] columnHasEntries;
+    /** The kept quads of the blocks' columns, or null. */
+    final RowQuads quads;
+    /** Items of block {@code blk}: {@code items[itemStart[blk] .. itemStart[blk + 1])}. */
+    final int[] itemStart;
+    final int[] items;
 
-    RangeTranspose(CsrMatrix a, int start, int end) {
+    RangeTranspose(CsrMatrix a, int start, int end, boolean inQuads) {
       this.start = start;
       this.end = end;
+      this.inQuads = inQuads;
       CsrMatrix range = a.rows(start, end - start);
       columnHasEntries = new boolean[a.cols];
       for (int j : range.columnIndices) {
         columnHasEntries[j] = true;
       }
       blocks = new BlockedTranspose(range, SEGMENT_BLOCK_ROWS);
+      quads = inQuads ? blocks.columnQuads() : null;
+      int cols = a.cols;
+      itemStart = new int[blocks.blocks + 1];
+      int[] list = new int[ITEM * (blocks.blocks * cols + 1)];
+      int at = 0;
+      for (int blk = 0; blk < blocks.blocks; blk++) {
+        int base = blk * (cols + 1);
+        for (int j = 0; j < cols; j++) {
+          if (quads != null && quads.inQuad(blk, j)) {
+            if (j % RowQuads.ROWS == 0) {
+              int t = j / RowQuads.ROWS;
+              at = item(list, at, QUAD, j, quads.first(blk, t), quads.count(blk, t));
+            }
+            continue;
+          }
+          int e0 = blocks.pointers[base + j];
+          int n = blocks.pointers[base + j + 1] - e0;
+          if (n > 0) {
+            at = item(list, at, SINGLE, j, e0, n);
+          } else if (blk == 0 && columnHasEntries[j]) {
+            at = item(list, at, ZERO, j, 0, 0);
+          }
+        }
+        itemStart[blk + 1] = at;
+      }
+      items = Arrays.copyOf(list, at);
+    }
+
+    private static int item(int[] list, int at, int kind, int column, int first, int count) {
+      list[at] = kind;
+      list[at + 1] = column;
+      list[at + 2] = first;
+      list[at + 3] = count;
+      return at + ITEM;
     }
   }
 
