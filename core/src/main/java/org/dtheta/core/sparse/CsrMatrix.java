@@ -51,6 +51,13 @@ public final class CsrMatrix {
   /** Per-thread sums of {@link #multiplyTransposedSegmentsAdd}: one segment per column of A. */
   private static final ThreadScratch SEGMENT_SUMS = new ThreadScratch();
 
+  /**
+   * Quads are gathered only where the width is a multiple of this: the quad kernel runs other
+   * widths' last columns scalar (a whole-Df's last sweep of 62 directions spent as long in those
+   * as in the other 32), where the single and pair gathers shift their last vector block back.
+   */
+  private static final int QUAD_WIDTH_MULTIPLE = 8;
+
   /** Rows of B per block of {@link #gatherTransposed}: 512 rows of 50 doubles are 200 KiB. */
   private static final int TRANSPOSE_BLOCK_ROWS = 512;
   /**
@@ -563,7 +570,8 @@ public final class CsrMatrix {
           if (packed != null) {
             copyPanel(b, bOff, bCols, r0, r1, p0, w, packed, blockOff);
           }
-          bt.gatherColumns(k, pairs, quads, blk, j0, j1, w, src, blockOff, ld, c, p0, bCols);
+          bt.gatherColumns(k, pairs, quadWidth(w) ? quads : null, blk, j0, j1, w, src, blockOff,
+              ld, c, p0, bCols);
           if (sumsHere) {
             k.gatherRows(w, r1 - r0, bt.allRows, r0, bt.ones, r0, src, blockOff, ld, sums, p0, true);
           }
@@ -606,18 +614,20 @@ public final class CsrMatrix {
     }
     SparseKernels k = SparseKernels.selected();
     // Neighbouring columns (pixels) in quads: each loaded segment of B feeds four sums.
-    boolean inQuads = k != SparseKernels.scalar();
+    boolean withQuads = k != SparseKernels.scalar();
     RangeTranspose cached = rangeTranspose;
     if (cached == null || cached.start != rowStart || cached.end != rowEnd
-        || cached.inQuads != inQuads) {
-      cached = new RangeTranspose(this, rowStart, rowEnd, inQuads);
+        || cached.withQuads != withQuads) {
+      cached = new RangeTranspose(this, rowStart, rowEnd, withQuads);
       rangeTranspose = cached;
     }
     RangeTranspose rt = cached;
     boolean[] used = rt.columnHasEntries;
     BlockedTranspose bt = rt.blocks;
     RowQuads quads = rt.quads;
-    int[] items = rt.items;
+    boolean inQuads = withQuads && quadWidth(width);
+    int[] items = inQuads ? rt.quadItems : rt.singleItems;
+    int[] itemStart = inQuads ? rt.quadItemStart : rt.singleItemStart;
     org.dtheta.core.internal.kernel.KernelSupport dense = org.dtheta.core.kernel.Kernels.implementation();
     int ld = groups * width;
     long work = (long) bt.values.length * groups * width;
@@ -631,7 +641,7 @@ public final class CsrMatrix {
         int src = bOff + g * width;
         for (int blk = 0; blk < bt.blocks; blk++) {
           boolean add = blk > 0;
-          for (int it = rt.itemStart[blk]; it < rt.itemStart[blk + 1]; it += RangeTranspose.ITEM) {
+          for (int it = itemStart[blk]; it < itemStart[blk + 1]; it += RangeTranspose.ITEM) {
             int kind = items[it];
             int to = PACKED_START + items[it + 1] * width;
             int e0 = items[it + 2];
@@ -672,37 +682,46 @@ public final class CsrMatrix {
 
     final int start;
     final int end;
-    final boolean inQuads;
+    final boolean withQuads;
     final BlockedTranspose blocks;
     final boolean[] columnHasEntries;
     /** The kept quads of the blocks' columns, or null. */
     final RowQuads quads;
-    /** Items of block {@code blk}: {@code items[itemStart[blk] .. itemStart[blk + 1])}. */
-    final int[] itemStart;
-    final int[] items;
+    /** Block {@code blk}'s items with quads from {@code quadItemStart[blk]}; null without. */
+    final int[] quadItemStart;
+    final int[] quadItems;
+    /** The same with every column alone. */
+    final int[] singleItemStart;
+    final int[] singleItems;
 
-    RangeTranspose(CsrMatrix a, int start, int end, boolean inQuads) {
+    RangeTranspose(CsrMatrix a, int start, int end, boolean withQuads) {
       this.start = start;
       this.end = end;
-      this.inQuads = inQuads;
+      this.withQuads = withQuads;
       CsrMatrix range = a.rows(start, end - start);
       columnHasEntries = new boolean[a.cols];
       for (int j : range.columnIndices) {
         columnHasEntries[j] = true;
       }
       blocks = new BlockedTranspose(range, SEGMENT_BLOCK_ROWS);
-      quads = inQuads ? blocks.columnQuads() : null;
-      int cols = a.cols;
-      itemStart = new int[blocks.blocks + 1];
+      quads = withQuads ? blocks.columnQuads() : null;
+      quadItemStart = withQuads ? new int[blocks.blocks + 1] : null;
+      quadItems = withQuads ? items(a.cols, quads, quadItemStart) : null;
+      singleItemStart = new int[blocks.blocks + 1];
+      singleItems = items(a.cols, null, singleItemStart);
+    }
+
+    /** The items of every block, kept quads of {@code q} (null for none) first in their place. */
+    private int[] items(int cols, RowQuads q, int[] itemStart) {
       int[] list = new int[ITEM * (blocks.blocks * cols + 1)];
       int at = 0;
       for (int blk = 0; blk < blocks.blocks; blk++) {
         int base = blk * (cols + 1);
         for (int j = 0; j < cols; j++) {
-          if (quads != null && quads.inQuad(blk, j)) {
+          if (q != null && q.inQuad(blk, j)) {
             if (j % RowQuads.ROWS == 0) {
               int t = j / RowQuads.ROWS;
-              at = item(list, at, QUAD, j, quads.first(blk, t), quads.count(blk, t));
+              at = item(list, at, QUAD, j, q.first(blk, t), q.count(blk, t));
             }
             continue;
           }
@@ -716,7 +735,7 @@ public final class CsrMatrix {
         }
         itemStart[blk + 1] = at;
       }
-      items = Arrays.copyOf(list, at);
+      return Arrays.copyOf(list, at);
     }
 
     private static int item(int[] list, int at, int kind, int column, int first, int count) {
@@ -944,6 +963,11 @@ public final class CsrMatrix {
       }
       i0 = i1;
     }
+  }
+
+  /** Whether gathers of {@code width} columns take kept quads ({@link #QUAD_WIDTH_MULTIPLE}). */
+  private static boolean quadWidth(int width) {
+    return width % QUAD_WIDTH_MULTIPLE == 0;
   }
 
   /** The end of a block of rows starting at {@code i0} holding about {@link #BLOCK_ENTRIES}. */
