@@ -2,6 +2,7 @@ package org.dtheta.core.sparse;
 
 import java.util.Arrays;
 import org.dtheta.core.internal.sparse.RowPairs;
+import org.dtheta.core.internal.sparse.RowQuads;
 import org.dtheta.core.internal.sparse.ThreadScratch;
 import org.dtheta.core.kernel.Parallel;
 
@@ -49,6 +50,13 @@ public final class CsrMatrix {
   private static final ThreadScratch BLOCK_COPY = new ThreadScratch();
   /** Per-thread sums of {@link #multiplyTransposedSegmentsAdd}: one segment per column of A. */
   private static final ThreadScratch SEGMENT_SUMS = new ThreadScratch();
+
+  /**
+   * Quads are gathered only where the width is a multiple of this: the quad kernel runs other
+   * widths' last columns scalar (a whole-Df's last sweep of 62 directions spent as long in those
+   * as in the other 32), where the single and pair gathers shift their last vector block back.
+   */
+  private static final int QUAD_WIDTH_MULTIPLE = 8;
 
   /** Rows of B per block of {@link #gatherTransposed}: 512 rows of 50 doubles are 200 KiB. */
   private static final int TRANSPOSE_BLOCK_ROWS = 512;
@@ -530,8 +538,10 @@ public final class CsrMatrix {
   private void gatherTransposed(SparseKernels k, double[] b, int bOff, int bCols, double[] c,
       double[] sums, int panel, int threads) {
     BlockedTranspose bt = blockedTranspose();
-    // Similar columns of A (neighbouring pixels) gathered in pairs; built here, not by each thread.
+    // Similar columns of A (neighbouring pixels) gathered in quads or pairs; built here, not by
+    // each thread.
     RowPairs pairs = bt.columnPairs();
+    RowQuads quads = bt.columnQuads();
     int panels = (bCols + panel - 1) / panel;
     boolean byPanels = panels >= threads;
     int tasks = !byPanels ? threads : threads == 1 ? 1 : panels;
@@ -560,7 +570,8 @@ public final class CsrMatrix {
           if (packed != null) {
             copyPanel(b, bOff, bCols, r0, r1, p0, w, packed, blockOff);
           }
-          bt.gatherColumns(k, pairs, blk, j0, j1, w, src, blockOff, ld, c, p0, bCols);
+          bt.gatherColumns(k, pairs, quadWidth(w) ? quads : null, blk, j0, j1, w, src, blockOff,
+              ld, c, p0, bCols);
           if (sumsHere) {
             k.gatherRows(w, r1 - r0, bt.allRows, r0, bt.ones, r0, src, blockOff, ld, sums, p0, true);
           }
@@ -601,14 +612,22 @@ public final class CsrMatrix {
       throw new IllegalArgumentException("multiplyTransposedSegmentsAdd: B needs [" + bOff + ", "
           + bEnd + ") of " + b.length + ", C [" + cOff + ", " + cEnd + ") of " + c.length);
     }
-    RangeTranspose rt = rangeTranspose;
-    if (rt == null || rt.start != rowStart || rt.end != rowEnd) {
-      rt = new RangeTranspose(this, rowStart, rowEnd);
-      rangeTranspose = rt;
+    SparseKernels k = SparseKernels.selected();
+    // Neighbouring columns (pixels) in quads: each loaded segment of B feeds four sums.
+    boolean withQuads = k != SparseKernels.scalar();
+    RangeTranspose cached = rangeTranspose;
+    if (cached == null || cached.start != rowStart || cached.end != rowEnd
+        || cached.withQuads != withQuads) {
+      cached = new RangeTranspose(this, rowStart, rowEnd, withQuads);
+      rangeTranspose = cached;
     }
+    RangeTranspose rt = cached;
     boolean[] used = rt.columnHasEntries;
     BlockedTranspose bt = rt.blocks;
-    SparseKernels k = SparseKernels.selected();
+    RowQuads quads = rt.quads;
+    boolean inQuads = withQuads && quadWidth(width);
+    int[] items = inQuads ? rt.quadItems : rt.singleItems;
+    int[] itemStart = inQuads ? rt.quadItemStart : rt.singleItemStart;
     org.dtheta.core.internal.kernel.KernelSupport dense = org.dtheta.core.kernel.Kernels.implementation();
     int ld = groups * width;
     long work = (long) bt.values.length * groups * width;
@@ -619,16 +638,21 @@ public final class CsrMatrix {
           g++) {
         // Summed over the range in a cache-resident row per column of A, then added to C once:
         // C's segments are far apart, and loading them per block of rows waited on memory.
+        int src = bOff + g * width;
         for (int blk = 0; blk < bt.blocks; blk++) {
-          int base = blk * (cols + 1);
-          for (int j = 0; j < cols; j++) {
-            int e0 = bt.pointers[base + j];
-            int n = bt.pointers[base + j + 1] - e0;
-            if (n > 0) {
-              k.gatherRows(width, n, bt.rowIndices, e0, bt.values, e0, b, bOff + g * width, ld,
-                  acc, PACKED_START + j * width, blk > 0);
-            } else if (blk == 0) {
-              Arrays.fill(acc, PACKED_START + j * width, PACKED_START + (j + 1) * width, 0.0);
+          boolean add = blk > 0;
+          for (int it = itemStart[blk]; it < itemStart[blk + 1]; it += RangeTranspose.ITEM) {
+            int kind = items[it];
+            int to = PACKED_START + items[it + 1] * width;
+            int e0 = items[it + 2];
+            int n = items[it + 3];
+            if (kind == RangeTranspose.QUAD) {
+              k.gatherRowQuads(width, n, quads.indices, e0, quads.weights, RowQuads.ROWS * e0, b,
+                  src, ld, acc, to, width, add);
+            } else if (kind == RangeTranspose.SINGLE) {
+              k.gatherRows(width, n, bt.rowIndices, e0, bt.values, e0, b, src, ld, acc, to, add);
+            } else {
+              Arrays.fill(acc, to, to + width, 0.0);
             }
           }
         }
@@ -641,22 +665,85 @@ public final class CsrMatrix {
     });
   }
 
-  /** Rows {@code [start, end)} as a {@link BlockedTranspose}, and which columns they use. */
+  /**
+   * Rows {@code [start, end)} as a {@link BlockedTranspose}, which columns they use, and per
+   * block the list of gathers {@link #multiplyTransposedSegmentsAdd} makes: a walk of the short
+   * list instead of a test per column, block and segment.
+   */
   private static final class RangeTranspose {
+    /** Ints per item: kind, column, first entry, entries. */
+    static final int ITEM = 4;
+    /** The quad of columns {@code column ..+3} (its union entries in {@link #quads}). */
+    static final int QUAD = 0;
+    /** One column alone (its entries in {@link #blocks}). */
+    static final int SINGLE = 1;
+    /** The column's sum set to zero: it has no entries in the first block but some later. */
+    static final int ZERO = 2;
+
     final int start;
     final int end;
+    final boolean withQuads;
     final BlockedTranspose blocks;
     final boolean[] columnHasEntries;
+    /** The kept quads of the blocks' columns, or null. */
+    final RowQuads quads;
+    /** Block {@code blk}'s items with quads from {@code quadItemStart[blk]}; null without. */
+    final int[] quadItemStart;
+    final int[] quadItems;
+    /** The same with every column alone. */
+    final int[] singleItemStart;
+    final int[] singleItems;
 
-    RangeTranspose(CsrMatrix a, int start, int end) {
+    RangeTranspose(CsrMatrix a, int start, int end, boolean withQuads) {
       this.start = start;
       this.end = end;
+      this.withQuads = withQuads;
       CsrMatrix range = a.rows(start, end - start);
       columnHasEntries = new boolean[a.cols];
       for (int j : range.columnIndices) {
         columnHasEntries[j] = true;
       }
       blocks = new BlockedTranspose(range, SEGMENT_BLOCK_ROWS);
+      quads = withQuads ? blocks.columnQuads() : null;
+      quadItemStart = withQuads ? new int[blocks.blocks + 1] : null;
+      quadItems = withQuads ? items(a.cols, quads, quadItemStart) : null;
+      singleItemStart = new int[blocks.blocks + 1];
+      singleItems = items(a.cols, null, singleItemStart);
+    }
+
+    /** The items of every block, kept quads of {@code q} (null for none) first in their place. */
+    private int[] items(int cols, RowQuads q, int[] itemStart) {
+      int[] list = new int[ITEM * (blocks.blocks * cols + 1)];
+      int at = 0;
+      for (int blk = 0; blk < blocks.blocks; blk++) {
+        int base = blk * (cols + 1);
+        for (int j = 0; j < cols; j++) {
+          if (q != null && q.inQuad(blk, j)) {
+            if (j % RowQuads.ROWS == 0) {
+              int t = j / RowQuads.ROWS;
+              at = item(list, at, QUAD, j, q.first(blk, t), q.count(blk, t));
+            }
+            continue;
+          }
+          int e0 = blocks.pointers[base + j];
+          int n = blocks.pointers[base + j + 1] - e0;
+          if (n > 0) {
+            at = item(list, at, SINGLE, j, e0, n);
+          } else if (blk == 0 && columnHasEntries[j]) {
+            at = item(list, at, ZERO, j, 0, 0);
+          }
+        }
+        itemStart[blk + 1] = at;
+      }
+      return Arrays.copyOf(list, at);
+    }
+
+    private static int item(int[] list, int at, int kind, int column, int first, int count) {
+      list[at] = kind;
+      list[at + 1] = column;
+      list[at + 2] = first;
+      list[at + 3] = count;
+      return at + ITEM;
     }
   }
 
@@ -678,6 +765,11 @@ public final class CsrMatrix {
       rowPairs = pairs;
     }
     return pairs;
+  }
+
+  /** The cached {@link BlockedTranspose} of {@code A^T B} products (for tests). */
+  BlockedTranspose blockedTransposeForTests() {
+    return blockedTranspose();
   }
 
   /** The pairs of columns gathered together in {@code A^T B} products (for tests). */
@@ -706,6 +798,8 @@ public final class CsrMatrix {
     final long[] columnPrefix;
     /** Built on first use; benign race. */
     private volatile RowPairs columnPairs;
+    /** Built on first use; benign race. */
+    private volatile RowQuads columnQuads;
 
     BlockedTranspose(CsrMatrix a, int blockRows) {
       int cols = a.cols;
@@ -769,15 +863,28 @@ public final class CsrMatrix {
     /**
      * {@code C[j] += sum over the rows r of block blk of A[r, j] B[r]} for the columns {@code
      * [j0, j1)} of A and {@code w} columns of B and C: row {@code j} of C at {@code cBase + j
-     * ldc}, row {@code r} of B (a global row index) at {@code srcOff + r ld}. Columns whose
-     * partner ({@code pairs} of this layout, or none if null) lies in the range are gathered as
-     * a pair.
+     * ldc}, row {@code r} of B (a global row index) at {@code srcOff + r ld}. Columns of a kept
+     * quad ({@code quads} of this layout, or none if null) inside the range are gathered as a
+     * quad; of the others, those whose partner ({@code pairs}, or none if null) lies in the
+     * range and outside such a quad as a pair. All give each column's single-gather sums.
      */
-    void gatherColumns(SparseKernels k, RowPairs pairs, int blk, int j0, int j1, int w,
-        double[] src, int srcOff, int ld, double[] c, int cBase, int ldc) {
+    void gatherColumns(SparseKernels k, RowPairs pairs, RowQuads quads, int blk, int j0, int j1,
+        int w, double[] src, int srcOff, int ld, double[] c, int cBase, int ldc) {
       int base = blk * (columnPrefix.length);
       for (int j = j0; j < j1; j++) {
+        if (inQuadWithin(quads, blk, j, j0, j1)) {
+          if (j % RowQuads.ROWS == 0) {
+            int t = j / RowQuads.ROWS;
+            int e0 = quads.first(blk, t);
+            k.gatherRowQuads(w, quads.count(blk, t), quads.indices, e0, quads.weights,
+                RowQuads.ROWS * e0, src, srcOff, ld, c, cBase + j * ldc, ldc, true);
+          }
+          continue;
+        }
         int q = pairs == null ? -1 : pairs.partnerWithin(blk, j, j0, j1);
+        if (q >= 0 && inQuadWithin(quads, blk, q, j0, j1)) {
+          q = -1; // the partner went with its quad
+        }
         if (q >= 0) {
           if (q > j) {
             int e0 = pairs.first(blk, j);
@@ -793,6 +900,23 @@ public final class CsrMatrix {
               c, cBase + j * ldc, true);
         }
       }
+    }
+
+    /** Whether column {@code j} of block {@code blk} is in a kept quad lying within [j0, j1). */
+    private static boolean inQuadWithin(RowQuads quads, int blk, int j, int j0, int j1) {
+      int q0 = j - j % RowQuads.ROWS;
+      return quads != null && quads.inQuad(blk, j) && q0 >= j0 && q0 + RowQuads.ROWS <= j1;
+    }
+
+    /** Each block's columns in quads of neighbours ({@code 4t .. 4t+3}) where they are full. */
+    RowQuads columnQuads() {
+      RowQuads quads = columnQuads;
+      if (quads == null) {
+        int cols = columnPrefix.length - 1;
+        quads = new RowQuads(pointers, rowIndices, values, blocks, cols + 1, cols);
+        columnQuads = quads;
+      }
+      return quads;
     }
 
     /** Each block's columns in pairs: neighbouring pixels share many images. */
@@ -839,6 +963,11 @@ public final class CsrMatrix {
       }
       i0 = i1;
     }
+  }
+
+  /** Whether gathers of {@code width} columns take kept quads ({@link #QUAD_WIDTH_MULTIPLE}). */
+  private static boolean quadWidth(int width) {
+    return width % QUAD_WIDTH_MULTIPLE == 0;
   }
 
   /** The end of a block of rows starting at {@code i0} holding about {@link #BLOCK_ENTRIES}. */

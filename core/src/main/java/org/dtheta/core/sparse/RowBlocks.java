@@ -102,7 +102,7 @@ public final class RowBlocks {
     checkBlock(blk);
     checkDense("B", b, bOff, blockEnd(blk) - r0, n, ldb);
     checkDense("C", c, cOff, a.cols(), n, ldc);
-    byColumn.gatherColumns(SparseKernels.selected(), columnPairs, blk, 0, a.cols(), n, b,
+    byColumn.gatherColumns(SparseKernels.selected(), columnPairs, null, blk, 0, a.cols(), n, b,
         bOff - r0 * ldb, ldb, c, cOff, ldc);
   }
 

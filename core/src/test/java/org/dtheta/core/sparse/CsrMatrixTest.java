@@ -12,6 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.Random;
 import org.dtheta.core.internal.sparse.RowPairs;
+import org.dtheta.core.internal.sparse.RowQuads;
+import org.dtheta.core.kernel.Kernels;
 import org.dtheta.core.internal.sparse.ThreadScratch;
 import org.junit.jupiter.api.Test;
 
@@ -450,6 +452,132 @@ class CsrMatrixTest {
         () -> a.multiplyTransposedSegmentsAdd(5, 15, 1.0, b, 0, 2, 4, c, 1, 4));
     assertThrows(IllegalArgumentException.class,
         () -> a.multiplyTransposedSegmentsAdd(5, 15, 1.0, b, 0, 2, 4, c, 0, 3));
+  }
+
+  /**
+   * Each kept quad of a block's columns ({@link RowQuads}) lists the union of its four columns'
+   * rows in increasing order, and each column's nonzero weights in it are exactly that column's
+   * entries of the block, in order; on image-like data many quads are kept, and the random rows
+   * leave some too sparse to keep.
+   */
+  @Test
+  void quadsOfColumnsHoldEachColumnsEntriesWithZerosBetween() {
+    Random rnd = new Random(12);
+    int rows = 700;
+    int cols = 302; // two columns left over after the last quad
+    CsrMatrix a = CsrMatrix.fromDense(SparseTestData.strokes(rnd, rows, cols), rows, cols);
+    CsrMatrix.BlockedTranspose bt = new CsrMatrix.BlockedTranspose(a, 64);
+    RowQuads quads = bt.columnQuads();
+    int kept = 0;
+    int notKept = 0;
+    for (int blk = 0; blk < bt.blocks; blk++) {
+      int base = blk * (cols + 1);
+      for (int t = 0; t < cols / 4; t++) {
+        if (!quads.kept(blk, t)) {
+          notKept++;
+          assertEquals(0, quads.count(blk, t));
+          continue;
+        }
+        kept++;
+        int e0 = quads.first(blk, t);
+        int n = quads.count(blk, t);
+        for (int e = e0 + 1; e < e0 + n; e++) {
+          assertTrue(quads.indices[e] > quads.indices[e - 1], "union not increasing");
+        }
+        int entries = 0;
+        for (int r = 0; r < 4; r++) {
+          int j = 4 * t + r;
+          assertTrue(quads.inQuad(blk, j));
+          int at = bt.pointers[base + j];
+          for (int e = e0; e < e0 + n; e++) {
+            double w = quads.weights[4 * e + r];
+            if (at < bt.pointers[base + j + 1] && bt.rowIndices[at] == quads.indices[e]) {
+              assertEquals(bt.values[at++], w, 0.0);
+              entries++;
+            } else {
+              assertEquals(0.0, w, 0.0);
+            }
+          }
+          assertEquals(bt.pointers[base + j + 1], at, "column " + j + " entries missing");
+        }
+        assertTrue(entries >= 0.5 * 4 * n, "quad kept below the fill");
+      }
+      assertTrue(!quads.inQuad(blk, cols - 1) && !quads.inQuad(blk, cols - 2));
+    }
+    assertTrue(kept > 0 && notKept > 0, kept + " quads kept, " + notKept + " not");
+  }
+
+  /**
+   * {@code A^T B} with columns gathered in quads, pairs or alone has, entry by entry, the bits of
+   * one single-column gather over all rows (the same multiply-adds in row order; the quads' and
+   * pairs' zero terms add nothing), whatever the thread count. Vector API kernels only: the
+   * scalar fallback scatters narrow products into summed copies.
+   */
+  @Test
+  void transposedProductsInQuadsHaveTheBitsOfSingleColumnGathers() {
+    SparseKernels k = SparseKernels.selected();
+    if (k == SparseKernels.scalar()) {
+      return;
+    }
+    Random rnd = new Random(13);
+    int rows = 700;
+    int cols = 302;
+    CsrMatrix a = CsrMatrix.fromDense(SparseTestData.strokes(rnd, rows, cols), rows, cols);
+    CsrMatrix t = a.transpose();
+    for (int bCols : new int[] {191, 96, 300}) {
+      double[] b = gaussian(rnd, rows * bCols);
+      double[] c0 = gaussian(rnd, cols * bCols);
+      double[] want = c0.clone();
+      for (int j = 0; j < cols; j++) {
+        int e = t.rowStart(j);
+        k.gatherRows(bCols, t.rowLength(j), t.columnIndices(), e, t.values(), e, b, 0, bCols,
+            want, j * bCols, true);
+      }
+      for (int threads : new int[] {1, 2, 3}) {
+        double[] c = c0.clone();
+        a.multiplyTransposed(0, rows, b, 0, bCols, c, true, null, threads);
+        assertArrayEquals(want, c, bCols + " columns, " + threads + " threads");
+      }
+    }
+    assertTrue(a.blockedTransposeForTests().columnQuads().unionEntries() > 0, "no quads");
+  }
+
+  /**
+   * The segmented {@code X^T B} of a row range, its columns in quads where they are full, has
+   * the bits of each column's single gather over the range followed by the scaled add.
+   */
+  @Test
+  void segmentedTransposedProductInQuadsHasTheBitsOfSingleColumnGathers() {
+    SparseKernels k = SparseKernels.selected();
+    Random rnd = new Random(14);
+    int rows = 900;
+    int cols = 66;
+    CsrMatrix a = CsrMatrix.fromDense(SparseTestData.strokes(rnd, rows, cols), rows, cols);
+    int r0 = 50;
+    int r1 = 830;
+    CsrMatrix t = a.rows(r0, r1 - r0).transpose();
+    for (int width : new int[] {64, 62, 40, 5}) {
+      int groups = 3;
+      int ldc = width + 3;
+      double scale = -0.625;
+      double[] b = gaussian(rnd, 6 + (r1 - r0) * groups * width);
+      double[] c = gaussian(rnd, cols * groups * ldc);
+      double[] want = c.clone();
+      double[] acc = new double[width];
+      for (int j = 0; j < cols; j++) {
+        if (t.rowLength(j) == 0) {
+          continue;
+        }
+        for (int g = 0; g < groups; g++) {
+          int e = t.rowStart(j);
+          k.gatherRows(width, t.rowLength(j), t.columnIndices(), e, t.values(), e, b,
+              6 + g * width, groups * width, acc, 0, false);
+          Kernels.axpy(width, scale, acc, 0, want, (j * groups + g) * ldc);
+        }
+      }
+      a.multiplyTransposedSegmentsAdd(r0, r1, scale, b, 6, groups, width, c, 0, ldc);
+      assertArrayEquals(want, c, "width " + width);
+    }
   }
 
   private static String msg(Runnable r) {
