@@ -522,22 +522,25 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
       double[] src, int srcOff, int ldSrc, double[] dst, int dstOff, int ldDst,
       boolean accumulate) {
     int c = 0;
-    if (QUAD_BLOCK6) {
-      for (; c + 6 * L <= n; c += 6 * L) {
-        quadBlock6(c, count, index, indexOff, weights, weightOff, src, srcOff, ldSrc,
-            dst, dstOff, ldDst, accumulate);
-      }
+    int sixes = QUAD_BLOCK6 ? n / (6 * L) : 0;
+    if (sixes > 0 && QUAD_BLOCK4 && (n / L) % 6 == 2) {
+      // Six plus two vectors (64 columns: the top sweeps' segments) run as two blocks of four.
+      sixes--;
+    }
+    for (int b = 0; b < sixes; b++, c += 6 * L) {
+      quadBlock6(c, count, index, indexOff, weights, weightOff, src, srcOff, ldSrc,
+          dst, dstOff, ldDst, accumulate);
     }
     if (QUAD_BLOCK4) {
       for (; c + 4 * L <= n; c += 4 * L) {
-        quadBlock4(c, c + 3 * L, count, index, indexOff, weights, weightOff, src, srcOff, ldSrc,
+        quadBlock4(c, count, index, indexOff, weights, weightOff, src, srcOff, ldSrc,
             dst, dstOff, ldDst, accumulate);
       }
       if (n - c > 3 * L) {
         // As in gatherRows: the last vector moved left to end at column n (the packed width
         // 1275 leaves 27 columns); the overlapping columns get the same operations twice.
-        quadBlock4(c, n - L, count, index, indexOff, weights, weightOff, src, srcOff, ldSrc, dst,
-            dstOff, ldDst, accumulate);
+        quadBlock4Shifted(c, n - L, count, index, indexOff, weights, weightOff, src, srcOff,
+            ldSrc, dst, dstOff, ldDst, accumulate);
         return;
       }
     }
@@ -559,10 +562,11 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
 
   /**
    * Four vectors of each of four rows, from columns {@code c}, {@code c + L}, {@code c + 2L} and
-   * {@code c3} (normally {@code c + 3L}; less when the block is shifted to end at the last
-   * column): each load feeds four sums.
+   * {@code c3} (less than {@code c + 3L}: the block shifted to end at the last column): each
+   * load feeds four sums. Kept apart from {@link #quadBlock4}, whose fixed
+   * offsets compile to faster loops (the top sweeps' 64-column segments run whole blocks only).
    */
-  private static void quadBlock4(int c, int c3, int count, int[] index, int indexOff,
+  private static void quadBlock4Shifted(int c, int c3, int count, int[] index, int indexOff,
       double[] weights, int weightOff, double[] src, int srcOff, int ldSrc, double[] dst,
       int dstOff, int ldDst, boolean accumulate) {
     int d0 = dstOff + 0 * ldDst + c;
@@ -732,6 +736,77 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
     a33.intoArray(dst, d3 + 3 * L);
     a34.intoArray(dst, d3 + 4 * L);
     a35.intoArray(dst, d3 + 5 * L);
+  }
+
+  /** Four vectors of each of four rows from column {@code c}: each load feeds four sums. */
+  private static void quadBlock4(int c, int count, int[] index, int indexOff,
+      double[] weights, int weightOff, double[] src, int srcOff, int ldSrc, double[] dst,
+      int dstOff, int ldDst, boolean accumulate) {
+    int d0 = dstOff + 0 * ldDst + c;
+    int d1 = dstOff + 1 * ldDst + c;
+    int d2 = dstOff + 2 * ldDst + c;
+    int d3 = dstOff + 3 * ldDst + c;
+    DoubleVector a00 = initial(dst, d0 + 0 * L, accumulate);
+    DoubleVector a01 = initial(dst, d0 + 1 * L, accumulate);
+    DoubleVector a02 = initial(dst, d0 + 2 * L, accumulate);
+    DoubleVector a03 = initial(dst, d0 + 3 * L, accumulate);
+    DoubleVector a10 = initial(dst, d1 + 0 * L, accumulate);
+    DoubleVector a11 = initial(dst, d1 + 1 * L, accumulate);
+    DoubleVector a12 = initial(dst, d1 + 2 * L, accumulate);
+    DoubleVector a13 = initial(dst, d1 + 3 * L, accumulate);
+    DoubleVector a20 = initial(dst, d2 + 0 * L, accumulate);
+    DoubleVector a21 = initial(dst, d2 + 1 * L, accumulate);
+    DoubleVector a22 = initial(dst, d2 + 2 * L, accumulate);
+    DoubleVector a23 = initial(dst, d2 + 3 * L, accumulate);
+    DoubleVector a30 = initial(dst, d3 + 0 * L, accumulate);
+    DoubleVector a31 = initial(dst, d3 + 1 * L, accumulate);
+    DoubleVector a32 = initial(dst, d3 + 2 * L, accumulate);
+    DoubleVector a33 = initial(dst, d3 + 3 * L, accumulate);
+    for (int t = 0; t < count; t++) {
+      int w = weightOff + 4 * t;
+      DoubleVector w0 = DoubleVector.broadcast(S, weights[w + 0]);
+      DoubleVector w1 = DoubleVector.broadcast(S, weights[w + 1]);
+      DoubleVector w2 = DoubleVector.broadcast(S, weights[w + 2]);
+      DoubleVector w3 = DoubleVector.broadcast(S, weights[w + 3]);
+      int row = srcOff + index[indexOff + t] * ldSrc + c;
+      DoubleVector s;
+      s = DoubleVector.fromArray(S, src, row + 0 * L);
+      a00 = s.fma(w0, a00);
+      a10 = s.fma(w1, a10);
+      a20 = s.fma(w2, a20);
+      a30 = s.fma(w3, a30);
+      s = DoubleVector.fromArray(S, src, row + 1 * L);
+      a01 = s.fma(w0, a01);
+      a11 = s.fma(w1, a11);
+      a21 = s.fma(w2, a21);
+      a31 = s.fma(w3, a31);
+      s = DoubleVector.fromArray(S, src, row + 2 * L);
+      a02 = s.fma(w0, a02);
+      a12 = s.fma(w1, a12);
+      a22 = s.fma(w2, a22);
+      a32 = s.fma(w3, a32);
+      s = DoubleVector.fromArray(S, src, row + 3 * L);
+      a03 = s.fma(w0, a03);
+      a13 = s.fma(w1, a13);
+      a23 = s.fma(w2, a23);
+      a33 = s.fma(w3, a33);
+    }
+    a00.intoArray(dst, d0 + 0 * L);
+    a01.intoArray(dst, d0 + 1 * L);
+    a02.intoArray(dst, d0 + 2 * L);
+    a03.intoArray(dst, d0 + 3 * L);
+    a10.intoArray(dst, d1 + 0 * L);
+    a11.intoArray(dst, d1 + 1 * L);
+    a12.intoArray(dst, d1 + 2 * L);
+    a13.intoArray(dst, d1 + 3 * L);
+    a20.intoArray(dst, d2 + 0 * L);
+    a21.intoArray(dst, d2 + 1 * L);
+    a22.intoArray(dst, d2 + 2 * L);
+    a23.intoArray(dst, d2 + 3 * L);
+    a30.intoArray(dst, d3 + 0 * L);
+    a31.intoArray(dst, d3 + 1 * L);
+    a32.intoArray(dst, d3 + 2 * L);
+    a33.intoArray(dst, d3 + 3 * L);
   }
 
   /** One vector of each of four rows from column {@code c}. */
