@@ -219,7 +219,8 @@ final class JacobianCommand implements Callable<Integer> {
       long[] shape = Npy.header(part.times).shape();
       long m = shape.length == 1 ? 1 : shape[1];
       return new Model.Needs("Df*V with " + m + " directions", "--k or the columns of --times",
-          (k, a) -> MemoryCheck.product(k, a.hiddenSum(), a.parameters(), m));
+          (k, a) -> MemoryCheck.product(k, a.hiddenSum(), a.parameters(), m),
+          gaussNewton ? 0 : (int) Math.min(m, Integer.MAX_VALUE));
     }
     return new Model.Needs("the whole Df" + how, "--k or --panel-rows",
         (k, a) -> {
