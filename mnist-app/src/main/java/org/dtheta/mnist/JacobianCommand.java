@@ -348,6 +348,20 @@ final class JacobianCommand implements Callable<Integer> {
     double[] product = new double[v.length];
     // Chunks of the net's directions per sweep: memory grows with the directions carried.
     int chunk = Math.max(1, map.directionsPerSweep());
+    if (m >= 1 && m <= chunk) {
+      // one sweep takes V as it is: no chunk copies in or out
+      map.jacobianTimes(curvature, theta, v, m, product);
+    } else {
+      multiplyInChunks(map, curvature, theta, v, m, chunk, product);
+    }
+    Npy.write(out, product, shape);
+    log.println("Product Df*V with V " + (shape.length == 1 ? "(" + p + ",)" : "(" + p + ", " + m + ")"));
+  }
+
+  /** {@code product = Df V} for {@code m} directions, {@code chunk} at a time through copies. */
+  private void multiplyInChunks(UpdateMap map, Curvature curvature, double[] theta, double[] v, int m,
+      int chunk, double[] product) {
+    int p = map.dimension();
     double[] in = new double[p * Math.min(chunk, Math.max(1, m))];
     double[] res = new double[in.length];
     for (int first = 0; first < m; first += chunk) {
@@ -364,8 +378,6 @@ final class JacobianCommand implements Callable<Integer> {
         System.arraycopy(res, i * count, product, i * m + first, count);
       }
     }
-    Npy.write(out, product, shape);
-    log.println("Product Df*V with V " + (shape.length == 1 ? "(" + p + ",)" : "(" + p + ", " + m + ")"));
   }
 
   /** {@code x.npy} -> {@code x.png} beside it. */
