@@ -219,7 +219,8 @@ final class JacobianCommand implements Callable<Integer> {
       long[] shape = Npy.header(part.times).shape();
       long m = shape.length == 1 ? 1 : shape[1];
       return new Model.Needs("Df*V with " + m + " directions", "--k or the columns of --times",
-          (k, a) -> MemoryCheck.product(k, a.hiddenSum(), a.parameters(), m));
+          (k, a) -> MemoryCheck.product(k, a.hiddenSum(), a.parameters(), m),
+          gaussNewton ? 0 : (int) Math.min(m, Integer.MAX_VALUE));
     }
     return new Model.Needs("the whole Df" + how, "--k or --panel-rows",
         (k, a) -> {
@@ -347,6 +348,20 @@ final class JacobianCommand implements Callable<Integer> {
     double[] product = new double[v.length];
     // Chunks of the net's directions per sweep: memory grows with the directions carried.
     int chunk = Math.max(1, map.directionsPerSweep());
+    if (m >= 1 && m <= chunk) {
+      // one sweep takes V as it is: no chunk copies in or out
+      map.jacobianTimes(curvature, theta, v, m, product);
+    } else {
+      multiplyInChunks(map, curvature, theta, v, m, chunk, product);
+    }
+    Npy.write(out, product, shape);
+    log.println("Product Df*V with V " + (shape.length == 1 ? "(" + p + ",)" : "(" + p + ", " + m + ")"));
+  }
+
+  /** {@code product = Df V} for {@code m} directions, {@code chunk} at a time through copies. */
+  private void multiplyInChunks(UpdateMap map, Curvature curvature, double[] theta, double[] v, int m,
+      int chunk, double[] product) {
+    int p = map.dimension();
     double[] in = new double[p * Math.min(chunk, Math.max(1, m))];
     double[] res = new double[in.length];
     for (int first = 0; first < m; first += chunk) {
@@ -363,8 +378,6 @@ final class JacobianCommand implements Callable<Integer> {
         System.arraycopy(res, i * count, product, i * m + first, count);
       }
     }
-    Npy.write(out, product, shape);
-    log.println("Product Df*V with V " + (shape.length == 1 ? "(" + p + ",)" : "(" + p + ", " + m + ")"));
   }
 
   /** {@code x.npy} -> {@code x.png} beside it. */

@@ -11,7 +11,9 @@ import org.dtheta.nn.Curvature;
  * once C2 has compiled a kernel, and before that it is many times slower than scalar code. So
  * a background thread runs the architecture's own gradient and Hessian products on a few
  * MNIST-like random samples until the main thread is ready, and the work that follows starts
- * on compiled kernels. The bits do not depend on how far compilation got (JitStageDeterminismTest).
+ * on compiled kernels. A command that knows its products ({@link #start(Architecture, int)})
+ * warms those alone: the loading time is short, and rounds of products it never runs would
+ * take it. The bits do not depend on how far compilation got (JitStageDeterminismTest).
  * {@code -Ddtheta.noWarmup=true} turns it off.
  */
 final class JitWarmup implements AutoCloseable {
@@ -26,22 +28,38 @@ final class JitWarmup implements AutoCloseable {
   private final Thread thread;
   private volatile boolean stop;
 
-  private JitWarmup(Architecture arch) {
-    thread = new Thread(() -> run(arch), "dtheta-jit-warmup");
+  private JitWarmup(Architecture arch, int directions) {
+    thread = new Thread(() -> run(arch, directions), "dtheta-jit-warmup");
     thread.setDaemon(true);
     thread.setPriority(Thread.MIN_PRIORITY);
   }
 
-  /** Starts warming up the kernels of {@code arch}; {@link #close} stops it. */
+  /**
+   * Starts warming up the kernels of {@code arch} for training and any product; {@link #close}
+   * stops it.
+   */
   static JitWarmup start(Architecture arch) {
-    JitWarmup w = new JitWarmup(arch);
+    return start(arch, 0);
+  }
+
+  /**
+   * Starts warming up the kernels of {@code arch} for a command whose work is Hessian products
+   * with {@code directions} directions (1: single-direction products, more: batched sweeps of
+   * that many, up to the net's directions per sweep), or, with 0, for training and any product;
+   * {@link #close} stops it.
+   */
+  static JitWarmup start(Architecture arch, int directions) {
+    if (directions < 0) {
+      throw new IllegalArgumentException("warm-up directions must be >= 0, not " + directions);
+    }
+    JitWarmup w = new JitWarmup(arch, directions);
     if (!Boolean.getBoolean("dtheta.noWarmup")) {
       w.thread.start();
     }
     return w;
   }
 
-  private void run(Architecture arch) {
+  private void run(Architecture arch, int directions) {
     Random rnd = new Random(1);
     Classifier net =
         arch.objective(0.1, Mnist.randomLike(rnd, SAMPLES, Mnist.PIXELS, Mnist.CLASSES));
@@ -59,6 +77,20 @@ final class JitWarmup implements AutoCloseable {
     }
     double[] v1 = Arrays.copyOf(v, p);
     double[] hv1 = new double[p];
+    if (directions > 0) {
+      // the command's own sweep: a product's forward and reverse passes come with it
+      int m = Math.min(directions, net.defaultDirectionsPerSweep());
+      double[] vm = m == 1 ? v1 : Arrays.copyOf(v, p * m);
+      for (int i = p * BATCH; i < vm.length; i++) {
+        vm[i] = rnd.nextGaussian();
+      }
+      double[] hvm = new double[vm.length];
+      for (int round = 0; round < ROUNDS && !stop; round++) {
+        theta[round % p] += 1e-3;
+        net.curvatureTimes(Curvature.HESSIAN, theta, vm, m, hvm);
+      }
+      return;
+    }
     for (int round = 0; round < ROUNDS && !stop; round++) {
       theta[round % p] += 1e-3; // a new point every round: the sweeps run, not the caches
       net.lossAndGradient(theta, gradient);

@@ -27,9 +27,16 @@ record Model(Architecture arch, Mnist data, Classifier net, UpdateMap map) {
 
   /**
    * The heap a command needs beyond the model; {@code what} and {@code lower} say in an error
-   * what needs it and which options lower it.
+   * what needs it and which options lower it; {@code warmDirections} is the directions of the
+   * Hessian products that are all its work, for the JIT warm-up while the data loads (0: other
+   * work, see {@link JitWarmup#start(Architecture, int)}).
    */
-  record Needs(String what, String lower, Extra extraBytes) {
+  record Needs(String what, String lower, Extra extraBytes, int warmDirections) {
+    /** A command whose work is not Hessian products alone. */
+    Needs(String what, String lower, Extra extraBytes) {
+      this(what, lower, extraBytes, 0);
+    }
+
     /** A command that needs nothing beyond the model. */
     static Needs modelOnly(String what) {
       return new Needs(what, "--k", (k, arch) -> 0L);
@@ -50,7 +57,7 @@ record Model(Architecture arch, Mnist data, Classifier net, UpdateMap map) {
             : dataOptions.folder(false, log);
     Mnist mnist;
     Classifier net;
-    try (JitWarmup warmup = JitWarmup.start(arch)) {
+    try (JitWarmup warmup = JitWarmup.start(arch, needs.warmDirections())) {
       mnist = Mnist.load(folder, k);
       net = arch.objective(lr, mnist.train());
     }

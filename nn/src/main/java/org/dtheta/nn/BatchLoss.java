@@ -50,9 +50,10 @@ final class BatchLoss<G extends BatchLoss.Graph> {
   interface Recorder<G> {
     /**
      * The recorded loss over samples {@code [first, first + n)} of {@code batch}, scaled as over
-     * those {@code n} samples alone.
+     * those {@code n} samples alone, its variables set to {@code theta} before the ops are
+     * recorded (null: left at zero), so that its values are those at {@code theta}.
      */
-    G record(Dataset batch, int first, int n);
+    G record(Dataset batch, int first, int n, double[] theta);
   }
 
   /** The data loss as a function of the logits alone, for Gauss-Newton products. */
@@ -71,9 +72,10 @@ final class BatchLoss<G extends BatchLoss.Graph> {
     /** The part's loss as a function of its logits alone, on a small tape, made on demand. */
     private Var outputLossOfLogits;
 
-    private Part(G graph, double weight) {
+    private Part(G graph, double weight, double[] recordedAt) {
       this.graph = graph;
       this.weight = weight;
+      this.valuesAt = recordedAt == null ? null : recordedAt.clone();
     }
 
     /** The theta the part's values are current at (the same array until theta changes). */
@@ -113,8 +115,8 @@ final class BatchLoss<G extends BatchLoss.Graph> {
     this.outputLoss = outputLoss;
     this.weightDecay = weightDecay;
     this.batch = new BatchParts<>(data, width, maxPartSamples,
-        (d, first, n) -> new Part<>(recorder.record(d, first, n),
-            meanOverSamples ? (double) n / d.k() : 1.0));
+        (d, first, n, theta) -> new Part<>(recorder.record(d, first, n, theta),
+            meanOverSamples ? (double) n / d.k() : 1.0, theta));
     batch.parts(0);
   }
 
@@ -219,7 +221,7 @@ final class BatchLoss<G extends BatchLoss.Graph> {
    */
   private void sumOverParts(double[] theta, double[] v, int m, double[] out,
       PartProduct<G> product) {
-    List<Part<G>> parts = batch.parts(m);
+    List<Part<G>> parts = batch.parts(m, theta);
     Tape first = parts.get(0).graph.tape();
     if (tangentHolder != null && tangentHolder != first) {
       tangentHolder.handTangentsTo(first);

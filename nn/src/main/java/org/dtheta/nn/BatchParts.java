@@ -24,10 +24,10 @@ final class BatchParts<P> {
   interface Recorder<P> {
     /**
      * The part over samples {@code [first, first + n)} of {@code batch} (all of it when {@code n}
-     * is its {@code k}); the recorder takes the rows it needs, so no part copies what it does not
-     * use.
+     * is its {@code k}), its values evaluated at {@code theta} (null: at any point); the
+     * recorder takes the rows it needs, so no part copies what it does not use.
      */
-    P record(Dataset batch, int first, int n);
+    P record(Dataset batch, int first, int n, double[] theta);
   }
 
   private final Dataset data;
@@ -64,6 +64,15 @@ final class BatchParts<P> {
 
   /** The parts for sweeps with {@code m} directions, in sample order, recorded on first use. */
   List<P> parts(int m) {
+    return parts(m, null);
+  }
+
+  /**
+   * As {@link #parts(int)}, parts recorded now evaluated at {@code theta} (null: at any point):
+   * recording evaluates every op once, so a sweep at {@code theta} that follows needs no
+   * forward pass of its own.
+   */
+  List<P> parts(int m, double[] theta) {
     int size = samplesPerPart(m);
     List<P> parts = splittings.get(size);
     if (parts != null) {
@@ -73,7 +82,7 @@ final class BatchParts<P> {
     parts = new ArrayList<>();
     for (int first = 0; first < k; first += size) {
       int n = Math.min(size, k - first);
-      parts.add(recorder.record(data, first, n));
+      parts.add(recorder.record(data, first, n, theta));
     }
     if (splittings.size() == KEPT_SPLITTINGS) {
       splittings.remove(splittings.keySet().iterator().next()); // the least recently used

@@ -173,7 +173,7 @@ public final class Mlp implements Classifier {
     // cross-entropy is a mean over samples: a part of n samples weighs n / k
     FirstLayer.Batch inputs = new FirstLayer.Batch(data, true);
     this.batch = new BatchLoss<>(data, layout.size(), width, maxPartSamples, true,
-        (d, first, n) -> record(inputs.part(first, n)),
+        (d, first, n, theta) -> record(inputs.part(first, n), theta),
         Ops::softmaxCrossEntropy, new WeightDecay(l2, data.k(), weightOffsets, weightLengths));
   }
 
@@ -333,8 +333,11 @@ public final class Mlp implements Classifier {
 
   // ---- recording ----
 
-  /** Records the data loss on {@code d}: variables in layout order, then the layers. */
-  private Part record(FirstLayer.Part d) {
+  /**
+   * Records the data loss on {@code d}: variables in layout order (set to {@code theta} unless
+   * it is null), then the layers.
+   */
+  private Part record(FirstLayer.Part d, double[] theta) {
     Tape tape = new Tape();
     int layers = layout.layers();
     Var[] w = new Var[layers + 1];
@@ -345,6 +348,9 @@ public final class Mlp implements Classifier {
     }
     if (tape.parameterCount() != layout.size()) {
       throw new AssertionError("tape holds " + tape.parameterCount() + " parameters, " + layout);
+    }
+    if (theta != null) {
+      tape.setVariables(theta);
     }
     Var targets = tape.constant(d.targets(), d.n(), layout.outputs(layers));
     CsrMatrix sparseX = d.sparseX();

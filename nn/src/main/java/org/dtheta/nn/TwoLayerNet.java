@@ -88,7 +88,7 @@ public final class TwoLayerNet implements Classifier {
     FirstLayer.Batch inputs = new FirstLayer.Batch(data, config.denseFirstLayer());
     this.batch = new BatchLoss<>(data, layout.size(), config.hidden() + config.outputs(),
         maxPartSamples, config.loss() != Loss.SQUARED_ERROR,
-        (d, first, n) -> record(config, inputs.part(first, n)),
+        (d, first, n, theta) -> record(config, inputs.part(first, n), theta),
         (logits, targets) -> outputLoss(config, logits, targets),
         new WeightDecay(config.l2(), data.k(),
             new int[] {layout.offset(Block.W1), layout.offset(Block.W2)},
@@ -282,11 +282,14 @@ public final class TwoLayerNet implements Classifier {
 
   /** Records the loss of {@code c} on all of {@code d}. */
   private static Graph record(NetworkConfig c, Dataset d) {
-    return record(c, new FirstLayer.Batch(d, c.denseFirstLayer()).part(0, d.k()));
+    return record(c, new FirstLayer.Batch(d, c.denseFirstLayer()).part(0, d.k()), null);
   }
 
-  /** Records the loss of {@code c} on the samples of {@code d}. */
-  private static Graph record(NetworkConfig c, FirstLayer.Part d) {
+  /**
+   * Records the loss of {@code c} on the samples of {@code d}, evaluated at {@code theta} (null:
+   * at zero parameters).
+   */
+  private static Graph record(NetworkConfig c, FirstLayer.Part d, double[] theta) {
     Tape tape = new Tape();
     // Creation order fixes the flat vector: it must be the ParamLayout order W1, b1, W2, b2.
     Var w1 = c.denseFirstLayer() ? tape.variable(c.inputs(), c.hidden()) : null;
@@ -296,6 +299,9 @@ public final class TwoLayerNet implements Classifier {
     if (tape.parameterCount() != c.layout().size()) {
       throw new AssertionError(
           "tape holds " + tape.parameterCount() + " parameters, layout " + c.layout());
+    }
+    if (theta != null) {
+      tape.setVariables(theta);
     }
     CsrMatrix sparseX = c.denseFirstLayer() ? d.sparseX() : null;
     Var x = sparseX == null ? tape.constant(d.x(), d.n(), c.inputs()) : null;

@@ -181,6 +181,38 @@ class TwoLayerNetTest {
   }
 
   /**
+   * Parts recorded for a product are evaluated at its theta as they are recorded: the product
+   * has the same bits as one whose parts were recorded at another point and then moved to theta
+   * by a forward pass.
+   */
+  @ParameterizedTest
+  @MethodSource("nets")
+  void partsRecordedAtThetaMatchPartsMovedToTheta(NetworkConfig c) {
+    Random rnd = new Random(36);
+    Dataset d = Fixtures.dataset(rnd, c, 11);
+    double[] theta = Fixtures.gaussian(rnd, c.layout().size(), 0.8);
+    double[] other = Fixtures.gaussian(rnd, theta.length, 0.8);
+    int m = 3;
+    double[] v = Fixtures.gaussian(rnd, theta.length * m, 1.0);
+    for (boolean hessian : new boolean[] {true, false}) {
+      double[] atTheta = new double[v.length];
+      TwoLayerNet fresh = new TwoLayerNet(c, d, 4, 0);
+      double[] moved = new double[v.length];
+      TwoLayerNet elsewhere = new TwoLayerNet(c, d, 4, 0);
+      if (hessian) {
+        fresh.hessianTimes(theta, v, m, atTheta);
+        elsewhere.hessianTimes(other, v, m, moved);
+        elsewhere.hessianTimes(theta, v, m, moved);
+      } else {
+        fresh.gaussNewtonTimes(theta, v, m, atTheta);
+        elsewhere.gaussNewtonTimes(other, v, m, moved);
+        elsewhere.gaussNewtonTimes(theta, v, m, moved);
+      }
+      assertArrayEquals(moved, atTheta, c.loss() + (hessian ? ": H V" : ": G V"));
+    }
+  }
+
+  /**
    * Without a forced size, parts follow the tangent budget: the whole batch for values and few
    * directions, {@code budget / (6 (hidden + outputs) m)} samples for many directions.
    */
