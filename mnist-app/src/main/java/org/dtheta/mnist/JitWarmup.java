@@ -10,7 +10,8 @@ import org.dtheta.nn.Curvature;
  * Compiles the hot kernels while a command reads its data: the Vector API runs at its speed only
  * once C2 has compiled a kernel, and before that it is many times slower than scalar code. So
  * a background thread runs the architecture's own gradient and Hessian products on a few
- * MNIST-like random samples until the main thread is ready, and the work that follows starts
+ * random digit-like images ({@link Mnist#imageLike}: the sparse kernels take the paths real
+ * images take) until the main thread is ready, and the work that follows starts
  * on compiled kernels. A command that knows its products ({@link #start(Architecture, int)})
  * warms those alone: the loading time is short, and rounds of products it never runs would
  * take it. The bits do not depend on how far compilation got (JitStageDeterminismTest).
@@ -62,7 +63,7 @@ final class JitWarmup implements AutoCloseable {
   private void run(Architecture arch, int directions) {
     Random rnd = new Random(1);
     Classifier net =
-        arch.objective(0.1, Mnist.randomLike(rnd, SAMPLES, Mnist.PIXELS, Mnist.CLASSES));
+        arch.objective(0.1, Mnist.imageLike(rnd, SAMPLES, Mnist.CLASSES));
     int p = net.dimension();
     double[] theta = new double[p];
     for (int i = 0; i < p; i++) {

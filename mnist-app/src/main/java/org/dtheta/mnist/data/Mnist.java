@@ -45,6 +45,33 @@ public record Mnist(Dataset train, Dataset test, MnistFiles files) {
   }
 
   /**
+   * {@code k} random images shaped like handwritten digits: a ring of lit pixels (radius 4 to 8,
+   * about three pixels thick, centred within two pixels of the middle) on a {@code 28 x 28}
+   * grid, so that neighbouring pixels and consecutive images are lit together as in MNIST (the
+   * sparse kernels' paired and tiled paths take such data; independent pixels, as in {@link
+   * #randomLike}, take others).
+   */
+  public static Dataset imageLike(Random rnd, int k, int classes) {
+    double[] x = new double[Math.multiplyExact(k, PIXELS)];
+    int[] labels = new int[k];
+    for (int i = 0; i < k; i++) {
+      double cy = 13.5 + 4 * rnd.nextDouble() - 2;
+      double cx = 13.5 + 4 * rnd.nextDouble() - 2;
+      double radius = 4 + 4 * rnd.nextDouble();
+      for (int y = 0; y < SIDE; y++) {
+        for (int xx = 0; xx < SIDE; xx++) {
+          double d = Math.hypot(y - cy, xx - cx);
+          if (d > radius - 2 && d < radius + 1) {
+            x[i * PIXELS + y * SIDE + xx] = (1 + rnd.nextInt(255)) / 255.0;
+          }
+        }
+      }
+      labels[i] = rnd.nextInt(classes);
+    }
+    return Dataset.ofLabels(x, labels, PIXELS, classes);
+  }
+
+  /**
    * Loads MNIST from {@code dir} (any folder holding the four files, raw or {@code .gz}), with
    * the first {@code k} training images.
    */
