@@ -507,14 +507,11 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
   }
 
   /**
-   * Four rows in blocks of six vectors (see {@link #quadBlock6}), then four (sixteen
-   * accumulators, four broadcast weights and the loaded vector: 21 of AVX-512's 32 registers),
-   * then one vector; AVX2's 16 registers take blocks of one vector only.
+   * Four rows in blocks of six vectors (29 of AVX-512's 32 registers, see {@link #quadBlock6}),
+   * then four (sixteen accumulators, four broadcast weights and the loaded vector: 21), then one
+   * vector; AVX2's 16 registers take blocks of one vector only.
    */
-  private static final boolean QUAD_BLOCK4 = S.vectorBitSize() >= 512;
-
-  /** Blocks of six vectors: 29 registers, AVX-512 only (see {@link #QUAD_BLOCK4}). */
-  private static final boolean QUAD_BLOCK6 = S.vectorBitSize() >= 512;
+  private static final boolean WIDE_QUAD_BLOCKS = S.vectorBitSize() >= 512;
 
   @Override
   public void gatherRowQuads(
@@ -522,8 +519,8 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
       double[] src, int srcOff, int ldSrc, double[] dst, int dstOff, int ldDst,
       boolean accumulate) {
     int c = 0;
-    int sixes = QUAD_BLOCK6 ? n / (6 * L) : 0;
-    if (sixes > 0 && QUAD_BLOCK4 && (n / L) % 6 == 2) {
+    int sixes = WIDE_QUAD_BLOCKS ? n / (6 * L) : 0;
+    if (sixes > 0 && (n / L) % 6 == 2) {
       // Six plus two vectors (64 columns: the top sweeps' segments) run as two blocks of four.
       sixes--;
     }
@@ -531,7 +528,7 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
       quadBlock6(c, count, index, indexOff, weights, weightOff, src, srcOff, ldSrc,
           dst, dstOff, ldDst, accumulate);
     }
-    if (QUAD_BLOCK4) {
+    if (WIDE_QUAD_BLOCKS) {
       for (; c + 4 * L <= n; c += 4 * L) {
         quadBlock4(c, count, index, indexOff, weights, weightOff, src, srcOff, ldSrc,
             dst, dstOff, ldDst, accumulate);
