@@ -64,6 +64,7 @@ final class MemoryCheck {
     long tail = 10L * hidden + 10;
     return 8L * ((long) k * packed + p * tail) + panel + written
         + StructuredHessianPanels.sweepTangentBytes(hidden, 10, k)
+        + StructuredHessianPanels.secondLayerBytes(hidden, 10, org.dtheta.mnist.data.Mnist.PIXELS)
         + StructuredHessianPanels.keptBlockBytes(hidden, org.dtheta.mnist.data.Mnist.PIXELS);
   }
 

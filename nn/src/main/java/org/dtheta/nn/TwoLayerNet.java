@@ -64,8 +64,17 @@ public final class TwoLayerNet implements Classifier {
   /** A forward pass recorded on {@code samples} for predictions. */
   private record Prediction(Dataset samples, Graph graph) {}
 
-  /** The top of the network: logits A2 and the data loss. */
-  private record Top(Var logits, Var loss) {}
+  /**
+   * The nodes of a recorded top ({@link #buildTopNodes}): the hidden activations {@code Z1 =
+   * act(A1)} ({@code k x hidden}; null where the activation is fused into the output layer's
+   * product, which only the training graph does), the logits {@code A2 = Z1 W2 + 1 b2} ({@code k x
+   * outputs}) and the data loss.
+   *
+   * @param hidden the hidden activations, or null when fused
+   * @param logits the output layer's pre-activation
+   * @param loss the data loss (a scalar)
+   */
+  public record TopNodes(Var hidden, Var logits, Var loss) {}
 
   /** Records the loss of {@code config} on {@code data}. */
   public TwoLayerNet(NetworkConfig config, Dataset data) {
@@ -270,6 +279,16 @@ public final class TwoLayerNet implements Classifier {
     return top(tape, c, a1, w2, b2, targets, false).loss();
   }
 
+  /**
+   * {@link #buildTop}, returning the hidden activations and the logits too, so that their values
+   * and derivatives can be read after the tape's sweeps (the structured Hessian's second-layer
+   * columns are built from them).
+   */
+  public static TopNodes buildTopNodes(Tape tape, NetworkConfig c, Var a1, Var w2, Var b2,
+      Var targets) {
+    return top(tape, c, a1, w2, b2, targets, false);
+  }
+
   // ---- recording ----
 
   /**
@@ -307,7 +326,7 @@ public final class TwoLayerNet implements Classifier {
     Var x = sparseX == null ? tape.constant(d.x(), d.n(), c.inputs()) : null;
     Var t = tape.constant(d.targets(), d.n(), c.outputs());
     Var a1 = firstLayer(x, sparseX, w1, b1);
-    Top top = top(tape, c, a1, w2, b2, t, true);
+    TopNodes top = top(tape, c, a1, w2, b2, t, true);
     return new Graph(tape, d.targets(), sparseX, a1, top.logits(), top.loss());
   }
 
@@ -317,7 +336,7 @@ public final class TwoLayerNet implements Classifier {
    * {@code k x (m hidden)} tangents of the activation as whole arrays; the net's own tapes use
    * it, {@link #buildTop} keeps the two ops.
    */
-  private static Top top(Tape tape, NetworkConfig c, Var a1, Var w2, Var b2, Var targets,
+  private static TopNodes top(Tape tape, NetworkConfig c, Var a1, Var w2, Var b2, Var targets,
       boolean fusedHidden) {
     requireShape(tape, "a1", a1, a1.rows(), c.hidden());
     int k = a1.rows();
@@ -325,10 +344,11 @@ public final class TwoLayerNet implements Classifier {
     requireShape(tape, "b2", b2, 1, c.outputs());
     requireShape(tape, "targets", targets, k, c.outputs());
     Var hiddenTimesW2;
+    Var z1 = null;
     if (fusedHidden) {
       hiddenTimesW2 = Ops.matmulActivated(a1, c.activation().function(), w2);
     } else {
-      Var z1 =
+      z1 =
           switch (c.activation()) {
             case SIGMOID -> Ops.sigmoid(a1);
             case TANH -> Ops.tanh(a1);
@@ -337,7 +357,7 @@ public final class TwoLayerNet implements Classifier {
       hiddenTimesW2 = Ops.matmul(z1, w2);
     }
     Var logits = Ops.addRowBroadcast(hiddenTimesW2, b2);
-    return new Top(logits, outputLoss(c, logits, targets));
+    return new TopNodes(z1, logits, outputLoss(c, logits, targets));
   }
 
   /**

@@ -27,8 +27,9 @@ import org.dtheta.nn.TwoLayerNet;
  * </pre>
  *
  * with {@code x_i,n = 1} for the bias. Everything else is the {@code t2 = h c + c} columns of the
- * second-layer parameters, which the engine gives exactly by batched Hessian products of the top
- * of the net (see {@link TopCurvature}), and their transposes. The per-sample {@code M_i} come
+ * second-layer parameters, by the same structure through {@code A2 = Z W2 + 1 b2} from what one
+ * sweep of the top with the {@code c} directions of {@code b2} gives per sample (see {@link
+ * TopCurvature} and {@link SecondLayerColumns}), and their transposes. The per-sample {@code M_i} come
  * from one forward-over-reverse sweep of the top with {@code h} directions; the block is then a
  * sparse weighted Gram product ({@link SparseGram}) over the nonzero pixels only. Because every
  * {@code M_i} is symmetric, each {@code h x h} pixel block is symmetric too: it is computed as a
@@ -40,7 +41,7 @@ import org.dtheta.nn.TwoLayerNet;
  * {@code k * 151^2 / 2 * 1275 = 8.7e11} multiply-adds for the first-layer block, {@code nnz(X)
  * * h * t2 = 2.3e11} for the second-layer columns, and the sweeps of the top. Memory: the packed
  * curvatures ({@code k * h(h+1)/2} doubles, 612 MB for MNIST), the second-layer columns
- * ({@code P * t2}, 162 MB), one panel and an {@code (n+1) x h(h+1)/2} accumulator per core, and
+ * ({@code P * t2}, 162 MB, and as much again while they accumulate), one panel and an {@code (n+1) x h(h+1)/2} accumulator per core, and
  * the kept pixel blocks ({@link #keptBlockBytes}, at most 1.6 GB for MNIST).
  *
  * <p>Supported: every network of the family with a dense first layer (any activation, output
@@ -75,6 +76,15 @@ public final class StructuredHessianPanels implements HessianPanels {
     int directions = Math.min(tail, TopCurvature.defaultDirectionsPerSweep(hidden));
     return org.dtheta.nn.TangentBudget.bytes(TopCurvature.tangentsPerSample(hidden, outputs,
         directions), Math.min(k, TopCurvature.MAX_CHUNK_SAMPLES));
+  }
+
+  /**
+   * Bytes the second-layer columns accumulate in while the sweeps run ({@link
+   * SecondLayerColumns}: per pixel and the bias, {@code h + 2} rows of {@code c h} doubles) for
+   * a net with {@code hidden} units, {@code outputs} outputs and {@code inputs} inputs.
+   */
+  public static long secondLayerBytes(int hidden, int outputs, int inputs) {
+    return SecondLayerColumns.bytes(inputs + 1, hidden, outputs);
   }
 
   /** The Hessian of {@code config}'s loss on {@code data}. */

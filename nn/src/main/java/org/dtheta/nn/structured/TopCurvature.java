@@ -2,7 +2,6 @@ package org.dtheta.nn.structured;
 
 import org.dtheta.core.Tape;
 import org.dtheta.core.Var;
-import org.dtheta.core.kernel.Kernels;
 import org.dtheta.core.sparse.CsrMatrix;
 import org.dtheta.nn.Block;
 import org.dtheta.nn.Dataset;
@@ -24,10 +23,12 @@ import org.dtheta.nn.TwoLayerNet;
  *       {@code A1} is {@code M_i} itself. Kept as packed upper triangles ({@code M_i} is
  *       symmetric), which halves the Gram work that follows;
  *   <li>the {@code t2 = h c + c} columns of the Hessian for the second-layer parameters
- *       {@code (W2, b2)}, all {@code P} rows: sweeps with unit directions on {@code W2, b2};
- *       the adjoint tangent of {@code A1} gives the rows of {@code [W1; b1]} through
- *       {@code [X 1]^T} (the data enter only through {@code A1 = [X 1] [W1; b1]}), those of
- *       {@code W2, b2} are their own adjoint tangents.
+ *       {@code (W2, b2)}, all {@code P} rows, by their Kronecker structure ({@link
+ *       SecondLayerColumns}) from what the engine gives per sample: the logits' curvature
+ *       {@code S_i} and the adjoint tangent of {@code A1} from ONE sweep with the {@code c} unit
+ *       directions of {@code b2}, the hidden activations {@code z_i}, their slope from a
+ *       one-direction forward sweep, and the logits' adjoint {@code g_i}. The {@code h c} unit
+ *       directions of {@code W2} need no sweeps of their own.
  * </ul>
  *
  * The top is recorded for {@code chunkRows} samples (and once more for a shorter last chunk):
@@ -42,13 +43,6 @@ final class TopCurvature {
    * same per sample whatever its size, so larger chunks only hold more memory.
    */
   static final int MAX_CHUNK_SAMPLES = 1024;
-
-  /**
-   * Where the transposed tangents start in their (humongous, hence region-aligned) buffer:
-   * element 6 is past the 16-byte array header on a cache line, so the gathers' 64-direction
-   * segments are whole lines.
-   */
-  private static final int ALIGNED_START = 6;
 
   private final NetworkConfig config;
   private final Dataset data;
@@ -119,25 +113,17 @@ final class TopCurvature {
   void compute(double[] theta, double[] tailColumns, double[] packedCurvature) {
     int p = layout.size();
     java.util.Arrays.fill(tailColumns, 0, p * tail, 0.0);
-    // A1's adjoint tangents with the directions last, (row, column, direction): X^T takes
-    // them straight into the tail columns of [W1; b1]'s rows.
-    double[] byColumn = new double[ALIGNED_START + chunkRows * directionsPerSweep * h];
+    SecondLayerColumns columns = new SecondLayerColumns(xAug, h, c, chunkRows);
     forEachChunk(theta, (t, i0, rows, scale) -> {
+      double[] slope = t.activationSlope();
+      columns.setChunk(i0, rows, scale, t.hidden.value(), slope, t.logits.adjoint());
       if (packedCurvature != null) {
         t.curvature(packedCurvature, i0, scale);
       }
-      for (int d0 = 0; d0 < tail; d0 += directionsPerSweep) {
-        int count = Math.min(directionsPerSweep, tail - d0);
-        t.tailSweep(d0, count);
-        Kernels.transposeEach(rows, count, h, t.a1.adjointTangent(), 0, byColumn, ALIGNED_START);
-        xAug.multiplyTransposedSegmentsAdd(i0, i0 + rows, scale, byColumn, ALIGNED_START, h, count,
-            tailColumns, d0, tail);
-        addTangentLayout(t.w2.adjointTangent(), h, c, count, scale, tailColumns,
-            layout.offset(Block.W2), d0);
-        addTangentLayout(t.b2.adjointTangent(), 1, c, count, scale, tailColumns,
-            layout.offset(Block.B2), d0);
-      }
+      t.tailSweep(h * c, c);
+      columns.addChunk(t.a1.adjointTangent(), t.logits.adjointTangent());
     });
+    columns.writeTo(tailColumns, layout.offset(Block.W2));
   }
 
   /**
@@ -208,23 +194,6 @@ final class TopCurvature {
     return config.loss() == Loss.SQUARED_ERROR ? 1.0 : (double) rows / data.k();
   }
 
-  /**
-   * {@code dst[(row0 + i*cols + j) * tail + col0 + d] += scale * src[i*m*cols + d*cols + j]}:
-   * a node's {@code m} directions, stored in the engine's tangent layout, added as columns
-   * {@code col0 ..} of the rows of that node's entries.
-   */
-  private void addTangentLayout(double[] src, int rows, int cols, int m, double scale,
-      double[] dst, int row0, int col0) {
-    for (int i = 0; i < rows; i++) {
-      for (int d = 0; d < m; d++) {
-        int from = i * m * cols + d * cols;
-        for (int j = 0; j < cols; j++) {
-          dst[(row0 + i * cols + j) * tail + col0 + d] += scale * src[from + j];
-        }
-      }
-    }
-  }
-
   /** The top recorded for one chunk size, with its direction matrices. */
   private final class ChunkTape {
     final int rows;
@@ -233,6 +202,8 @@ final class TopCurvature {
     final Var w2;
     final Var b2;
     final Var loss;
+    final Var hidden;
+    final Var logits;
     final double[] targets;
     final double[] point;
     final double[] tailDirections;
@@ -241,6 +212,8 @@ final class TopCurvature {
     double[] shortTailDirections;
     /** Whether A1's tangents hold zeros (a tail sweep's), not the curvature sweep's directions. */
     boolean a1TangentsZero;
+    /** One direction, 1 on every entry of A1: the hidden activations' tangent is their slope. */
+    double[] slopeDirection;
 
     ChunkTape(int rows) {
       this.rows = rows;
@@ -249,7 +222,11 @@ final class TopCurvature {
       w2 = tape.variable(h, c);
       b2 = tape.variable(1, c);
       targets = new double[rows * c];
-      loss = TwoLayerNet.buildTop(tape, config, a1, w2, b2, tape.constant(targets, rows, c));
+      TwoLayerNet.TopNodes top =
+          TwoLayerNet.buildTopNodes(tape, config, a1, w2, b2, tape.constant(targets, rows, c));
+      hidden = top.hidden();
+      logits = top.logits();
+      loss = top.loss();
       point = new double[tape.parameterCount()];
       tailDirections = new double[tape.parameterCount() * directionsPerSweep];
     }
@@ -262,6 +239,21 @@ final class TopCurvature {
       tape.setVariables(point);
       tape.forward();
       tape.reverse(loss, null);
+    }
+
+    /**
+     * The activation's slope {@code act'(A1)} ({@code rows x h}) by one forward tangent sweep
+     * whose direction is 1 on every entry of {@code A1}.
+     */
+    double[] activationSlope() {
+      if (slopeDirection == null) {
+        slopeDirection = new double[point.length];
+        java.util.Arrays.fill(slopeDirection, 0, rows * h, 1.0);
+      }
+      tape.setTangents(slopeDirection, 1);
+      a1TangentsZero = false;
+      tape.forwardTangents(1);
+      return hidden.tangent();
     }
 
     /** The {@code h}-direction sweep; packs {@code scale * M_i} for the chunk's samples. */
