@@ -170,7 +170,7 @@ final class WholeDfJob implements PanelSink {
       if (why == null) {
         Record record = Json.GSON.fromJson(Files.readString(recordFile), Record.class);
         try {
-          NpyMatrixWriter writer = NpyMatrixWriter.resume(out, p, (int) p, record.rowsDone());
+          NpyMatrixWriter writer = NpyMatrixWriter.resume(out, p, (int) p, record.rowsDone(), true);
           WholeDfJob job = new WholeDfJob(out, inputs, writer, (int) record.rowsDone());
           log.println("Resuming " + out + " at row " + record.rowsDone() + " of " + p);
           log.flush();
@@ -185,7 +185,7 @@ final class WholeDfJob implements PanelSink {
     }
     // The record goes first: a partial file without one is never resumed.
     Files.deleteIfExists(recordFile);
-    NpyMatrixWriter writer = NpyMatrixWriter.create(out, p, (int) p);
+    NpyMatrixWriter writer = NpyMatrixWriter.create(out, p, (int) p, true);
     WholeDfJob job = new WholeDfJob(out, inputs, writer, 0);
     try {
       job.writeRecord(0);

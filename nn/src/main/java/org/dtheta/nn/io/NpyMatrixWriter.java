@@ -16,6 +16,10 @@ import org.dtheta.nn.PanelSink;
  * atomically once every row is there, so the target is never half-written. Free disk space is
  * checked before the first byte is written.
  *
+ * <p>A writer made for large output ({@code direct}, the whole Jacobian) writes its rows with
+ * direct I/O where the file system allows ({@link DirectAppender}): the same bytes, without the
+ * kernel's copy into its page cache.
+ *
  * <p>A writer can be {@linkplain #suspend() suspended} and later {@linkplain #resume resumed}
  * from the rows already on disk: that is how an interrupted training run continues its
  * trajectory file.
@@ -27,15 +31,22 @@ public final class NpyMatrixWriter implements PanelSink, Closeable {
   private final NpyHeader header;
   private final FileChannel channel;
   private final LittleEndianDoubles doubles = new LittleEndianDoubles();
+  /** Direct I/O for the rows, or null: written through {@code channel}. */
+  private final DirectAppender appender;
   private long rowsWritten;
   private boolean open = true;
 
-  private NpyMatrixWriter(Path target, NpyHeader header, FileChannel channel, long rowsWritten) {
+  private NpyMatrixWriter(Path target, NpyHeader header, FileChannel channel, long rowsWritten,
+      boolean direct) throws IOException {
     this.target = target;
     this.partial = partialFile(target);
     this.header = header;
     this.channel = channel;
     this.rowsWritten = rowsWritten;
+    this.appender = direct
+        ? DirectAppender.open(partial, channel,
+            header.dataOffset() + rowsWritten * header.cols() * Double.BYTES)
+        : null;
   }
 
   /** Where the rows go until {@link #close()}: {@code <target>.partial}, same folder. */
@@ -49,10 +60,24 @@ public final class NpyMatrixWriter implements PanelSink, Closeable {
   }
 
   /**
+   * A writer of a {@code rows x cols} matrix to {@code target}; with {@code direct}, its rows are
+   * written with direct I/O where the file system allows (for output far larger than memory).
+   */
+  public static NpyMatrixWriter create(Path target, long rows, int cols, boolean direct)
+      throws IOException {
+    return create(target, NpyHeader.of(rows, cols), direct);
+  }
+
+  /**
    * A writer of an array of {@code header}'s shape (a 1-D array is written as one row) to
    * {@code target}. Replaces any partial file left by an earlier writer.
    */
   public static NpyMatrixWriter create(Path target, NpyHeader header) throws IOException {
+    return create(target, header, false);
+  }
+
+  private static NpyMatrixWriter create(Path target, NpyHeader header, boolean direct)
+      throws IOException {
     Path partial = partialFile(target);
     long reclaimable = Files.isRegularFile(partial) ? Files.size(partial) : 0;
     AtomicFiles.requireUsableSpace(
@@ -63,6 +88,7 @@ public final class NpyMatrixWriter implements PanelSink, Closeable {
         FileChannel.open(
             partial,
             StandardOpenOption.CREATE,
+            StandardOpenOption.READ,
             StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING);
     try {
@@ -70,12 +96,12 @@ public final class NpyMatrixWriter implements PanelSink, Closeable {
       while (bytes.hasRemaining()) {
         channel.write(bytes, bytes.position());
       }
+      return new NpyMatrixWriter(target, header, channel, 0, direct);
     } catch (IOException e) {
       channel.close();
       Files.deleteIfExists(partial);
       throw e;
     }
-    return new NpyMatrixWriter(target, header, channel, 0);
   }
 
   /**
@@ -85,6 +111,12 @@ public final class NpyMatrixWriter implements PanelSink, Closeable {
    */
   public static NpyMatrixWriter resume(Path target, long rows, int cols, long rowsDone)
       throws IOException {
+    return resume(target, rows, cols, rowsDone, false);
+  }
+
+  /** {@link #resume(Path, long, int, long)}, with direct I/O as {@link #create(Path, long, int, boolean)}. */
+  public static NpyMatrixWriter resume(Path target, long rows, int cols, long rowsDone,
+      boolean direct) throws IOException {
     Path partial = partialFile(target);
     FileChannel channel =
         FileChannel.open(partial, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -114,7 +146,7 @@ public final class NpyMatrixWriter implements PanelSink, Closeable {
           header.fileSize() - channel.size(),
           target.getFileName() + " (rest of " + header.shapeText() + " float64)");
       channel.truncate(keep);
-      return new NpyMatrixWriter(target, header, channel, rowsDone);
+      return new NpyMatrixWriter(target, header, channel, rowsDone, direct);
     } catch (IOException | RuntimeException e) {
       channel.close();
       throw e;
@@ -129,6 +161,11 @@ public final class NpyMatrixWriter implements PanelSink, Closeable {
   /** The shape being written. */
   public NpyHeader header() {
     return header;
+  }
+
+  /** Whether rows have gone to the file by direct I/O (for tests). */
+  boolean wroteDirectly() {
+    return appender != null && appender.wroteDirectly();
   }
 
   /** Rows written so far. */
@@ -167,7 +204,11 @@ public final class NpyMatrixWriter implements PanelSink, Closeable {
     }
     long position = header.dataOffset() + firstRow * header.cols() * Double.BYTES;
     try {
-      doubles.write(channel, position, data, offset, (int) n);
+      if (appender != null) {
+        appender.append(data, offset, (int) n);
+      } else {
+        doubles.write(channel, position, data, offset, (int) n);
+      }
     } catch (IOException e) {
       throw AtomicFiles.naming(partial, e);
     }
@@ -191,6 +232,7 @@ public final class NpyMatrixWriter implements PanelSink, Closeable {
     }
     int cols = Math.toIntExact(header.cols());
     double[] out = new double[cols];
+    flushStaged();
     doubles.read(channel, header.dataOffset() + row * cols * Double.BYTES, out, 0, cols);
     return out;
   }
@@ -198,6 +240,7 @@ public final class NpyMatrixWriter implements PanelSink, Closeable {
   /** Forces the rows written so far to disk (before a checkpoint records them as done). */
   public void sync() throws IOException {
     try {
+      flushStaged();
       channel.force(false);
     } catch (IOException e) {
       throw AtomicFiles.naming(partial, e);
@@ -212,10 +255,32 @@ public final class NpyMatrixWriter implements PanelSink, Closeable {
     if (open) {
       open = false;
       try {
+        flushStaged();
         channel.force(false);
       } finally {
-        channel.close();
+        closeChannels();
       }
+    }
+  }
+
+  /** Rows staged for direct I/O reach the file (not yet the disk: see {@link #sync}). */
+  private void flushStaged() throws IOException {
+    if (appender != null) {
+      try {
+        appender.flush();
+      } catch (IOException e) {
+        throw AtomicFiles.naming(partial, e);
+      }
+    }
+  }
+
+  private void closeChannels() throws IOException {
+    try {
+      if (appender != null) {
+        appender.close();
+      }
+    } finally {
+      channel.close();
     }
   }
 
@@ -237,6 +302,7 @@ public final class NpyMatrixWriter implements PanelSink, Closeable {
     }
     open = false;
     try {
+      flushStaged();
       channel.truncate(header.dataOffset() + rowsWritten * header.cols() * Double.BYTES);
       ByteBuffer bytes = ByteBuffer.wrap(shorter);
       while (bytes.hasRemaining()) {
@@ -244,7 +310,7 @@ public final class NpyMatrixWriter implements PanelSink, Closeable {
       }
       channel.force(false);
     } finally {
-      channel.close();
+      closeChannels();
     }
     AtomicFiles.move(partial, target);
   }
@@ -253,7 +319,7 @@ public final class NpyMatrixWriter implements PanelSink, Closeable {
   public void abort() throws IOException {
     if (open) {
       open = false;
-      channel.close();
+      closeChannels();
     }
     Files.deleteIfExists(partial);
   }
@@ -275,9 +341,10 @@ public final class NpyMatrixWriter implements PanelSink, Closeable {
     }
     open = false;
     try {
+      flushStaged();
       channel.force(false);
     } finally {
-      channel.close();
+      closeChannels();
     }
     AtomicFiles.move(partial, target);
   }

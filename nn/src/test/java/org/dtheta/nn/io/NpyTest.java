@@ -235,6 +235,50 @@ class NpyTest {
   }
 
   @Test
+  void directWriterGivesTheBytesOfTheBufferedOneThroughSyncsAndResumes() throws IOException {
+    // More than one 8 MiB stage, rows that never end on a block: every alignment case.
+    int rows = 1100;
+    int cols = 1003;
+    double[] m = random(rows * cols, 13);
+    Path whole = dir.resolve("whole.npy");
+    Npy.writeMatrix(whole, m, rows, cols);
+
+    Path f = dir.resolve("direct.npy");
+    NpyMatrixWriter w = NpyMatrixWriter.create(f, rows, cols, true);
+    int[] panels = {1, 3, 200, 7, 500};
+    int at = 0;
+    for (int panel : panels) {
+      w.writeRows(at, panel, m, at * cols);
+      at += panel;
+      w.sync();
+    }
+    assertArrayEquals(Arrays.copyOfRange(m, 5 * cols, 6 * cols), w.readRow(5));
+    w.writeRows(at, 40, m, at * cols);
+    w.suspend();
+    boolean direct = w.wroteDirectly();
+    // Resumed from a checkpoint before the last rows written: they are dropped and rewritten.
+    NpyMatrixWriter again = NpyMatrixWriter.resume(f, rows, cols, at - 3, true);
+    for (int r = at - 3; r < rows; r += 150) {
+      int count = Math.min(150, rows - r);
+      again.writeRows(r, count, m, r * cols);
+    }
+    again.close();
+    assertArrayEquals(Files.readAllBytes(whole), Files.readAllBytes(f));
+    boolean supported;
+    Path probe = dir.resolve("probe");
+    Files.write(probe, new byte[0]);
+    try (var c = java.nio.channels.FileChannel.open(probe, java.nio.file.StandardOpenOption.WRITE,
+        com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+      supported = true;
+    } catch (UnsupportedOperationException | IOException e) {
+      supported = false;
+    }
+    if (supported) {
+      assertTrue(direct, "the file system takes direct I/O, so the writer should have used it");
+    }
+  }
+
+  @Test
   void resumeRejectsAForeignPartialFile() throws IOException {
     Path f = dir.resolve("t.npy");
     NpyMatrixWriter w = NpyMatrixWriter.create(f, 6, 3);
