@@ -79,6 +79,8 @@ public final class SparseGram {
 
   private final CsrMatrix a;
   private final CsrMatrix byColumn;
+  /** Each row's lit pixels by tiles of four (for the tile path's bucketing). */
+  private final TiledRows tiled;
   private final double[] features;
   private final int width;
   private final int chunkEntries;
@@ -103,6 +105,7 @@ public final class SparseGram {
     }
     this.a = a;
     this.byColumn = a.transpose();
+    this.tiled = new TiledRows(a);
     this.features = features;
     this.width = width;
     int longest = 0;
@@ -274,25 +277,35 @@ public final class SparseGram {
     int stamp = ws.nextStamp();
     int first = byColumn.rowPointers[j];
     int last = byColumn.rowPointers[j + 1];
+    // Which of each tile's rows this column computes (all four unless skipped or past n).
+    int tiles = (n + TILE - 1) >> TILE_SHIFT;
+    for (int t = 0; t < tiles; t++) {
+      int mask = 0;
+      for (int r = 0; r < TILE; r++) {
+        int l = t * TILE + r;
+        if (l < n && !(skipping && skipped(rank[l], skipFrom, skipTo))) {
+          mask |= 1 << r;
+        }
+      }
+      ws.tileMask[t] = mask;
+    }
     for (int g0 = first; g0 < last; g0 += groupSize) {
       int g1 = Math.min(last, g0 + groupSize);
       int touched = 0;
-      // Count each tile's samples and entries.
+      // Count each tile's samples and entries, a sample's lit pixels in a tile at a time.
       for (int e = g0; e < g1; e++) {
         int i = byColumn.columnIndices[e];
-        for (int f = a.rowPointers[i]; f < a.rowPointers[i + 1]; f++) {
-          if (skipping && skipped(rank[a.columnIndices[f]], skipFrom, skipTo)) {
+        for (int q = tiled.rowPointers[i]; q < tiled.rowPointers[i + 1]; q++) {
+          int tile = tiled.tile[q];
+          int mask = tiled.lit[q] & ws.tileMask[tile];
+          if (mask == 0) {
             continue;
           }
-          int tile = a.columnIndices[f] >> TILE_SHIFT;
           if (ws.count[tile] == 0) {
             ws.touched[touched++] = tile;
           }
-          if (ws.lastSample[tile] != e) {
-            ws.lastSample[tile] = e;
-            ws.count[tile]++;
-          }
-          ws.entries[tile]++;
+          ws.count[tile]++;
+          ws.entries[tile] += Integer.bitCount(mask);
         }
       }
       int pos = 0;
@@ -300,25 +313,32 @@ public final class SparseGram {
         int tile = ws.touched[t];
         ws.tileStart[tile] = pos;
         ws.tileNext[tile] = pos;
-        ws.lastSample[tile] = -1;
         pos += ws.count[tile];
       }
-      Arrays.fill(ws.tileWeight, 0, pos * TILE, 0.0);
       // One entry per (sample, tile) with the tile's TILE weights, zero where a pixel is dark.
       for (int e = g0; e < g1; e++) {
         int i = byColumn.columnIndices[e];
         double xij = byColumn.values[e];
-        for (int f = a.rowPointers[i]; f < a.rowPointers[i + 1]; f++) {
-          int l = a.columnIndices[f];
-          if (skipping && skipped(rank[l], skipFrom, skipTo)) {
+        for (int q = tiled.rowPointers[i]; q < tiled.rowPointers[i + 1]; q++) {
+          int tile = tiled.tile[q];
+          int lit = tiled.lit[q];
+          int mask = lit & ws.tileMask[tile];
+          if (mask == 0) {
             continue;
           }
-          int tile = l >> TILE_SHIFT;
-          if (ws.lastSample[tile] != e) {
-            ws.lastSample[tile] = e;
-            ws.tileSample[ws.tileNext[tile]++] = i;
+          int u = ws.tileNext[tile]++;
+          ws.tileSample[u] = i;
+          int f = tiled.firstEntry[q];
+          for (int r = 0; r < TILE; r++) {
+            double w = 0.0;
+            if ((lit & (1 << r)) != 0) {
+              if ((mask & (1 << r)) != 0) {
+                w = xij * a.values[f];
+              }
+              f++;
+            }
+            ws.tileWeight[u * TILE + r] = w;
           }
-          ws.tileWeight[(ws.tileNext[tile] - 1) * TILE + (l & (TILE - 1))] = xij * a.values[f];
         }
       }
       for (int t = 0; t < touched; t++) {
@@ -463,6 +483,54 @@ public final class SparseGram {
     return rank >= skipFrom && rank < skipTo;
   }
 
+  /**
+   * The rows of {@code a} by tiles of four neighbouring columns: entry {@code q} of row {@code i}
+   * ({@code rowPointers[i] <= q < rowPointers[i+1]}) is tile {@code tile[q]}, whose lit columns
+   * are the bits of {@code lit[q]} and whose first lit entry in {@code a} is {@code
+   * firstEntry[q]} (a row's columns are sorted, so a tile's entries are consecutive).
+   */
+  private static final class TiledRows {
+    final int[] rowPointers;
+    final int[] tile;
+    final byte[] lit;
+    final int[] firstEntry;
+
+    TiledRows(CsrMatrix a) {
+      int rows = a.rows();
+      rowPointers = new int[rows + 1];
+      int count = 0;
+      for (int i = 0; i < rows; i++) {
+        int previous = -1;
+        for (int f = a.rowPointers[i]; f < a.rowPointers[i + 1]; f++) {
+          int t = a.columnIndices[f] >> TILE_SHIFT;
+          if (t != previous) {
+            count++;
+            previous = t;
+          }
+        }
+        rowPointers[i + 1] = count;
+      }
+      tile = new int[count];
+      lit = new byte[count];
+      firstEntry = new int[count];
+      int q = -1;
+      for (int i = 0; i < rows; i++) {
+        int previous = -1;
+        for (int f = a.rowPointers[i]; f < a.rowPointers[i + 1]; f++) {
+          int column = a.columnIndices[f];
+          int t = column >> TILE_SHIFT;
+          if (t != previous) {
+            q++;
+            tile[q] = t;
+            firstEntry[q] = f;
+            previous = t;
+          }
+          lit[q] |= (byte) (1 << (column & (TILE - 1)));
+        }
+      }
+    }
+  }
+
   /** Per-thread buffers of {@link #column}: both paths' buckets, a packed panel and strip. */
   public static final class Workspace {
     final int[] active;
@@ -479,6 +547,7 @@ public final class SparseGram {
     final int[] tileNext;
     final int[] touched;
     final int[] seen;
+    final int[] tileMask;
     final int[] tileSample;
     final double[] tileWeight;
     final int[] rowSample;
@@ -503,6 +572,7 @@ public final class SparseGram {
       tileNext = new int[tiles];
       touched = new int[tiles];
       seen = new int[n];
+      tileMask = new int[tiles];
       tileSample = new int[tilePairs];
       tileWeight = new double[tilePairs * TILE];
       rowSample = new int[groupSize];
