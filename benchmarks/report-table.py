@@ -17,7 +17,8 @@ inputs, h hidden units (50), c = 10 outputs, k samples and m directions:
                                                                  panel entries are not counted)
 The full Df is measured at reduced k and extrapolated to k = 60000 by a least-squares line
 t(k) = a + b k: a is the part that does not grow with the data (P^2 entries written), b k the
-Gram work.
+Gram work. Random data and the MNIST images get a line each; the commands' table takes the MNIST
+one for the whole Df to a null sink (the random one when the run has no MNIST points).
 """
 import glob
 import json
@@ -137,7 +138,8 @@ CLI_TARGET = {"train_step": 0.090, "times_m1": 0.4, "times_m50_extra": 2.0, "who
 
 def print_cli(path, rows, df_fit):
     """The commands as users run them (benchmarks/report step e), with ratios to the JMH rows of
-    the same work (Vector API kernels, 2 threads, k = 60000) and the whole Df to dd."""
+    the same work (Vector API kernels, 2 threads, k = 60000) and the whole Df to dd. df_fit: the
+    extrapolated whole Df by (kernels, threads, data)."""
     if not os.path.exists(path):
         return
     cli = {}
@@ -158,7 +160,21 @@ def print_cli(path, rows, df_fit):
     print("| command | seconds | against | ratio | target | bound now | note |")
     print("|---|---|---|---|---|---|---|")
     dd = cli.get("dd_same_bytes", (None,))[0]
-    null_sink = df_fit.get(("vector", 2))
+    dd_direct = cli.get("dd_direct", (None,))[0]
+    if "whole_df_written" in cli and dd_direct:
+        seconds, note = cli["whole_df_written"]
+        cli["whole_df_written"] = (seconds, "%s; %.1f x direct dd" % (note, seconds / dd_direct))
+    # the whole Df to a null sink: the MNIST images' fit (the real workload), else random data's
+    fits = {data: t for (kernels, threads, data), t in df_fit.items()
+            if kernels == "vector" and threads == 2}
+    fit_name = {"random": "random data", "mnist": "MNIST images"}
+    sink_data = "mnist" if "mnist" in fits else "random" if "random" in fits else None
+    null_sink = fits.get(sink_data)
+    sink_note = ""
+    if sink_data:
+        sink_note = "; ".join([fit_name[sink_data] + " fit"] + [
+            "%s fit %s" % (fit_name.get(d, d + " data"), shown(t))
+            for d, t in sorted(fits.items()) if d != sink_data])
     lines = [
         ("train, one step", "train_step", jmh.get("step"), "JMH GD step", "compute (gradient)"),
         ("jacobian --times, 1 direction", "times_m1", jmh.get("hvpFresh"), "JMH H v fresh point",
@@ -168,8 +184,10 @@ def print_cli(path, rows, df_fit):
          jmh.get("hessianTimesV, MNIST"), "JMH H V m=50, MNIST images",
          "compute: sparse pair and quad kernels ~60%, their set-up ~7%, cold code ~8% (JFR)"),
         ("jacobian --out, whole Df written", "whole_df_written", dd, "dd of the same bytes",
-         "compute: first-layer Gram ~67%, top sweeps ~30% (JFR, MNIST)"),
+         "compute: first-layer Gram ~76%, second-layer columns ~12% (JFR, MNIST); rows written "
+         "with direct I/O"),
         ("dd of the same bytes, fdatasync", "dd_same_bytes", None, "", "disk"),
+        ("dd of the same bytes, O_DIRECT", "dd_direct", None, "", "disk"),
     ]
     for title, key, ref, ref_name, bound in lines:
         if key not in cli:
@@ -187,9 +205,9 @@ def print_cli(path, rows, df_fit):
                                                       verdict, bound, note))
     if null_sink:
         print("| whole Df to a null sink (JMH fit above) | %s | dd of the same bytes | %s | %s 30 s "
-              "| compute: first-layer Gram ~67%%, top sweeps ~30%% | |" % (
+              "| compute: first-layer Gram ~76%%, second-layer columns ~12%% | %s |" % (
                   shown(null_sink), "%.2f" % (null_sink / dd) if dd else "",
-                  "<=" if null_sink <= 30 else "MISSES"))
+                  "<=" if null_sink <= 30 else "MISSES", sink_note))
     print()
 
 
@@ -246,8 +264,8 @@ def main():
         if name == "gradient" and k == FULL_K:
             gradient_time[(kernels, threads)] = median
         if name == "structuredDf":
-            df_points.setdefault((kernels, threads, int(params.get("hidden", 50))), []).append(
-                (k, median))
+            df_points.setdefault((kernels, threads, int(params.get("hidden", 50)),
+                                  params.get("data", "random")), []).append((k, median))
         rows.append([label, kernels, threads, median, flops, len(samples), name, k])
 
     def ratio(gflops, threads):
@@ -293,18 +311,22 @@ def main():
                 target(name, k, kernels, threads, median)))
 
     print_rows([r for r in rows if r[6] != "gemm"])
-    df_fit = {}  # the extrapolated whole Df of the 784-50-10 net, for the commands' table
-    for (kernels, threads, h), points in sorted(df_points.items()):
+    df_fit = {}  # the extrapolated whole Df of the 784-50-10 net by data, for the commands' table
+    for (kernels, threads, h, data), points in sorted(df_points.items(), key=lambda e: (
+            kernel_order[e[0][0]], -e[0][1], e[0][2], e[0][3] != "random", e[0][3])):
         if len({k for k, _ in points}) < 2:
             continue
         a, b = fit_line(points)
         seconds = a + b * FULL_K
         if h == 50:
-            df_fit[(kernels, threads)] = seconds
+            df_fit[(kernels, threads, data)] = seconds
         gflops = df_flops(FULL_K, h) / seconds * 1e-9
-        print("| **full Df (structured), h=%d, k=%d, extrapolated** (t = %.1f s + %.2f s per 1000 "
-              "samples, fit over k = %s) | %s | %d | %s | %.1f | %s | %s |" % (
-                  h, FULL_K, a, b * 1000, ", ".join(str(k) for k, _ in sorted(points)), kernels,
+        label = "full Df (structured), h=%d, k=%d" % (h, FULL_K)
+        if data != "random":
+            label += ", %s images" % data.upper()
+        print("| **%s, extrapolated** (t = %.1f s + %.2f s per 1000 samples, fit over k = %s) "
+              "| %s | %d | %s | %.1f | %s | %s |" % (
+                  label, a, b * 1000, ", ".join(str(k) for k, _ in sorted(points)), kernels,
                   threads, shown(seconds), gflops, ratio(gflops, threads),
                   target("structuredDf", FULL_K, kernels, threads, seconds)))
     print_rows([r for r in rows if r[6] == "gemm"])
