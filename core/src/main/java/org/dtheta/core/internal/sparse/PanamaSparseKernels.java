@@ -32,6 +32,7 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
   public void gatherRows(
       int n, int count, int[] index, int indexOff, double[] weight, int weightOff,
       double[] src, int srcOff, int ldSrc, double[] dst, int dstOff, boolean accumulate) {
+    DoubleVector zero = DoubleVector.zero(S);
     int c = 0;
     if (WIDE_BLOCKS && n <= WIDE_MAX) {
       for (; c + 12 * L <= n; c += 12 * L) {
@@ -84,7 +85,7 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
     }
     for (; c + L <= n; c += L) {
       int d = dstOff + c;
-      DoubleVector v = initial(dst, d, accumulate);
+      DoubleVector v = accumulate ? DoubleVector.fromArray(S, dst, d) : zero;
       for (int t = 0; t < count; t++) {
         v = DoubleVector.fromArray(S, src, srcOff + index[indexOff + t] * ldSrc + c)
             .fma(DoubleVector.broadcast(S, weight[weightOff + t]), v);
@@ -108,19 +109,20 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
   private static void gatherBlock12(int c, int count, int[] index, int indexOff, double[] weight,
       int weightOff, double[] src, int srcOff, int ldSrc, double[] dst, int dstOff,
       boolean accumulate) {
+    DoubleVector zero = DoubleVector.zero(S);
     int d = dstOff + c;
-    DoubleVector v0 = initial(dst, d + 0 * L, accumulate);
-    DoubleVector v1 = initial(dst, d + 1 * L, accumulate);
-    DoubleVector v2 = initial(dst, d + 2 * L, accumulate);
-    DoubleVector v3 = initial(dst, d + 3 * L, accumulate);
-    DoubleVector v4 = initial(dst, d + 4 * L, accumulate);
-    DoubleVector v5 = initial(dst, d + 5 * L, accumulate);
-    DoubleVector v6 = initial(dst, d + 6 * L, accumulate);
-    DoubleVector v7 = initial(dst, d + 7 * L, accumulate);
-    DoubleVector v8 = initial(dst, d + 8 * L, accumulate);
-    DoubleVector v9 = initial(dst, d + 9 * L, accumulate);
-    DoubleVector v10 = initial(dst, d + 10 * L, accumulate);
-    DoubleVector v11 = initial(dst, d + 11 * L, accumulate);
+    DoubleVector v0 = accumulate ? DoubleVector.fromArray(S, dst, d + 0 * L) : zero;
+    DoubleVector v1 = accumulate ? DoubleVector.fromArray(S, dst, d + 1 * L) : zero;
+    DoubleVector v2 = accumulate ? DoubleVector.fromArray(S, dst, d + 2 * L) : zero;
+    DoubleVector v3 = accumulate ? DoubleVector.fromArray(S, dst, d + 3 * L) : zero;
+    DoubleVector v4 = accumulate ? DoubleVector.fromArray(S, dst, d + 4 * L) : zero;
+    DoubleVector v5 = accumulate ? DoubleVector.fromArray(S, dst, d + 5 * L) : zero;
+    DoubleVector v6 = accumulate ? DoubleVector.fromArray(S, dst, d + 6 * L) : zero;
+    DoubleVector v7 = accumulate ? DoubleVector.fromArray(S, dst, d + 7 * L) : zero;
+    DoubleVector v8 = accumulate ? DoubleVector.fromArray(S, dst, d + 8 * L) : zero;
+    DoubleVector v9 = accumulate ? DoubleVector.fromArray(S, dst, d + 9 * L) : zero;
+    DoubleVector v10 = accumulate ? DoubleVector.fromArray(S, dst, d + 10 * L) : zero;
+    DoubleVector v11 = accumulate ? DoubleVector.fromArray(S, dst, d + 11 * L) : zero;
     for (int t = 0; t < count; t++) {
       DoubleVector w = DoubleVector.broadcast(S, weight[weightOff + t]);
       int row = srcOff + index[indexOff + t] * ldSrc + c;
@@ -159,6 +161,7 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
   private static void gatherBlock8(int c, int c2, int count, int[] index, int indexOff, double[] weight,
       int weightOff, double[] src, int srcOff, int ldSrc, double[] dst, int dstOff,
       boolean accumulate) {
+    DoubleVector zero = DoubleVector.zero(S);
     int d = dstOff + c;
     int d2 = dstOff + c2;
     DoubleVector v0;
@@ -285,32 +288,33 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
   private static void pairBlock12(int c, int count, int[] index, int indexOff,
       double[] weights, int weightOff, double[] src, int srcOff, int ldSrc, double[] dst,
       int dstOff, int dstOff2, boolean accumulate) {
+    DoubleVector zero = DoubleVector.zero(S);
     int d = dstOff + c;
     int d2 = dstOff2 + c;
-    DoubleVector a0 = initial(dst, d + 0 * L, accumulate);
-    DoubleVector a1 = initial(dst, d + 1 * L, accumulate);
-    DoubleVector a2 = initial(dst, d + 2 * L, accumulate);
-    DoubleVector a3 = initial(dst, d + 3 * L, accumulate);
-    DoubleVector a4 = initial(dst, d + 4 * L, accumulate);
-    DoubleVector a5 = initial(dst, d + 5 * L, accumulate);
-    DoubleVector a6 = initial(dst, d + 6 * L, accumulate);
-    DoubleVector a7 = initial(dst, d + 7 * L, accumulate);
-    DoubleVector a8 = initial(dst, d + 8 * L, accumulate);
-    DoubleVector a9 = initial(dst, d + 9 * L, accumulate);
-    DoubleVector a10 = initial(dst, d + 10 * L, accumulate);
-    DoubleVector a11 = initial(dst, d + 11 * L, accumulate);
-    DoubleVector b0 = initial(dst, d2 + 0 * L, accumulate);
-    DoubleVector b1 = initial(dst, d2 + 1 * L, accumulate);
-    DoubleVector b2 = initial(dst, d2 + 2 * L, accumulate);
-    DoubleVector b3 = initial(dst, d2 + 3 * L, accumulate);
-    DoubleVector b4 = initial(dst, d2 + 4 * L, accumulate);
-    DoubleVector b5 = initial(dst, d2 + 5 * L, accumulate);
-    DoubleVector b6 = initial(dst, d2 + 6 * L, accumulate);
-    DoubleVector b7 = initial(dst, d2 + 7 * L, accumulate);
-    DoubleVector b8 = initial(dst, d2 + 8 * L, accumulate);
-    DoubleVector b9 = initial(dst, d2 + 9 * L, accumulate);
-    DoubleVector b10 = initial(dst, d2 + 10 * L, accumulate);
-    DoubleVector b11 = initial(dst, d2 + 11 * L, accumulate);
+    DoubleVector a0 = accumulate ? DoubleVector.fromArray(S, dst, d + 0 * L) : zero;
+    DoubleVector a1 = accumulate ? DoubleVector.fromArray(S, dst, d + 1 * L) : zero;
+    DoubleVector a2 = accumulate ? DoubleVector.fromArray(S, dst, d + 2 * L) : zero;
+    DoubleVector a3 = accumulate ? DoubleVector.fromArray(S, dst, d + 3 * L) : zero;
+    DoubleVector a4 = accumulate ? DoubleVector.fromArray(S, dst, d + 4 * L) : zero;
+    DoubleVector a5 = accumulate ? DoubleVector.fromArray(S, dst, d + 5 * L) : zero;
+    DoubleVector a6 = accumulate ? DoubleVector.fromArray(S, dst, d + 6 * L) : zero;
+    DoubleVector a7 = accumulate ? DoubleVector.fromArray(S, dst, d + 7 * L) : zero;
+    DoubleVector a8 = accumulate ? DoubleVector.fromArray(S, dst, d + 8 * L) : zero;
+    DoubleVector a9 = accumulate ? DoubleVector.fromArray(S, dst, d + 9 * L) : zero;
+    DoubleVector a10 = accumulate ? DoubleVector.fromArray(S, dst, d + 10 * L) : zero;
+    DoubleVector a11 = accumulate ? DoubleVector.fromArray(S, dst, d + 11 * L) : zero;
+    DoubleVector b0 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 0 * L) : zero;
+    DoubleVector b1 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 1 * L) : zero;
+    DoubleVector b2 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 2 * L) : zero;
+    DoubleVector b3 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 3 * L) : zero;
+    DoubleVector b4 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 4 * L) : zero;
+    DoubleVector b5 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 5 * L) : zero;
+    DoubleVector b6 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 6 * L) : zero;
+    DoubleVector b7 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 7 * L) : zero;
+    DoubleVector b8 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 8 * L) : zero;
+    DoubleVector b9 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 9 * L) : zero;
+    DoubleVector b10 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 10 * L) : zero;
+    DoubleVector b11 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 11 * L) : zero;
     for (int t = 0; t < count; t++) {
       DoubleVector w = DoubleVector.broadcast(S, weights[weightOff + 2 * t]);
       DoubleVector w2 = DoubleVector.broadcast(S, weights[weightOff + 2 * t + 1]);
@@ -383,22 +387,23 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
   private static void pairBlock8(int c, int c2, int count, int[] index, int indexOff,
       double[] weights, int weightOff, double[] src, int srcOff, int ldSrc, double[] dst,
       int dstOff, int dstOff2, boolean accumulate) {
-    DoubleVector a0 = initial(dst, dstOff + c, accumulate);
-    DoubleVector a1 = initial(dst, dstOff + c + L, accumulate);
-    DoubleVector a2 = initial(dst, dstOff + c + 2 * L, accumulate);
-    DoubleVector a3 = initial(dst, dstOff + c + 3 * L, accumulate);
-    DoubleVector a4 = initial(dst, dstOff + c2, accumulate);
-    DoubleVector a5 = initial(dst, dstOff + c2 + L, accumulate);
-    DoubleVector a6 = initial(dst, dstOff + c2 + 2 * L, accumulate);
-    DoubleVector a7 = initial(dst, dstOff + c2 + 3 * L, accumulate);
-    DoubleVector b0 = initial(dst, dstOff2 + c, accumulate);
-    DoubleVector b1 = initial(dst, dstOff2 + c + L, accumulate);
-    DoubleVector b2 = initial(dst, dstOff2 + c + 2 * L, accumulate);
-    DoubleVector b3 = initial(dst, dstOff2 + c + 3 * L, accumulate);
-    DoubleVector b4 = initial(dst, dstOff2 + c2, accumulate);
-    DoubleVector b5 = initial(dst, dstOff2 + c2 + L, accumulate);
-    DoubleVector b6 = initial(dst, dstOff2 + c2 + 2 * L, accumulate);
-    DoubleVector b7 = initial(dst, dstOff2 + c2 + 3 * L, accumulate);
+    DoubleVector zero = DoubleVector.zero(S);
+    DoubleVector a0 = accumulate ? DoubleVector.fromArray(S, dst, dstOff + c) : zero;
+    DoubleVector a1 = accumulate ? DoubleVector.fromArray(S, dst, dstOff + c + L) : zero;
+    DoubleVector a2 = accumulate ? DoubleVector.fromArray(S, dst, dstOff + c + 2 * L) : zero;
+    DoubleVector a3 = accumulate ? DoubleVector.fromArray(S, dst, dstOff + c + 3 * L) : zero;
+    DoubleVector a4 = accumulate ? DoubleVector.fromArray(S, dst, dstOff + c2) : zero;
+    DoubleVector a5 = accumulate ? DoubleVector.fromArray(S, dst, dstOff + c2 + L) : zero;
+    DoubleVector a6 = accumulate ? DoubleVector.fromArray(S, dst, dstOff + c2 + 2 * L) : zero;
+    DoubleVector a7 = accumulate ? DoubleVector.fromArray(S, dst, dstOff + c2 + 3 * L) : zero;
+    DoubleVector b0 = accumulate ? DoubleVector.fromArray(S, dst, dstOff2 + c) : zero;
+    DoubleVector b1 = accumulate ? DoubleVector.fromArray(S, dst, dstOff2 + c + L) : zero;
+    DoubleVector b2 = accumulate ? DoubleVector.fromArray(S, dst, dstOff2 + c + 2 * L) : zero;
+    DoubleVector b3 = accumulate ? DoubleVector.fromArray(S, dst, dstOff2 + c + 3 * L) : zero;
+    DoubleVector b4 = accumulate ? DoubleVector.fromArray(S, dst, dstOff2 + c2) : zero;
+    DoubleVector b5 = accumulate ? DoubleVector.fromArray(S, dst, dstOff2 + c2 + L) : zero;
+    DoubleVector b6 = accumulate ? DoubleVector.fromArray(S, dst, dstOff2 + c2 + 2 * L) : zero;
+    DoubleVector b7 = accumulate ? DoubleVector.fromArray(S, dst, dstOff2 + c2 + 3 * L) : zero;
     for (int t = 0; t < count; t++) {
       DoubleVector w = DoubleVector.broadcast(S, weights[weightOff + 2 * t]);
       DoubleVector w2 = DoubleVector.broadcast(S, weights[weightOff + 2 * t + 1]);
@@ -451,14 +456,15 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
   private static void pairBlock4(int c, int c2, int count, int[] index, int indexOff,
       double[] weights, int weightOff, double[] src, int srcOff, int ldSrc, double[] dst,
       int dstOff, int dstOff2, boolean accumulate) {
-    DoubleVector a0 = initial(dst, dstOff + c, accumulate);
-    DoubleVector a1 = initial(dst, dstOff + c + L, accumulate);
-    DoubleVector a2 = initial(dst, dstOff + c2, accumulate);
-    DoubleVector a3 = initial(dst, dstOff + c2 + L, accumulate);
-    DoubleVector b0 = initial(dst, dstOff2 + c, accumulate);
-    DoubleVector b1 = initial(dst, dstOff2 + c + L, accumulate);
-    DoubleVector b2 = initial(dst, dstOff2 + c2, accumulate);
-    DoubleVector b3 = initial(dst, dstOff2 + c2 + L, accumulate);
+    DoubleVector zero = DoubleVector.zero(S);
+    DoubleVector a0 = accumulate ? DoubleVector.fromArray(S, dst, dstOff + c) : zero;
+    DoubleVector a1 = accumulate ? DoubleVector.fromArray(S, dst, dstOff + c + L) : zero;
+    DoubleVector a2 = accumulate ? DoubleVector.fromArray(S, dst, dstOff + c2) : zero;
+    DoubleVector a3 = accumulate ? DoubleVector.fromArray(S, dst, dstOff + c2 + L) : zero;
+    DoubleVector b0 = accumulate ? DoubleVector.fromArray(S, dst, dstOff2 + c) : zero;
+    DoubleVector b1 = accumulate ? DoubleVector.fromArray(S, dst, dstOff2 + c + L) : zero;
+    DoubleVector b2 = accumulate ? DoubleVector.fromArray(S, dst, dstOff2 + c2) : zero;
+    DoubleVector b3 = accumulate ? DoubleVector.fromArray(S, dst, dstOff2 + c2 + L) : zero;
     for (int t = 0; t < count; t++) {
       DoubleVector w = DoubleVector.broadcast(S, weights[weightOff + 2 * t]);
       DoubleVector w2 = DoubleVector.broadcast(S, weights[weightOff + 2 * t + 1]);
@@ -491,8 +497,9 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
   private static void pairBlock1(int c, int count, int[] index, int indexOff,
       double[] weights, int weightOff, double[] src, int srcOff, int ldSrc, double[] dst,
       int dstOff, int dstOff2, boolean accumulate) {
-    DoubleVector a0 = initial(dst, dstOff + c, accumulate);
-    DoubleVector b0 = initial(dst, dstOff2 + c, accumulate);
+    DoubleVector zero = DoubleVector.zero(S);
+    DoubleVector a0 = accumulate ? DoubleVector.fromArray(S, dst, dstOff + c) : zero;
+    DoubleVector b0 = accumulate ? DoubleVector.fromArray(S, dst, dstOff2 + c) : zero;
     for (int t = 0; t < count; t++) {
       DoubleVector w = DoubleVector.broadcast(S, weights[weightOff + 2 * t]);
       DoubleVector w2 = DoubleVector.broadcast(S, weights[weightOff + 2 * t + 1]);
@@ -566,27 +573,28 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
   private static void quadBlock4Shifted(int c, int c3, int count, int[] index, int indexOff,
       double[] weights, int weightOff, double[] src, int srcOff, int ldSrc, double[] dst,
       int dstOff, int ldDst, boolean accumulate) {
+    DoubleVector zero = DoubleVector.zero(S);
     int d0 = dstOff + 0 * ldDst + c;
     int d1 = dstOff + 1 * ldDst + c;
     int d2 = dstOff + 2 * ldDst + c;
     int d3 = dstOff + 3 * ldDst + c;
     int off3 = c3 - c;
-    DoubleVector a00 = initial(dst, d0 + 0 * L, accumulate);
-    DoubleVector a01 = initial(dst, d0 + 1 * L, accumulate);
-    DoubleVector a02 = initial(dst, d0 + 2 * L, accumulate);
-    DoubleVector a03 = initial(dst, d0 + off3, accumulate);
-    DoubleVector a10 = initial(dst, d1 + 0 * L, accumulate);
-    DoubleVector a11 = initial(dst, d1 + 1 * L, accumulate);
-    DoubleVector a12 = initial(dst, d1 + 2 * L, accumulate);
-    DoubleVector a13 = initial(dst, d1 + off3, accumulate);
-    DoubleVector a20 = initial(dst, d2 + 0 * L, accumulate);
-    DoubleVector a21 = initial(dst, d2 + 1 * L, accumulate);
-    DoubleVector a22 = initial(dst, d2 + 2 * L, accumulate);
-    DoubleVector a23 = initial(dst, d2 + off3, accumulate);
-    DoubleVector a30 = initial(dst, d3 + 0 * L, accumulate);
-    DoubleVector a31 = initial(dst, d3 + 1 * L, accumulate);
-    DoubleVector a32 = initial(dst, d3 + 2 * L, accumulate);
-    DoubleVector a33 = initial(dst, d3 + off3, accumulate);
+    DoubleVector a00 = accumulate ? DoubleVector.fromArray(S, dst, d0 + 0 * L) : zero;
+    DoubleVector a01 = accumulate ? DoubleVector.fromArray(S, dst, d0 + 1 * L) : zero;
+    DoubleVector a02 = accumulate ? DoubleVector.fromArray(S, dst, d0 + 2 * L) : zero;
+    DoubleVector a03 = accumulate ? DoubleVector.fromArray(S, dst, d0 + off3) : zero;
+    DoubleVector a10 = accumulate ? DoubleVector.fromArray(S, dst, d1 + 0 * L) : zero;
+    DoubleVector a11 = accumulate ? DoubleVector.fromArray(S, dst, d1 + 1 * L) : zero;
+    DoubleVector a12 = accumulate ? DoubleVector.fromArray(S, dst, d1 + 2 * L) : zero;
+    DoubleVector a13 = accumulate ? DoubleVector.fromArray(S, dst, d1 + off3) : zero;
+    DoubleVector a20 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 0 * L) : zero;
+    DoubleVector a21 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 1 * L) : zero;
+    DoubleVector a22 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 2 * L) : zero;
+    DoubleVector a23 = accumulate ? DoubleVector.fromArray(S, dst, d2 + off3) : zero;
+    DoubleVector a30 = accumulate ? DoubleVector.fromArray(S, dst, d3 + 0 * L) : zero;
+    DoubleVector a31 = accumulate ? DoubleVector.fromArray(S, dst, d3 + 1 * L) : zero;
+    DoubleVector a32 = accumulate ? DoubleVector.fromArray(S, dst, d3 + 2 * L) : zero;
+    DoubleVector a33 = accumulate ? DoubleVector.fromArray(S, dst, d3 + off3) : zero;
     for (int t = 0; t < count; t++) {
       int w = weightOff + 4 * t;
       DoubleVector w0 = DoubleVector.broadcast(S, weights[w + 0]);
@@ -642,34 +650,35 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
   private static void quadBlock6(int c, int count, int[] index, int indexOff,
       double[] weights, int weightOff, double[] src, int srcOff, int ldSrc, double[] dst,
       int dstOff, int ldDst, boolean accumulate) {
+    DoubleVector zero = DoubleVector.zero(S);
     int d0 = dstOff + 0 * ldDst + c;
     int d1 = dstOff + 1 * ldDst + c;
     int d2 = dstOff + 2 * ldDst + c;
     int d3 = dstOff + 3 * ldDst + c;
-    DoubleVector a00 = initial(dst, d0 + 0 * L, accumulate);
-    DoubleVector a01 = initial(dst, d0 + 1 * L, accumulate);
-    DoubleVector a02 = initial(dst, d0 + 2 * L, accumulate);
-    DoubleVector a03 = initial(dst, d0 + 3 * L, accumulate);
-    DoubleVector a04 = initial(dst, d0 + 4 * L, accumulate);
-    DoubleVector a05 = initial(dst, d0 + 5 * L, accumulate);
-    DoubleVector a10 = initial(dst, d1 + 0 * L, accumulate);
-    DoubleVector a11 = initial(dst, d1 + 1 * L, accumulate);
-    DoubleVector a12 = initial(dst, d1 + 2 * L, accumulate);
-    DoubleVector a13 = initial(dst, d1 + 3 * L, accumulate);
-    DoubleVector a14 = initial(dst, d1 + 4 * L, accumulate);
-    DoubleVector a15 = initial(dst, d1 + 5 * L, accumulate);
-    DoubleVector a20 = initial(dst, d2 + 0 * L, accumulate);
-    DoubleVector a21 = initial(dst, d2 + 1 * L, accumulate);
-    DoubleVector a22 = initial(dst, d2 + 2 * L, accumulate);
-    DoubleVector a23 = initial(dst, d2 + 3 * L, accumulate);
-    DoubleVector a24 = initial(dst, d2 + 4 * L, accumulate);
-    DoubleVector a25 = initial(dst, d2 + 5 * L, accumulate);
-    DoubleVector a30 = initial(dst, d3 + 0 * L, accumulate);
-    DoubleVector a31 = initial(dst, d3 + 1 * L, accumulate);
-    DoubleVector a32 = initial(dst, d3 + 2 * L, accumulate);
-    DoubleVector a33 = initial(dst, d3 + 3 * L, accumulate);
-    DoubleVector a34 = initial(dst, d3 + 4 * L, accumulate);
-    DoubleVector a35 = initial(dst, d3 + 5 * L, accumulate);
+    DoubleVector a00 = accumulate ? DoubleVector.fromArray(S, dst, d0 + 0 * L) : zero;
+    DoubleVector a01 = accumulate ? DoubleVector.fromArray(S, dst, d0 + 1 * L) : zero;
+    DoubleVector a02 = accumulate ? DoubleVector.fromArray(S, dst, d0 + 2 * L) : zero;
+    DoubleVector a03 = accumulate ? DoubleVector.fromArray(S, dst, d0 + 3 * L) : zero;
+    DoubleVector a04 = accumulate ? DoubleVector.fromArray(S, dst, d0 + 4 * L) : zero;
+    DoubleVector a05 = accumulate ? DoubleVector.fromArray(S, dst, d0 + 5 * L) : zero;
+    DoubleVector a10 = accumulate ? DoubleVector.fromArray(S, dst, d1 + 0 * L) : zero;
+    DoubleVector a11 = accumulate ? DoubleVector.fromArray(S, dst, d1 + 1 * L) : zero;
+    DoubleVector a12 = accumulate ? DoubleVector.fromArray(S, dst, d1 + 2 * L) : zero;
+    DoubleVector a13 = accumulate ? DoubleVector.fromArray(S, dst, d1 + 3 * L) : zero;
+    DoubleVector a14 = accumulate ? DoubleVector.fromArray(S, dst, d1 + 4 * L) : zero;
+    DoubleVector a15 = accumulate ? DoubleVector.fromArray(S, dst, d1 + 5 * L) : zero;
+    DoubleVector a20 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 0 * L) : zero;
+    DoubleVector a21 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 1 * L) : zero;
+    DoubleVector a22 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 2 * L) : zero;
+    DoubleVector a23 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 3 * L) : zero;
+    DoubleVector a24 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 4 * L) : zero;
+    DoubleVector a25 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 5 * L) : zero;
+    DoubleVector a30 = accumulate ? DoubleVector.fromArray(S, dst, d3 + 0 * L) : zero;
+    DoubleVector a31 = accumulate ? DoubleVector.fromArray(S, dst, d3 + 1 * L) : zero;
+    DoubleVector a32 = accumulate ? DoubleVector.fromArray(S, dst, d3 + 2 * L) : zero;
+    DoubleVector a33 = accumulate ? DoubleVector.fromArray(S, dst, d3 + 3 * L) : zero;
+    DoubleVector a34 = accumulate ? DoubleVector.fromArray(S, dst, d3 + 4 * L) : zero;
+    DoubleVector a35 = accumulate ? DoubleVector.fromArray(S, dst, d3 + 5 * L) : zero;
     for (int t = 0; t < count; t++) {
       int w = weightOff + 4 * t;
       DoubleVector w0 = DoubleVector.broadcast(S, weights[w + 0]);
@@ -739,26 +748,27 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
   private static void quadBlock4(int c, int count, int[] index, int indexOff,
       double[] weights, int weightOff, double[] src, int srcOff, int ldSrc, double[] dst,
       int dstOff, int ldDst, boolean accumulate) {
+    DoubleVector zero = DoubleVector.zero(S);
     int d0 = dstOff + 0 * ldDst + c;
     int d1 = dstOff + 1 * ldDst + c;
     int d2 = dstOff + 2 * ldDst + c;
     int d3 = dstOff + 3 * ldDst + c;
-    DoubleVector a00 = initial(dst, d0 + 0 * L, accumulate);
-    DoubleVector a01 = initial(dst, d0 + 1 * L, accumulate);
-    DoubleVector a02 = initial(dst, d0 + 2 * L, accumulate);
-    DoubleVector a03 = initial(dst, d0 + 3 * L, accumulate);
-    DoubleVector a10 = initial(dst, d1 + 0 * L, accumulate);
-    DoubleVector a11 = initial(dst, d1 + 1 * L, accumulate);
-    DoubleVector a12 = initial(dst, d1 + 2 * L, accumulate);
-    DoubleVector a13 = initial(dst, d1 + 3 * L, accumulate);
-    DoubleVector a20 = initial(dst, d2 + 0 * L, accumulate);
-    DoubleVector a21 = initial(dst, d2 + 1 * L, accumulate);
-    DoubleVector a22 = initial(dst, d2 + 2 * L, accumulate);
-    DoubleVector a23 = initial(dst, d2 + 3 * L, accumulate);
-    DoubleVector a30 = initial(dst, d3 + 0 * L, accumulate);
-    DoubleVector a31 = initial(dst, d3 + 1 * L, accumulate);
-    DoubleVector a32 = initial(dst, d3 + 2 * L, accumulate);
-    DoubleVector a33 = initial(dst, d3 + 3 * L, accumulate);
+    DoubleVector a00 = accumulate ? DoubleVector.fromArray(S, dst, d0 + 0 * L) : zero;
+    DoubleVector a01 = accumulate ? DoubleVector.fromArray(S, dst, d0 + 1 * L) : zero;
+    DoubleVector a02 = accumulate ? DoubleVector.fromArray(S, dst, d0 + 2 * L) : zero;
+    DoubleVector a03 = accumulate ? DoubleVector.fromArray(S, dst, d0 + 3 * L) : zero;
+    DoubleVector a10 = accumulate ? DoubleVector.fromArray(S, dst, d1 + 0 * L) : zero;
+    DoubleVector a11 = accumulate ? DoubleVector.fromArray(S, dst, d1 + 1 * L) : zero;
+    DoubleVector a12 = accumulate ? DoubleVector.fromArray(S, dst, d1 + 2 * L) : zero;
+    DoubleVector a13 = accumulate ? DoubleVector.fromArray(S, dst, d1 + 3 * L) : zero;
+    DoubleVector a20 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 0 * L) : zero;
+    DoubleVector a21 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 1 * L) : zero;
+    DoubleVector a22 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 2 * L) : zero;
+    DoubleVector a23 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 3 * L) : zero;
+    DoubleVector a30 = accumulate ? DoubleVector.fromArray(S, dst, d3 + 0 * L) : zero;
+    DoubleVector a31 = accumulate ? DoubleVector.fromArray(S, dst, d3 + 1 * L) : zero;
+    DoubleVector a32 = accumulate ? DoubleVector.fromArray(S, dst, d3 + 2 * L) : zero;
+    DoubleVector a33 = accumulate ? DoubleVector.fromArray(S, dst, d3 + 3 * L) : zero;
     for (int t = 0; t < count; t++) {
       int w = weightOff + 4 * t;
       DoubleVector w0 = DoubleVector.broadcast(S, weights[w + 0]);
@@ -810,14 +820,15 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
   private static void quadBlock1(int c, int count, int[] index, int indexOff,
       double[] weights, int weightOff, double[] src, int srcOff, int ldSrc, double[] dst,
       int dstOff, int ldDst, boolean accumulate) {
+    DoubleVector zero = DoubleVector.zero(S);
     int d0 = dstOff + 0 * ldDst + c;
     int d1 = dstOff + 1 * ldDst + c;
     int d2 = dstOff + 2 * ldDst + c;
     int d3 = dstOff + 3 * ldDst + c;
-    DoubleVector a00 = initial(dst, d0 + 0 * L, accumulate);
-    DoubleVector a10 = initial(dst, d1 + 0 * L, accumulate);
-    DoubleVector a20 = initial(dst, d2 + 0 * L, accumulate);
-    DoubleVector a30 = initial(dst, d3 + 0 * L, accumulate);
+    DoubleVector a00 = accumulate ? DoubleVector.fromArray(S, dst, d0 + 0 * L) : zero;
+    DoubleVector a10 = accumulate ? DoubleVector.fromArray(S, dst, d1 + 0 * L) : zero;
+    DoubleVector a20 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 0 * L) : zero;
+    DoubleVector a30 = accumulate ? DoubleVector.fromArray(S, dst, d3 + 0 * L) : zero;
     for (int t = 0; t < count; t++) {
       int w = weightOff + 4 * t;
       DoubleVector w0 = DoubleVector.broadcast(S, weights[w + 0]);
@@ -962,11 +973,6 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
       a12.intoArray(dst, d2 + c + 2 * L);
       a13.intoArray(dst, d2 + c + 3 * L);
     }
-  }
-
-  /** A block's starting sums: the destination's content, or zero. */
-  private static DoubleVector initial(double[] dst, int off, boolean accumulate) {
-    return accumulate ? DoubleVector.fromArray(S, dst, off) : DoubleVector.zero(S);
   }
 
   @Override
