@@ -328,16 +328,18 @@ public final class SparseGram {
           }
           int u = ws.tileNext[tile]++;
           ws.tileSample[u] = i;
-          int f = tiled.firstEntry[q];
-          for (int r = 0; r < TILE; r++) {
-            double w = 0.0;
-            if ((lit & (1 << r)) != 0) {
-              if ((mask & (1 << r)) != 0) {
-                w = xij * a.values[f];
-              }
-              f++;
+          // A dark pixel's value is 0 and + 0.0 makes its weight +0.0 whatever the sign of x_ij;
+          // a lit one's product is unchanged. Branch-free but for the rare skipped rows.
+          int v = q * TILE;
+          int w = u * TILE;
+          if (mask == lit) {
+            for (int r = 0; r < TILE; r++) {
+              ws.tileWeight[w + r] = xij * tiled.values[v + r] + 0.0;
             }
-            ws.tileWeight[u * TILE + r] = w;
+          } else {
+            for (int r = 0; r < TILE; r++) {
+              ws.tileWeight[w + r] = (mask & (1 << r)) != 0 ? xij * tiled.values[v + r] + 0.0 : 0.0;
+            }
           }
         }
       }
@@ -486,14 +488,14 @@ public final class SparseGram {
   /**
    * The rows of {@code a} by tiles of four neighbouring columns: entry {@code q} of row {@code i}
    * ({@code rowPointers[i] <= q < rowPointers[i+1]}) is tile {@code tile[q]}, whose lit columns
-   * are the bits of {@code lit[q]} and whose first lit entry in {@code a} is {@code
-   * firstEntry[q]} (a row's columns are sorted, so a tile's entries are consecutive).
+   * are the bits of {@code lit[q]} and whose four values are {@code values[4q .. 4q+3]} (0 where
+   * dark).
    */
   private static final class TiledRows {
     final int[] rowPointers;
     final int[] tile;
     final byte[] lit;
-    final int[] firstEntry;
+    final double[] values;
 
     TiledRows(CsrMatrix a) {
       int rows = a.rows();
@@ -512,7 +514,7 @@ public final class SparseGram {
       }
       tile = new int[count];
       lit = new byte[count];
-      firstEntry = new int[count];
+      values = new double[Math.multiplyExact(count, TILE)];
       int q = -1;
       for (int i = 0; i < rows; i++) {
         int previous = -1;
@@ -522,10 +524,10 @@ public final class SparseGram {
           if (t != previous) {
             q++;
             tile[q] = t;
-            firstEntry[q] = f;
             previous = t;
           }
           lit[q] |= (byte) (1 << (column & (TILE - 1)));
+          values[q * TILE + (column & (TILE - 1))] = a.values[f];
         }
       }
     }
