@@ -62,7 +62,9 @@ final class WholeDfJob implements PanelSink {
    * @param rows P, rows of Df
    * @param cols P, columns of Df
    * @param curvature hessian or gauss-newton
-   * @param method how the rows are computed (structured or hvp)
+   * @param method how the rows are computed: hvp, or the structured route's version (its
+   *     rounding changed when the second-layer columns moved to their Kronecker structure, so a
+   *     partial file of the earlier version starts over instead of mixing roundings)
    * @param panelRows rows per panel (panel boundaries fix the batches of directions)
    * @param directionsPerSweep unit directions per Hessian-vector sweep (hvp)
    * @param network the network config (sizes, activation, loss, L2, learning rate)
@@ -70,6 +72,9 @@ final class WholeDfJob implements PanelSink {
    * @param thetaSha256 SHA-256 of theta's float64 little-endian bytes
    * @param dataSha256 SHA-256 of the k training inputs and targets as float64 little-endian
    */
+  /** The structured route as the record names it (see {@link Inputs#method}). */
+  static final String STRUCTURED_VERSION = "structured 2 (second-layer columns by structure)";
+
   record Inputs(String tool, String kernels, String sparseKernels, long rows,
       long cols, String curvature, String method, int panelRows, int directionsPerSweep,
       String network, int k, String thetaSha256, String dataSha256) {
@@ -86,7 +91,7 @@ final class WholeDfJob implements PanelSink {
       return new Inputs(RunInfo.toolVersion(), RunInfo.kernelName(),
           SparseKernels.selected().name(), p, p,
           curvature == Curvature.GAUSS_NEWTON ? "gauss-newton" : "hessian",
-          hvp ? "hvp" : "structured", panelRows, hvp ? map.directionsPerSweep() : 0,
+          hvp ? "hvp" : STRUCTURED_VERSION, panelRows, hvp ? map.directionsPerSweep() : 0,
           network, data.k(), WholeDfJob.sha256(theta),
           WholeDfJob.sha256(data.x(), data.targets()));
     }
