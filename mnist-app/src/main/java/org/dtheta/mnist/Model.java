@@ -60,6 +60,8 @@ record Model(Architecture arch, Mnist data, Classifier net, UpdateMap map) {
     try (JitWarmup warmup = JitWarmup.start(arch, needs.warmDirections())) {
       mnist = Mnist.load(folder, k);
       net = arch.objective(lr, mnist.train());
+      // the products' data structures are built beside the warm-up, not in the command's work
+      net.prepareCurvatureProducts(needs.warmDirections());
     }
     return new Model(arch, mnist, net, Architecture.map(net, lr));
   }

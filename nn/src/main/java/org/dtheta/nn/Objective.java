@@ -36,6 +36,14 @@ public interface Objective {
   void curvatureTimes(Curvature curvature, double[] theta, double[] v, int m, double[] out);
 
   /**
+   * Builds, ahead of the first one, what curvature products with {@code directions} directions
+   * will need that does not depend on theta (e.g. index structures over the data), so that a
+   * caller can do it while it waits for something else. Optional: products build it on first use
+   * anyway, and the results are the same either way. Call it outside concurrent products.
+   */
+  default void prepareCurvatureProducts(int directions) {}
+
+  /**
    * Directions per batched sweep that make products efficient (every product a matrix-matrix
    * product, memory bounded by the implementation), at most P.
    */

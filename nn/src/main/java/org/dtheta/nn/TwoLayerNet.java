@@ -42,6 +42,8 @@ public final class TwoLayerNet implements Classifier {
   private final ParamLayout layout;
   /** The loss over the batch, recorded in parts, with its derivatives. */
   private final BatchLoss<Graph> batch;
+  /** The batch's inputs (sparse once tested), shared with the batch's parts. */
+  private final FirstLayer.Batch inputs;
   /**
    * Recorded forward passes on the last few datasets other than the training batch that
    * predictions were asked for (a train loop alternates between a test and a validation set).
@@ -95,6 +97,7 @@ public final class TwoLayerNet implements Classifier {
     // A part weighs n / k in the mean losses (cross-entropy over samples, binary cross-entropy
     // over the n x outputs entries) and 1 in the squared error, which is a sum.
     FirstLayer.Batch inputs = new FirstLayer.Batch(data, config.denseFirstLayer());
+    this.inputs = inputs;
     this.batch = new BatchLoss<>(data, layout.size(), config.hidden() + config.outputs(),
         maxPartSamples, config.loss() != Loss.SQUARED_ERROR,
         (d, first, n, theta) -> record(config, inputs.part(first, n), theta),
@@ -184,6 +187,23 @@ public final class TwoLayerNet implements Classifier {
       batch.addWeightDecayHessian(v, m, out);
     } else {
       batch.gaussNewtonTimes(theta, v, m, out);
+    }
+  }
+
+  /**
+   * The fused path's structures over the inputs ({@link FusedCurvatureProducts}: the transposed
+   * blocks and row pairs of the sparse inputs) when products of {@code directions} directions
+   * would take it; nothing otherwise.
+   */
+  @Override
+  public void prepareCurvatureProducts(int directions) {
+    if (fused != null || directions < 1 || directions > fusedMaxDirections
+        || !FusedCurvatureProducts.supports(config)) {
+      return;
+    }
+    CsrMatrix x = inputs.part(0, data.k()).sparseX();
+    if (x != null) {
+      fused = new FusedCurvatureProducts(config, data, x);
     }
   }
 

@@ -1,5 +1,6 @@
 package org.dtheta.nn;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -127,6 +128,26 @@ class FusedCurvatureProductsTest {
   }
 
   /** The fused path is taken only where it applies: other losses use the tape. */
+  @Test
+  void preparedFusedProductsGiveTheBitsOfProductsThatBuildThemOnFirstUse() {
+    NetworkConfig c = nets()[0];
+    Random rnd = new Random(47);
+    double[] theta = Fixtures.gaussian(rnd, c.layout().size(), 0.7);
+    double[] v = Fixtures.gaussian(rnd, theta.length, 1.0);
+    Dataset data = sparseDataset(rnd, c, 70);
+    TwoLayerNet prepared = new TwoLayerNet(c, data);
+    prepared.prepareCurvatureProducts(1);
+    TwoLayerNet lazy = new TwoLayerNet(c, data);
+    double[] a = new double[theta.length];
+    double[] b = new double[theta.length];
+    prepared.hessianTimes(theta, v, 1, a);
+    lazy.hessianTimes(theta, v, 1, b);
+    assertTrue(prepared.usedFusedProducts() && lazy.usedFusedProducts());
+    for (int i = 0; i < a.length; i++) {
+      assertEquals(Double.doubleToRawLongBits(b[i]), Double.doubleToRawLongBits(a[i]), "entry " + i);
+    }
+  }
+
   @Test
   void appliesToSoftmaxCrossEntropyWithADenseFirstLayerOnly() {
     assertTrue(FusedCurvatureProducts.supports(Presets.mnist()));
