@@ -224,9 +224,7 @@ public final class TwoLayerNet implements Classifier {
       return false;
     }
     Graph g = whole.graph;
-    if (fused == null) {
-      fused = new FusedCurvatureProducts(config, data, g.sparseX());
-    }
+    prepareCurvatureProducts(m); // the whole batch's sparse inputs are g's
     fused.setPoint(whole.point(), g.a1().value(), g.logits().value());
     lastProductFused = true;
     return true;

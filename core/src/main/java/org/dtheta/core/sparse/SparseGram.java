@@ -79,8 +79,12 @@ public final class SparseGram {
 
   private final CsrMatrix a;
   private final CsrMatrix byColumn;
-  /** Each row's lit pixels by tiles of four (for the tile path's bucketing). */
-  private final TiledRows tiled;
+  /**
+   * Each row's lit pixels by tiles of four, for the tile path's bucketing: built by the first
+   * column that takes the tile path (data that never does, such as scattered pixels, never pays
+   * for it; racing builders agree).
+   */
+  private volatile TiledRows tiled;
   private final double[] features;
   private final int width;
   private final int chunkEntries;
@@ -105,7 +109,6 @@ public final class SparseGram {
     }
     this.a = a;
     this.byColumn = a.transpose();
-    this.tiled = new TiledRows(a);
     this.features = features;
     this.width = width;
     int longest = 0;
@@ -277,6 +280,7 @@ public final class SparseGram {
     int stamp = ws.nextStamp();
     int first = byColumn.rowPointers[j];
     int last = byColumn.rowPointers[j + 1];
+    TiledRows byTile = tiledRows();
     // Which of each tile's rows this column computes (all four unless skipped or past n).
     int tiles = (n + TILE - 1) >> TILE_SHIFT;
     for (int t = 0; t < tiles; t++) {
@@ -295,9 +299,9 @@ public final class SparseGram {
       // Count each tile's samples and entries, a sample's lit pixels in a tile at a time.
       for (int e = g0; e < g1; e++) {
         int i = byColumn.columnIndices[e];
-        for (int q = tiled.rowPointers[i]; q < tiled.rowPointers[i + 1]; q++) {
-          int tile = tiled.tile[q];
-          int mask = tiled.lit[q] & ws.tileMask[tile];
+        for (int q = byTile.rowPointers[i]; q < byTile.rowPointers[i + 1]; q++) {
+          int tile = byTile.tile[q];
+          int mask = byTile.lit[q] & ws.tileMask[tile];
           if (mask == 0) {
             continue;
           }
@@ -319,9 +323,9 @@ public final class SparseGram {
       for (int e = g0; e < g1; e++) {
         int i = byColumn.columnIndices[e];
         double xij = byColumn.values[e];
-        for (int q = tiled.rowPointers[i]; q < tiled.rowPointers[i + 1]; q++) {
-          int tile = tiled.tile[q];
-          int lit = tiled.lit[q];
+        for (int q = byTile.rowPointers[i]; q < byTile.rowPointers[i + 1]; q++) {
+          int tile = byTile.tile[q];
+          int lit = byTile.lit[q];
           int mask = lit & ws.tileMask[tile];
           if (mask == 0) {
             continue;
@@ -334,11 +338,11 @@ public final class SparseGram {
           int w = u * TILE;
           if (mask == lit) {
             for (int r = 0; r < TILE; r++) {
-              ws.tileWeight[w + r] = xij * tiled.values[v + r] + 0.0;
+              ws.tileWeight[w + r] = xij * byTile.values[v + r] + 0.0;
             }
           } else {
             for (int r = 0; r < TILE; r++) {
-              ws.tileWeight[w + r] = (mask & (1 << r)) != 0 ? xij * tiled.values[v + r] + 0.0 : 0.0;
+              ws.tileWeight[w + r] = (mask & (1 << r)) != 0 ? xij * byTile.values[v + r] + 0.0 : 0.0;
             }
           }
         }
@@ -483,6 +487,15 @@ public final class SparseGram {
 
   private static boolean skipped(int rank, int skipFrom, int skipTo) {
     return rank >= skipFrom && rank < skipTo;
+  }
+
+  private TiledRows tiledRows() {
+    TiledRows t = tiled;
+    if (t == null) {
+      t = new TiledRows(a);
+      tiled = t;
+    }
+    return t;
   }
 
   /**

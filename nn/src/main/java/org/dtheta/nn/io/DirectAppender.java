@@ -12,9 +12,9 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Appends float64 data to the end of a file with direct I/O ({@code O_DIRECT}) where the file
- * system allows it: the kernel then moves the bytes to the disk without copying them into its page
- * cache, which for the 12.6 GB of a whole Jacobian costs as much CPU as computing a third of it
- * (and on this project's machines makes a buffered {@code dd} CPU-bound). Direct I/O needs the
+ * system allows it: the kernel then moves the bytes to the disk without first copying them into
+ * its page cache, a copy whose CPU time a writer running beside the computation takes from it
+ * (measurements in benchmarks/README.md). Direct I/O needs the
  * file offset, the length and the memory of every write aligned to the file system's block, so
  * the data is staged in an aligned buffer and written in whole blocks; {@link #flush} writes the
  * unaligned rest through the ordinary channel, and a later direct write of that block rewrites it
@@ -81,11 +81,6 @@ final class DirectAppender implements Closeable {
   /** Whether blocks have gone to the file by direct I/O (for tests). */
   boolean wroteDirectly() {
     return useDirect && directWorked;
-  }
-
-  /** The file offset the next double goes to. */
-  long end() {
-    return base + fill;
   }
 
   /** Appends {@code src[off, off + n)} as little-endian float64. */
