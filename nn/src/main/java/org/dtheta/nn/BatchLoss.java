@@ -2,6 +2,7 @@ package org.dtheta.nn;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 import org.dtheta.core.Hessians;
 import org.dtheta.core.Tape;
 import org.dtheta.core.Var;
@@ -128,6 +129,17 @@ final class BatchLoss<G extends BatchLoss.Graph> {
   /** Samples per part for a sweep with {@code m} directions (see {@link BatchParts}). */
   int samplesPerPart(int m) {
     return batch.samplesPerPart(m);
+  }
+
+  /**
+   * Records now the parts that sweeps with {@code m} directions run over (as a product would on
+   * first use, at any point: the product makes their values current at its theta) and hands
+   * each part's graph to {@code prepare}, for what else such sweeps build on first use.
+   */
+  void prepareSweeps(int m, Consumer<G> prepare) {
+    for (Part<G> part : batch.parts(m)) {
+      prepare.accept(part.graph);
+    }
   }
 
   /** {@code L(theta)}. */

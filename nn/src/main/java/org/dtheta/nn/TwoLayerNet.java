@@ -193,12 +193,26 @@ public final class TwoLayerNet implements Classifier {
   /**
    * The fused path's structures over the inputs ({@link FusedCurvatureProducts}: the transposed
    * blocks and row pairs of the sparse inputs) when products of {@code directions} directions
-   * would take it; nothing otherwise.
+   * would take it; else the parts of the batch that batched sweeps of that many directions (at
+   * most {@link #defaultDirectionsPerSweep}) run over, and the index structures of their sparse
+   * inputs' products ({@link CsrMatrix#prepareProducts}).
    */
   @Override
   public void prepareCurvatureProducts(int directions) {
-    if (fused != null || directions < 1 || directions > fusedMaxDirections
-        || !FusedCurvatureProducts.supports(config)) {
+    if (directions < 1) {
+      return;
+    }
+    if (directions > fusedMaxDirections || !FusedCurvatureProducts.supports(config)) {
+      int m = Math.min(directions, defaultDirectionsPerSweep());
+      // a sweep's X products have the first layer's tangents, hidden x m wide, as B
+      batch.prepareSweeps(m, g -> {
+        if (g.sparseX() != null) {
+          g.sparseX().prepareProducts(config.hidden() * m);
+        }
+      });
+      return;
+    }
+    if (fused != null) {
       return;
     }
     CsrMatrix x = inputs.part(0, data.k()).sparseX();

@@ -148,6 +148,32 @@ class FusedCurvatureProductsTest {
     }
   }
 
+  /**
+   * Batched sweeps over a batch split in parts, prepared ahead (parts recorded at no point, their
+   * sparse inputs' product structures built) and at a point, have the bits of sweeps that record
+   * the parts at that point and build the structures on first use.
+   */
+  @Test
+  void preparedBatchedSweepsGiveTheBitsOfSweepsThatRecordAndBuildOnFirstUse() {
+    NetworkConfig c = nets()[0];
+    Random rnd = new Random(48);
+    int m = 3;
+    double[] theta = Fixtures.gaussian(rnd, c.layout().size(), 0.7);
+    double[] v = Fixtures.gaussian(rnd, theta.length * m, 1.0);
+    Dataset data = sparseDataset(rnd, c, 70);
+    TwoLayerNet prepared = new TwoLayerNet(c, data, 25, TwoLayerNet.FUSED_MAX_DIRECTIONS);
+    prepared.prepareCurvatureProducts(m);
+    TwoLayerNet lazy = new TwoLayerNet(c, data, 25, TwoLayerNet.FUSED_MAX_DIRECTIONS);
+    double[] a = new double[v.length];
+    double[] b = new double[v.length];
+    prepared.hessianTimes(theta, v, m, a);
+    lazy.hessianTimes(theta, v, m, b);
+    assertFalse(prepared.usedFusedProducts() || lazy.usedFusedProducts());
+    for (int i = 0; i < a.length; i++) {
+      assertEquals(Double.doubleToRawLongBits(b[i]), Double.doubleToRawLongBits(a[i]), "entry " + i);
+    }
+  }
+
   @Test
   void appliesToSoftmaxCrossEntropyWithADenseFirstLayerOnly() {
     assertTrue(FusedCurvatureProducts.supports(Presets.mnist()));

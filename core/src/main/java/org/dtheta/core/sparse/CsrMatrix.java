@@ -325,6 +325,28 @@ public final class CsrMatrix {
   }
 
   /**
+   * Builds now the index structures that {@link #multiply(double[], int, double[], boolean)} and
+   * {@link #multiplyTransposed(double[], int, double[], boolean)} with {@code bCols} columns
+   * would build on their first call (the pairs of similar rows, the blocked transpose and its
+   * pairs and quads of similar columns), so that a caller can pay for them while it waits for
+   * something else. Optional: the products give the same bits either way.
+   */
+  public void prepareProducts(int bCols) {
+    if (bCols < 1) {
+      throw new IllegalArgumentException("prepareProducts: bCols must be >= 1, not " + bCols);
+    }
+    if (SparseKernels.selected() == SparseKernels.scalar()) {
+      return; // the scalar kernels use none of them
+    }
+    rowPairs();
+    if ((long) values.length * bCols >= PARALLEL_MIN_WORK) {
+      BlockedTranspose bt = blockedTranspose();
+      bt.columnPairs();
+      bt.columnQuads();
+    }
+  }
+
+  /**
    * {@code C (+)= A B}, or {@code C = A B + 1 startRow} when {@code startRow} is not null, split
    * into at most {@code threads} shares (tests check that the split does not change a bit).
    */

@@ -543,6 +543,42 @@ class CsrMatrixTest {
   }
 
   /**
+   * Products of a matrix whose structures were built ahead ({@link CsrMatrix#prepareProducts})
+   * have the bits of the same products on a matrix that builds them on first use; a width
+   * below 1 is refused.
+   */
+  @Test
+  void preparedProductsHaveTheBitsOfProductsThatBuildOnFirstUse() {
+    Random rnd = new Random(15);
+    int rows = 1200;
+    int cols = 70;
+    int bCols = 96;
+    double[] dense = SparseTestData.strokes(rnd, rows, cols);
+    CsrMatrix prepared = CsrMatrix.fromDense(dense, rows, cols);
+    prepared.prepareProducts(bCols);
+    CsrMatrix lazy = CsrMatrix.fromDense(dense, rows, cols);
+    double[] b = new double[cols * bCols];
+    double[] bt = new double[rows * bCols];
+    for (int i = 0; i < b.length; i++) {
+      b[i] = rnd.nextGaussian();
+    }
+    for (int i = 0; i < bt.length; i++) {
+      bt[i] = rnd.nextGaussian();
+    }
+    double[] c1 = new double[rows * bCols];
+    double[] c2 = new double[rows * bCols];
+    prepared.multiply(b, bCols, c1, false);
+    lazy.multiply(b, bCols, c2, false);
+    assertArrayEquals(c2, c1, "A B");
+    double[] t1 = new double[cols * bCols];
+    double[] t2 = new double[cols * bCols];
+    prepared.multiplyTransposed(bt, bCols, t1, false);
+    lazy.multiplyTransposed(bt, bCols, t2, false);
+    assertArrayEquals(t2, t1, "A^T B");
+    assertThrows(IllegalArgumentException.class, () -> prepared.prepareProducts(0));
+  }
+
+  /**
    * The segmented {@code X^T B} of a row range, its columns in quads where they are full, has
    * the bits of each column's single gather over the range followed by the scaled add.
    */
