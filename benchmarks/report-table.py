@@ -182,7 +182,7 @@ def print_cli(path, rows, df_fit):
         ("jacobian --times, 50 directions", "times_m50", None, "", "start-up and compute"),
         ("jacobian --times, extra 49 directions scaled", "times_m50_extra",
          jmh.get("hessianTimesV, MNIST"), "JMH H V m=50, MNIST images",
-         "compute: sparse pair and quad kernels ~60%, their set-up ~7%, cold code ~8% (JFR)"),
+         "compute: sparse pair and quad gathers ~70%, activation tangents ~14%; set-up built before the clock, cold code ~2% (JFR)"),
         ("jacobian --out, whole Df written", "whole_df_written", dd, "dd of the same bytes",
          "compute: first-layer Gram ~76%, second-layer columns ~12% (JFR, MNIST); rows written "
          "with direct I/O"),
