@@ -183,8 +183,9 @@ public final class StructuredHessianPanels implements HessianPanels {
    * </pre>
    *
    * one sparse product of the squared data with the {@code k x h} diagonals of the {@code M_i};
-   * the second-layer entries are the diagonal of the top's sweeps with unit directions (no Gram
-   * work), and the L2 term adds {@code l2/k} on the weights. The trace of the Hessian is its sum.
+   * the second-layer entries are {@code H[(q,a), (q,a)] = sum_i zhat_iq^2 S_i[a,a]} from the
+   * top's sweep with the unit directions of {@code b2} (no Gram work), and the L2 term adds
+   * {@code l2/k} on the weights. The trace of the Hessian is its sum.
    */
   public double[] diagonal(double[] theta) {
     layout.checkLength(theta);

@@ -130,7 +130,10 @@ final class TopCurvature {
    * The diagonal pieces at {@code theta}, by the same sweeps without the second-layer columns'
    * Gram work: {@code curvatureDiagonal} ({@code k x h}) gets the diagonals of the per-sample
    * {@code M_i}, {@code tailDiagonal} ({@code t2}) the diagonal of the second-layer block, both
-   * scaled to the full loss. The L2 term is not included.
+   * scaled to the full loss. The L2 term is not included. The second-layer diagonal comes from
+   * its Kronecker structure ({@link SecondLayerColumns}): {@code H[(q,a), (q,a)] = sum_i
+   * zhat_iq^2 S_i[a,a]}, the logits' curvature {@code S_i} from one sweep with the {@code c} unit
+   * directions of {@code b2} instead of one per second-layer parameter.
    */
   void diagonal(double[] theta, double[] curvatureDiagonal, double[] tailDiagonal) {
     java.util.Arrays.fill(tailDiagonal, 0, tail, 0.0);
@@ -142,17 +145,18 @@ final class TopCurvature {
           curvatureDiagonal[(i0 + i) * h + q] = scale * m[i * h * h + q * h + q];
         }
       }
-      for (int d0 = 0; d0 < tail; d0 += directionsPerSweep) {
-        int count = Math.min(directionsPerSweep, tail - d0);
-        t.tailSweep(d0, count);
-        double[] w2 = t.w2.adjointTangent();
-        double[] b2 = t.b2.adjointTangent();
-        // direction d is the unit vector of tail entry e = d0 + d: its own entry is the diagonal
-        for (int d = 0; d < count; d++) {
-          int e = d0 + d;
-          tailDiagonal[e] += scale * (e < weights
-              ? w2[(e / c) * count * c + d * c + e % c]
-              : b2[d * c + e - weights]);
+      double[] z = t.hidden.value();
+      t.tailSweep(weights, c);
+      // row i, direction b, column a is S_i[a, b]
+      double[] logitCurvature = t.logits.adjointTangent();
+      for (int i = 0; i < rows; i++) {
+        for (int a = 0; a < c; a++) {
+          double saa = scale * logitCurvature[i * c * c + a * c + a];
+          for (int q = 0; q < h; q++) {
+            double zq = z[i * h + q];
+            tailDiagonal[q * c + a] += zq * zq * saa;
+          }
+          tailDiagonal[weights + a] += saa;
         }
       }
     });
