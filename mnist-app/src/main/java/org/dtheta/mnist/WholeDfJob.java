@@ -53,6 +53,9 @@ import org.dtheta.nn.io.NpyMatrixWriter;
  */
 final class WholeDfJob implements PanelSink {
 
+  /** The structured route as the record names it (see {@link Inputs#method}). */
+  static final String STRUCTURED_VERSION = "structured 2 (second-layer columns by structure)";
+
   /**
    * Everything the rows depend on; a partial file is resumed only with equal inputs.
    *
@@ -72,9 +75,6 @@ final class WholeDfJob implements PanelSink {
    * @param thetaSha256 SHA-256 of theta's float64 little-endian bytes
    * @param dataSha256 SHA-256 of the k training inputs and targets as float64 little-endian
    */
-  /** The structured route as the record names it (see {@link Inputs#method}). */
-  static final String STRUCTURED_VERSION = "structured 2 (second-layer columns by structure)";
-
   record Inputs(String tool, String kernels, String sparseKernels, long rows,
       long cols, String curvature, String method, int panelRows, int directionsPerSweep,
       String network, int k, String thetaSha256, String dataSha256) {

@@ -132,9 +132,10 @@ final class BatchLoss<G extends BatchLoss.Graph> {
   }
 
   /**
-   * Records now the parts that sweeps with {@code m} directions run over (as a product would on
-   * first use, at any point: the product makes their values current at its theta) and hands
-   * each part's graph to {@code prepare}, for what else such sweeps build on first use.
+   * Records now, at no point, the parts that sweeps with {@code m} directions run over (a product
+   * records them on first use at its theta; after this it moves their values to its theta by a
+   * forward pass) and hands each part's graph to {@code prepare}, for what else such sweeps
+   * build on first use.
    */
   void prepareSweeps(int m, Consumer<G> prepare) {
     for (Part<G> part : batch.parts(m)) {

@@ -51,12 +51,13 @@ final class TopCurvature {
   private final int h;
   private final int c;
   private final int tail;
-  private final int directionsPerSweep;
   private final int chunkRows;
 
   /**
-   * For data {@code xAug = [X 1]} (CSR) of the dataset; sizes from {@code config}. Chunk rows
-   * and directions per second-layer sweep: 0 chooses them from a memory budget.
+   * For data {@code xAug = [X 1]} (CSR) of the dataset; sizes from {@code config}. Chunk rows: 0
+   * chooses them from a memory budget that holds sweeps of {@code directionsPerSweep} second-layer
+   * directions (0: the default). The sweeps now carry {@code h} and {@code c} directions; the
+   * budget keeps its earlier sweep width so that chunk sizes, and with them the bits, stay.
    */
   TopCurvature(NetworkConfig config, Dataset data, CsrMatrix xAug, int chunkRows,
       int directionsPerSweep) {
@@ -67,15 +68,15 @@ final class TopCurvature {
     this.h = config.hidden();
     this.c = config.outputs();
     this.tail = layout.length(Block.W2) + layout.length(Block.B2);
-    this.directionsPerSweep =
+    int budgetDirections =
         Math.min(tail, directionsPerSweep > 0 ? directionsPerSweep : defaultDirectionsPerSweep(h));
     this.chunkRows = chunkRows > 0
         ? Math.min(chunkRows, data.k())
         : Math.min(MAX_CHUNK_SAMPLES,
-            TangentBudget.rowsPerPart(tangentsPerSample(h, c, this.directionsPerSweep), data.k()));
+            TangentBudget.rowsPerPart(tangentsPerSample(h, c, budgetDirections), data.k()));
   }
 
-  /** Second-layer directions per sweep by default: as many as the curvature sweep's h, at least 64. */
+  /** Second-layer directions per sweep the chunk budget holds by default: h, at least 64. */
   static int defaultDirectionsPerSweep(int h) {
     return Math.max(h, 64);
   }
@@ -120,7 +121,7 @@ final class TopCurvature {
       if (packedCurvature != null) {
         t.curvature(packedCurvature, i0, scale);
       }
-      t.tailSweep(h * c, c);
+      t.b2Sweep();
       columns.addChunk(t.a1.adjointTangent(), t.logits.adjointTangent());
     });
     columns.writeTo(tailColumns, layout.offset(Block.W2));
@@ -146,7 +147,7 @@ final class TopCurvature {
         }
       }
       double[] z = t.hidden.value();
-      t.tailSweep(weights, c);
+      t.b2Sweep();
       // row i, direction b, column a is S_i[a, b]
       double[] logitCurvature = t.logits.adjointTangent();
       for (int i = 0; i < rows; i++) {
@@ -203,19 +204,13 @@ final class TopCurvature {
     final int rows;
     final Tape tape = new Tape();
     final Var a1;
-    final Var w2;
-    final Var b2;
     final Var loss;
     final Var hidden;
     final Var logits;
     final double[] targets;
     final double[] point;
-    final double[] tailDirections;
     double[] curvatureDirections;
-    /** The directions of a last sweep with fewer than directionsPerSweep, or null. */
-    double[] shortTailDirections;
-    /** Whether A1's tangents hold zeros (a tail sweep's), not the curvature sweep's directions. */
-    boolean a1TangentsZero;
+    double[] b2Directions;
     /** One direction, 1 on every entry of A1: the hidden activations' tangent is their slope. */
     double[] slopeDirection;
 
@@ -223,8 +218,8 @@ final class TopCurvature {
       this.rows = rows;
       // Variables in the order of the flat vector: a1, then W2 and b2 as in theta.
       a1 = tape.variable(rows, h);
-      w2 = tape.variable(h, c);
-      b2 = tape.variable(1, c);
+      Var w2 = tape.variable(h, c);
+      Var b2 = tape.variable(1, c);
       targets = new double[rows * c];
       TwoLayerNet.TopNodes top =
           TwoLayerNet.buildTopNodes(tape, config, a1, w2, b2, tape.constant(targets, rows, c));
@@ -232,7 +227,6 @@ final class TopCurvature {
       logits = top.logits();
       loss = top.loss();
       point = new double[tape.parameterCount()];
-      tailDirections = new double[tape.parameterCount() * directionsPerSweep];
     }
 
     /** Values and adjoints at theta for samples {@code [i0, i0 + rows)}. */
@@ -255,7 +249,6 @@ final class TopCurvature {
         java.util.Arrays.fill(slopeDirection, 0, rows * h, 1.0);
       }
       tape.setTangents(slopeDirection, 1);
-      a1TangentsZero = false;
       tape.forwardTangents(1);
       return hidden.tangent();
     }
@@ -291,52 +284,26 @@ final class TopCurvature {
         }
       }
       tape.setTangents(curvatureDirections, h);
-      a1TangentsZero = false;
       tape.forwardTangents(h);
       tape.reverseTangents(loss, null, h);
       return a1.adjointTangent();
     }
 
-    /** A sweep with the unit directions of second-layer parameters {@code d0 .. d0+count}. */
-    void tailSweep(int d0, int count) {
-      if (a1TangentsZero) {
-        // A1's tangents are still the zeros of the last tail sweep: load W2's and b2's only.
-        tape.setTangents(w2, unitBlock(0, h * c, d0, count), count);
-        tape.setTangents(b2, unitBlock(h * c, c, d0, count), count);
-      } else {
-        int pt = point.length;
-        double[] dirs = tailDirections;
-        if (count != directionsPerSweep) {
-          // the tape takes exactly P x count directions; every chunk's last sweep has this count
-          if (shortTailDirections == null || shortTailDirections.length != pt * count) {
-            shortTailDirections = new double[pt * count];
-          }
-          dirs = shortTailDirections;
-        }
-        java.util.Arrays.fill(dirs, 0.0);
-        for (int d = 0; d < count; d++) {
-          dirs[(rows * h + d0 + d) * count + d] = 1.0;
-        }
-        tape.setTangents(dirs, count);
-        a1TangentsZero = true;
-      }
-      tape.forwardTangents(count);
-      tape.reverseTangents(loss, null, count);
-    }
-
     /**
-     * The {@code entries x count} direction block of the tail entries {@code [first, first +
-     * entries)} (W2's or b2's) for the unit directions of tail entries {@code d0 .. d0+count}.
+     * The sweep with the {@code c} unit directions of {@code b2}: the logits' adjoint tangents are
+     * then the curvatures {@code S_i}, A1's the {@code U_i} ({@link SecondLayerColumns}).
      */
-    private double[] unitBlock(int first, int entries, int d0, int count) {
-      double[] block = new double[entries * count];
-      for (int d = 0; d < count; d++) {
-        int e = d0 + d - first;
-        if (e >= 0 && e < entries) {
-          block[e * count + d] = 1.0;
+    void b2Sweep() {
+      if (b2Directions == null) {
+        int b2Start = rows * h + h * c;
+        b2Directions = new double[point.length * c];
+        for (int a = 0; a < c; a++) {
+          b2Directions[(b2Start + a) * c + a] = 1.0;
         }
       }
-      return block;
+      tape.setTangents(b2Directions, c);
+      tape.forwardTangents(c);
+      tape.reverseTangents(loss, null, c);
     }
   }
 }
