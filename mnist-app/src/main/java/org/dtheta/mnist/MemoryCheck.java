@@ -37,16 +37,18 @@ final class MemoryCheck {
   }
 
   /**
-   * The pixel quads the sparse transposed products of several directions build once and keep
-   * ({@code RowQuads}): on MNIST about 0.35 union entries per lit pixel (149 per image), each an
-   * index and four weights, so about 240 doubles' worth per image.
+   * The quads the sparse products of several directions build once and keep, each union entry
+   * an index and four weights: the pixel quads of the transposed products ({@code RowQuads}, on
+   * MNIST about 0.35 union entries per lit pixel, 149 per image: about 240 doubles' worth per
+   * image) and the quads of similar images of the products themselves ({@code PairQuads}, 47
+   * union entries per image and seven indices: about 215).
    */
-  private static final long QUADS_PER_IMAGE_DOUBLES = 240;
+  private static final long QUADS_PER_IMAGE_DOUBLES = 240 + 215;
 
   /**
    * The tangents of batched Hessian products with {@code m} directions: about 6 (H + 10) m
    * doubles per image, over parts of the batch capped at the budget; with more than one
-   * direction also the pixel quads of the transposed images.
+   * direction also the quads of pixels and of images.
    */
   static long tangents(int k, int hidden, long m) {
     long quads = m > 1 ? 8L * QUADS_PER_IMAGE_DOUBLES * k : 0;

@@ -1,6 +1,7 @@
 package org.dtheta.core.sparse;
 
 import java.util.Arrays;
+import org.dtheta.core.internal.sparse.PairQuads;
 import org.dtheta.core.internal.sparse.RowPairs;
 import org.dtheta.core.internal.sparse.RowQuads;
 import org.dtheta.core.internal.sparse.ThreadScratch;
@@ -78,6 +79,7 @@ public final class CsrMatrix {
   private volatile BlockedTranspose blockedTranspose;
   /** Built on the first {@code A B} with the Vector API; benign race (immutable once published). */
   private volatile RowPairs rowPairs;
+  private volatile PairQuads pairQuads;
   /** The last row range's {@link BlockedTranspose} of {@link #multiplyTransposedSegmentsAdd}; benign race. */
   private volatile RangeTranspose rangeTranspose;
 
@@ -327,8 +329,8 @@ public final class CsrMatrix {
   /**
    * Builds now the index structures that {@link #multiply(double[], int, double[], boolean)} and
    * {@link #multiplyTransposed(double[], int, double[], boolean)} with {@code bCols} columns
-   * would build on their first call (the pairs of similar rows, the blocked transpose and its
-   * pairs and quads of similar columns), so that a caller can pay for them while it waits for
+   * would build on their first call (the pairs of similar rows and, for a product of several
+   * panels, their quads; the blocked transpose and its pairs and quads of similar columns), so that a caller can pay for them while it waits for
    * something else. Optional: the products give the same bits either way.
    */
   public void prepareProducts(int bCols) {
@@ -339,6 +341,9 @@ public final class CsrMatrix {
       return; // the scalar kernels use none of them
     }
     rowPairs();
+    if (bCols > panelWidth(cols, bCols)) {
+      pairQuads();
+    }
     if ((long) values.length * bCols >= PARALLEL_MIN_WORK) {
       BlockedTranspose bt = blockedTranspose();
       bt.columnPairs();
@@ -370,8 +375,10 @@ public final class CsrMatrix {
         ? packPanels(b, cols, bCols, panel, chunks) : null;
     double[] from = src == null ? b : src;
     boolean add = accumulate || startRow != null;
-    // Similar rows gathered in pairs (RowPairs), with the Vector API kernels as in A^T B.
+    // Similar rows gathered in pairs (RowPairs), with the Vector API kernels as in A^T B, and
+    // pairs of pairs in quads (PairQuads) when the panels are many (the directions of a tangent).
     RowPairs pairs = k != SparseKernels.scalar() ? rowPairs() : null;
+    PairQuads quads = src != null ? pairQuads() : null;
     Parallel.forEachChunk(chunks, ch -> {
       int r0 = rowAtShare(ch, chunks);
       int r1 = rowAtShare(ch + 1, chunks);
@@ -382,7 +389,8 @@ public final class CsrMatrix {
           int srcOff = src == null ? p0 : PACKED_START + p0 * cols;
           int ld = src == null ? bCols : w;
           // A pair only within this thread's block, so no two threads write one row.
-          gatherRows(k, pairs, i0, i1, w, from, srcOff, ld, startRow, p0, c, p0, bCols, add);
+          gatherRows(k, pairs, quads, i0, i1, w, from, srcOff, ld, startRow, p0, c, p0, bCols,
+              add);
         }
         i0 = i1;
       }
@@ -392,15 +400,31 @@ public final class CsrMatrix {
   /**
    * Rows {@code [i0, i1)} of {@code C (+)= A B} for {@code w} columns: row {@code i} of C at
    * {@code cBase + i ldc}, row {@code r} of B at {@code srcOff + r ld}. Rows whose partner
-   * ({@code pairs}, null for none) lies in the range are gathered as a pair. With {@code
+   * ({@code pairs}, null for none) lies in the range are gathered as a pair, and rows whose
+   * quad ({@code quads}, null for none) lies in it as a quad, before pairs. With {@code
    * startRow} not null, each row of C starts as {@code startRow[rowOff ..]} (copied into L1 just
    * before the gather reads it back, instead of a pass over all of C) and {@code add} must be
    * true.
    */
-  void gatherRows(SparseKernels k, RowPairs pairs, int i0, int i1, int w, double[] src,
-      int srcOff, int ld, double[] startRow, int rowOff, double[] c, int cBase, int ldc,
-      boolean add) {
+  void gatherRows(SparseKernels k, RowPairs pairs, PairQuads quads, int i0, int i1, int w,
+      double[] src, int srcOff, int ld, double[] startRow, int rowOff, double[] c, int cBase,
+      int ldc, boolean add) {
     for (int i = i0; i < i1; i++) {
+      int lead = quads == null ? -1 : quads.leaderWithin(i, i0, i1);
+      if (lead >= 0) {
+        if (lead == i) {
+          if (startRow != null) {
+            for (int r = 0; r < 4; r++) {
+              System.arraycopy(startRow, rowOff, c, cBase + quads.row(lead, r) * ldc, w);
+            }
+          }
+          int e = quads.first(lead);
+          k.gatherRowQuads(w, quads.count(lead), quads.indices, e, quads.weights, 4 * e, src,
+              srcOff, ld, c, cBase + quads.row(lead, 0) * ldc, cBase + quads.row(lead, 1) * ldc,
+              cBase + quads.row(lead, 2) * ldc, cBase + quads.row(lead, 3) * ldc, add);
+        }
+        continue; // the quad's other rows are done by its first
+      }
       int q = pairs == null ? -1 : pairs.partnerWithin(0, i, i0, i1);
       if (q >= 0 && q < i) {
         continue; // done with the row that leads the pair
@@ -787,6 +811,16 @@ public final class CsrMatrix {
       rowPairs = pairs;
     }
     return pairs;
+  }
+
+  /** The cached {@link PairQuads} of this matrix's rows (from its pairs), built on first use. */
+  PairQuads pairQuads() {
+    PairQuads quads = pairQuads;
+    if (quads == null) {
+      quads = new PairQuads(rowPointers, columnIndices, values, rows, rowPairs());
+      pairQuads = quads;
+    }
+    return quads;
   }
 
   /** The cached {@link BlockedTranspose} of {@code A^T B} products (for tests). */

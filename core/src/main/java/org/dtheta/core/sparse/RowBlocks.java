@@ -86,8 +86,8 @@ public final class RowBlocks {
     if (startRow != null) {
       checkDense("startRow", startRow, rowOff, 1, n, n);
     }
-    a.gatherRows(SparseKernels.selected(), rowPairs, r0, r1, n, b, bOff, ldb, startRow, rowOff,
-        c, cOff - r0 * ldc, ldc, startRow != null);
+    a.gatherRows(SparseKernels.selected(), rowPairs, null, r0, r1, n, b, bOff, ldb, startRow,
+        rowOff, c, cOff - r0 * ldc, ldc, startRow != null);
   }
 
   /**

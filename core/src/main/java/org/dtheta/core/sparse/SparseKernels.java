@@ -51,9 +51,23 @@ public interface SparseKernels {
    * adds its terms in the order and with the operations of {@code gatherRows}, so a zero weight
    * where a row has no entry gives that row's single gather.
    */
-  void gatherRowQuads(
+  default void gatherRowQuads(
       int n, int count, int[] index, int indexOff, double[] weights, int weightOff,
       double[] src, int srcOff, int ldSrc, double[] dst, int dstOff, int ldDst,
+      boolean accumulate) {
+    gatherRowQuads(n, count, index, indexOff, weights, weightOff, src, srcOff, ldSrc, dst,
+        dstOff, dstOff + ldDst, dstOff + 2 * ldDst, dstOff + 3 * ldDst, accumulate);
+  }
+
+  /**
+   * {@link #gatherRowQuads(int, int, int[], int, double[], int, double[], int, int, double[],
+   * int, int, boolean)} into four rows of {@code dst} anywhere: row {@code r} at {@code r0},
+   * {@code r1}, {@code r2} or {@code r3} (four similar samples of a batch, {@link
+   * org.dtheta.core.internal.sparse.PairQuads}); the rows must not overlap.
+   */
+  void gatherRowQuads(
+      int n, int count, int[] index, int indexOff, double[] weights, int weightOff,
+      double[] src, int srcOff, int ldSrc, double[] dst, int r0, int r1, int r2, int r3,
       boolean accumulate);
 
   /**

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Random;
+import org.dtheta.core.internal.sparse.PairQuads;
 import org.dtheta.core.internal.sparse.RowPairs;
 import org.dtheta.core.internal.sparse.RowQuads;
 import org.dtheta.core.kernel.Kernels;
@@ -540,6 +541,141 @@ class CsrMatrixTest {
       }
     }
     assertTrue(a.blockedTransposeForTests().columnQuads().unionEntries() > 0, "no quads");
+  }
+
+  /**
+   * {@code A B} of several panels, where similar rows are gathered in quads of two pairs ({@link
+   * PairQuads}), in pairs or alone, has, entry by entry, the bits of one single-row gather of
+   * all of B (the same multiply-adds in column order; the zero terms add nothing), overwritten,
+   * accumulated and with a row added to each, whatever the thread count (a thread's share may
+   * separate a quad's rows, which then go to pairs or alone). Vector API kernels only.
+   */
+  @Test
+  void productsOfSeveralPanelsInQuadsOfRowsHaveTheBitsOfSingleRowGathers() {
+    SparseKernels k = SparseKernels.selected();
+    if (k == SparseKernels.scalar()) {
+      return;
+    }
+    Random rnd = new Random(17);
+    int rows = 700;
+    int cols = 300; // dense panels of 192 columns
+    CsrMatrix a = CsrMatrix.fromDense(SparseTestData.strokes(rnd, rows, cols), rows, cols);
+    for (int bCols : new int[] {389, 777}) {
+      double[] b = gaussian(rnd, cols * bCols);
+      double[] start = gaussian(rnd, rows * bCols);
+      double[] row = gaussian(rnd, bCols);
+      double[] want = new double[rows * bCols];
+      double[] wantAcc = start.clone();
+      double[] wantAffine = new double[rows * bCols];
+      for (int i = 0; i < rows; i++) {
+        int e = a.rowStart(i);
+        k.gatherRows(bCols, a.rowLength(i), a.columnIndices(), e, a.values(), e, b, 0, bCols,
+            want, i * bCols, false);
+        k.gatherRows(bCols, a.rowLength(i), a.columnIndices(), e, a.values(), e, b, 0, bCols,
+            wantAcc, i * bCols, true);
+        System.arraycopy(row, 0, wantAffine, i * bCols, bCols);
+        k.gatherRows(bCols, a.rowLength(i), a.columnIndices(), e, a.values(), e, b, 0, bCols,
+            wantAffine, i * bCols, true);
+      }
+      for (int threads : new int[] {1, 2, 3}) {
+        String what = bCols + " columns, " + threads + " threads";
+        double[] c = new double[rows * bCols];
+        Arrays.fill(c, Double.NaN);
+        a.multiply(b, bCols, null, c, false, threads);
+        assertArrayEquals(want, c, "A B, " + what);
+        double[] acc = start.clone();
+        a.multiply(b, bCols, null, acc, true, threads);
+        assertArrayEquals(wantAcc, acc, "A B accumulated, " + what);
+        double[] affine = new double[rows * bCols];
+        a.multiply(b, bCols, row, affine, false, threads);
+        assertArrayEquals(wantAffine, affine, "A B + 1 r, " + what);
+      }
+    }
+    PairQuads quads = a.pairQuads();
+    int inQuads = 0;
+    for (int i = 0; i < rows; i++) {
+      inQuads += quads.leaderWithin(i, 0, rows) >= 0 ? 1 : 0;
+    }
+    assertTrue(inQuads > rows / 3 && inQuads < rows, inQuads + " of " + rows + " rows in quads");
+  }
+
+  /**
+   * Each quad of rows ({@link PairQuads}) is two pairs of one window of 64 rows, and lists the
+   * union of its four rows' entries in increasing column order with each row's own value (zero
+   * where it has none); the quads of a batch large enough to be built over the cores are those
+   * of each window built alone, with the same union entries and weights.
+   */
+  @Test
+  void quadsOfRowsAreTwoPairsOfAWindowListingTheirUnionAndThoseOfEachWindowAlone() {
+    Random rnd = new Random(18);
+    int rows = 6000;
+    int cols = 120;
+    CsrMatrix a = CsrMatrix.fromDense(SparseTestData.strokes(rnd, rows, cols), rows, cols);
+    RowPairs pairs = a.rowPairs();
+    PairQuads all = a.pairQuads();
+    int quadCount = 0;
+    for (int w0 = 0; w0 < rows; w0 += 64) {
+      int n = Math.min(64, rows - w0);
+      CsrMatrix window = a.rows(w0, n);
+      RowPairs windowPairs =
+          new RowPairs(window.rowPointers, window.columnIndices, window.values, 1, 0, n);
+      PairQuads alone =
+          new PairQuads(window.rowPointers, window.columnIndices, window.values, n, windowPairs);
+      for (int r = 0; r < n; r++) {
+        int lead = alone.leaderWithin(r, 0, n);
+        assertEquals(lead < 0 ? -1 : w0 + lead, all.leaderWithin(w0 + r, 0, rows), "row " + (w0 + r));
+        if (lead != r) {
+          continue;
+        }
+        quadCount++;
+        int i = w0 + r;
+        int[] four = new int[4];
+        for (int q = 0; q < 4; q++) {
+          four[q] = all.row(i, q);
+          assertEquals(w0 + alone.row(r, q), four[q]);
+          assertTrue(q == 0 || four[q] > four[q - 1], "rows in increasing order");
+        }
+        // Two pairs: each row's partner is in the quad.
+        for (int q = 0; q < 4; q++) {
+          int partner = pairs.partner(0, four[q]);
+          assertTrue(partner == four[0] || partner == four[1] || partner == four[2]
+              || partner == four[3], "row " + four[q] + "'s partner " + partner);
+        }
+        int at = all.first(i);
+        int count = all.count(i);
+        assertEquals(alone.count(r), count);
+        int from = alone.first(r);
+        assertArrayEquals(Arrays.copyOfRange(alone.indices, from, from + count),
+            Arrays.copyOfRange(all.indices, at, at + count), "row " + i);
+        assertArrayEquals(Arrays.copyOfRange(alone.weights, 4 * from, 4 * (from + count)),
+            Arrays.copyOfRange(all.weights, 4 * at, 4 * (at + count)), "row " + i);
+        // The union, each row's values in place: the dense rows rebuilt from the quad.
+        double[] rebuilt = new double[4 * cols];
+        java.util.Set<Integer> union = new java.util.TreeSet<>();
+        for (int q = 0; q < 4; q++) {
+          for (int e = a.rowStart(four[q]); e < a.rowStart(four[q]) + a.rowLength(four[q]); e++) {
+            union.add(a.columnIndices()[e]);
+          }
+        }
+        int u = at;
+        for (int column : union) {
+          assertEquals(column, all.indices[u], "union of rows " + Arrays.toString(four));
+          for (int q = 0; q < 4; q++) {
+            rebuilt[q * cols + column] = all.weights[4 * u + q];
+          }
+          u++;
+        }
+        assertEquals(at + count, u);
+        for (int q = 0; q < 4; q++) {
+          double[] dense = new double[cols];
+          for (int e = a.rowStart(four[q]); e < a.rowStart(four[q]) + a.rowLength(four[q]); e++) {
+            dense[a.columnIndices()[e]] = a.values()[e];
+          }
+          assertArrayEquals(dense, Arrays.copyOfRange(rebuilt, q * cols, (q + 1) * cols));
+        }
+      }
+    }
+    assertTrue(quadCount > rows / 16, quadCount + " quads in " + rows + " rows");
   }
 
   /**

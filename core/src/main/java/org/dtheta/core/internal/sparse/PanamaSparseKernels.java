@@ -523,7 +523,7 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
   @Override
   public void gatherRowQuads(
       int n, int count, int[] index, int indexOff, double[] weights, int weightOff,
-      double[] src, int srcOff, int ldSrc, double[] dst, int dstOff, int ldDst,
+      double[] src, int srcOff, int ldSrc, double[] dst, int r0, int r1, int r2, int r3,
       boolean accumulate) {
     int c = 0;
     int sixes = WIDE_QUAD_BLOCKS ? n / (6 * L) : 0;
@@ -533,28 +533,28 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
     }
     for (int b = 0; b < sixes; b++, c += 6 * L) {
       quadBlock6(c, count, index, indexOff, weights, weightOff, src, srcOff, ldSrc,
-          dst, dstOff, ldDst, accumulate);
+          dst, r0, r1, r2, r3, accumulate);
     }
     if (WIDE_QUAD_BLOCKS) {
       for (; c + 4 * L <= n; c += 4 * L) {
         quadBlock4(c, count, index, indexOff, weights, weightOff, src, srcOff, ldSrc,
-            dst, dstOff, ldDst, accumulate);
+            dst, r0, r1, r2, r3, accumulate);
       }
       if (n - c > 3 * L) {
         // As in gatherRows: the last vector moved left to end at column n (the packed width
         // 1275 leaves 27 columns); the overlapping columns get the same operations twice.
         quadBlock4Shifted(c, n - L, count, index, indexOff, weights, weightOff, src, srcOff,
-            ldSrc, dst, dstOff, ldDst, accumulate);
+            ldSrc, dst, r0, r1, r2, r3, accumulate);
         return;
       }
     }
     for (; c + L <= n; c += L) {
-      quadBlock1(c, count, index, indexOff, weights, weightOff, src, srcOff, ldSrc, dst, dstOff,
-          ldDst, accumulate);
+      quadBlock1(c, count, index, indexOff, weights, weightOff, src, srcOff, ldSrc, dst, r0, r1,
+          r2, r3, accumulate);
     }
     for (; c < n; c++) {
       for (int r = 0; r < 4; r++) {
-        int d = dstOff + r * ldDst + c;
+        int d = (r == 0 ? r0 : r == 1 ? r1 : r == 2 ? r2 : r3) + c;
         double s = accumulate ? dst[d] : 0.0;
         for (int t = 0; t < count; t++) {
           s = Math.fma(weights[weightOff + 4 * t + r], src[srcOff + index[indexOff + t] * ldSrc + c], s);
@@ -572,12 +572,12 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
    */
   private static void quadBlock4Shifted(int c, int c3, int count, int[] index, int indexOff,
       double[] weights, int weightOff, double[] src, int srcOff, int ldSrc, double[] dst,
-      int dstOff, int ldDst, boolean accumulate) {
+      int r0, int r1, int r2, int r3, boolean accumulate) {
     DoubleVector zero = DoubleVector.zero(S);
-    int d0 = dstOff + 0 * ldDst + c;
-    int d1 = dstOff + 1 * ldDst + c;
-    int d2 = dstOff + 2 * ldDst + c;
-    int d3 = dstOff + 3 * ldDst + c;
+    int d0 = r0 + c;
+    int d1 = r1 + c;
+    int d2 = r2 + c;
+    int d3 = r3 + c;
     int off3 = c3 - c;
     DoubleVector a00 = accumulate ? DoubleVector.fromArray(S, dst, d0 + 0 * L) : zero;
     DoubleVector a01 = accumulate ? DoubleVector.fromArray(S, dst, d0 + 1 * L) : zero;
@@ -649,12 +649,12 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
    */
   private static void quadBlock6(int c, int count, int[] index, int indexOff,
       double[] weights, int weightOff, double[] src, int srcOff, int ldSrc, double[] dst,
-      int dstOff, int ldDst, boolean accumulate) {
+      int r0, int r1, int r2, int r3, boolean accumulate) {
     DoubleVector zero = DoubleVector.zero(S);
-    int d0 = dstOff + 0 * ldDst + c;
-    int d1 = dstOff + 1 * ldDst + c;
-    int d2 = dstOff + 2 * ldDst + c;
-    int d3 = dstOff + 3 * ldDst + c;
+    int d0 = r0 + c;
+    int d1 = r1 + c;
+    int d2 = r2 + c;
+    int d3 = r3 + c;
     DoubleVector a00 = accumulate ? DoubleVector.fromArray(S, dst, d0 + 0 * L) : zero;
     DoubleVector a01 = accumulate ? DoubleVector.fromArray(S, dst, d0 + 1 * L) : zero;
     DoubleVector a02 = accumulate ? DoubleVector.fromArray(S, dst, d0 + 2 * L) : zero;
@@ -747,12 +747,12 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
   /** Four vectors of each of four rows from column {@code c}: each load feeds four sums. */
   private static void quadBlock4(int c, int count, int[] index, int indexOff,
       double[] weights, int weightOff, double[] src, int srcOff, int ldSrc, double[] dst,
-      int dstOff, int ldDst, boolean accumulate) {
+      int r0, int r1, int r2, int r3, boolean accumulate) {
     DoubleVector zero = DoubleVector.zero(S);
-    int d0 = dstOff + 0 * ldDst + c;
-    int d1 = dstOff + 1 * ldDst + c;
-    int d2 = dstOff + 2 * ldDst + c;
-    int d3 = dstOff + 3 * ldDst + c;
+    int d0 = r0 + c;
+    int d1 = r1 + c;
+    int d2 = r2 + c;
+    int d3 = r3 + c;
     DoubleVector a00 = accumulate ? DoubleVector.fromArray(S, dst, d0 + 0 * L) : zero;
     DoubleVector a01 = accumulate ? DoubleVector.fromArray(S, dst, d0 + 1 * L) : zero;
     DoubleVector a02 = accumulate ? DoubleVector.fromArray(S, dst, d0 + 2 * L) : zero;
@@ -819,12 +819,12 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
   /** One vector of each of four rows from column {@code c}. */
   private static void quadBlock1(int c, int count, int[] index, int indexOff,
       double[] weights, int weightOff, double[] src, int srcOff, int ldSrc, double[] dst,
-      int dstOff, int ldDst, boolean accumulate) {
+      int r0, int r1, int r2, int r3, boolean accumulate) {
     DoubleVector zero = DoubleVector.zero(S);
-    int d0 = dstOff + 0 * ldDst + c;
-    int d1 = dstOff + 1 * ldDst + c;
-    int d2 = dstOff + 2 * ldDst + c;
-    int d3 = dstOff + 3 * ldDst + c;
+    int d0 = r0 + c;
+    int d1 = r1 + c;
+    int d2 = r2 + c;
+    int d3 = r3 + c;
     DoubleVector a00 = accumulate ? DoubleVector.fromArray(S, dst, d0 + 0 * L) : zero;
     DoubleVector a10 = accumulate ? DoubleVector.fromArray(S, dst, d1 + 0 * L) : zero;
     DoubleVector a20 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 0 * L) : zero;

@@ -69,12 +69,8 @@ class ScalarSparseKernels implements SparseKernels {
   @Override
   public void gatherRowQuads(
       int n, int count, int[] index, int indexOff, double[] weights, int weightOff,
-      double[] src, int srcOff, int ldSrc, double[] dst, int dstOff, int ldDst,
+      double[] src, int srcOff, int ldSrc, double[] dst, int d0, int d1, int d2, int d3,
       boolean accumulate) {
-    int d0 = dstOff;
-    int d1 = dstOff + ldDst;
-    int d2 = dstOff + 2 * ldDst;
-    int d3 = dstOff + 3 * ldDst;
     if (!accumulate) {
       java.util.Arrays.fill(dst, d0, d0 + n, 0.0);
       java.util.Arrays.fill(dst, d1, d1 + n, 0.0);
