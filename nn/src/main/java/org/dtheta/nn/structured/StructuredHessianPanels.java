@@ -334,9 +334,19 @@ public final class StructuredHessianPanels implements HessianPanels {
       int hi = Math.min(r1, je * h);
       double[] buf = emitter.target(hi - lo);
       int row0 = emitter.targetRow(hi - lo);
-      AtomicInteger next = new AtomicInteger(jb);
+      // The block's pixels taken longest first (by samples lit), so that the cores finish
+      // together: a pixel taken last is a short one.
+      Integer[] longestFirst = new Integer[je - jb];
+      for (int j = jb; j < je; j++) {
+        longestFirst[j - jb] = j;
+      }
+      java.util.Arrays.sort(longestFirst, (a, b) ->
+          Integer.compare(gram.columnCount(gramColumn[b]), gram.columnCount(gramColumn[a])));
+      AtomicInteger next = new AtomicInteger(0);
       Parallel.forEachChunk(threads, w -> {
-        for (int j = next.getAndIncrement(); j < je; j = next.getAndIncrement()) {
+        for (int taken = next.getAndIncrement(); taken < longestFirst.length;
+            taken = next.getAndIncrement()) {
+          int j = longestFirst[taken];
           double[] slice = slices[w];
           gram.column(gramColumn[j], workspaces[w], slice, rank, j0, j);
           int pLo = Math.max(lo, j * h) - j * h;
