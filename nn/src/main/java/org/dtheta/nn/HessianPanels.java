@@ -2,6 +2,7 @@ package org.dtheta.nn;
 
 import java.io.IOException;
 import org.dtheta.core.ProgressListener;
+import org.dtheta.core.kernel.Kernels;
 
 /**
  * Writes the dense {@code P x P} Hessian of a network's loss as row panels, so that matrices
@@ -28,6 +29,43 @@ public interface HessianPanels {
    */
   void write(double[] theta, PanelSink sink, int panelRows, ProgressListener progress, int firstRow)
       throws IOException;
+
+  /** P, the number of parameters: the rows and columns of the Hessian. */
+  int dimension();
+
+  /**
+   * Rows {@code [firstRow, P)} of {@code scale Hess L(theta) + shift I}, panel by panel as
+   * {@link #write(double[], PanelSink, int, ProgressListener, int)} sends the Hessian's, each
+   * entry with the bits of {@link #affine} applied to the Hessian's panel (how {@code Df = I -
+   * alpha Hess L} is streamed). This default applies it to each panel after {@code write} has
+   * made it; an implementation that writes its rows entry by entry may fold it into that write,
+   * saving a pass over every panel, with the same bits.
+   */
+  default void writeAffine(double[] theta, double scale, double shift, PanelSink sink,
+      int panelRows, ProgressListener progress, int firstRow) throws IOException {
+    int p = dimension();
+    write(theta, (first, rows, panel) -> {
+      affine(panel, rows, p, first, 0, scale, shift);
+      sink.accept(first, rows, panel);
+    }, panelRows, progress, firstRow);
+  }
+
+  /**
+   * Turns, in place, the {@code rows x cols} row-major submatrix of a matrix {@code C} at rows
+   * {@code [firstRow, firstRow + rows)} and columns {@code [firstCol, firstCol + cols)} into the
+   * same submatrix of {@code scale C + shift I}: scales every entry, then adds {@code shift}
+   * where a row meets its own column. Panels are {@code (first, 0)}, blocks their two offsets.
+   */
+  static void affine(double[] c, int rows, int cols, int firstRow, int firstCol, double scale,
+      double shift) {
+    Kernels.scale(rows * cols, scale, c, 0);
+    for (int r = 0; r < rows; r++) {
+      int col = firstRow + r - firstCol;
+      if (col >= 0 && col < cols) {
+        c[r * cols + col] += shift;
+      }
+    }
+  }
 
   /**
    * Throws unless {@code firstRow} is a boundary of panels of {@code rowsPerPanel} rows in a

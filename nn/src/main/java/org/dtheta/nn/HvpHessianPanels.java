@@ -35,6 +35,11 @@ public final class HvpHessianPanels implements HessianPanels {
   }
 
   @Override
+  public int dimension() {
+    return objective.dimension();
+  }
+
+  @Override
   public void write(double[] theta, PanelSink sink, int panelRows, ProgressListener progress,
       int firstRow) throws IOException {
     int p = objective.dimension();

@@ -220,8 +220,8 @@ public final class UpdateMap {
     double[] all = new double[p * p];
     PanelSink keepAll = (first, rows, panel) -> Kernels.copy(rows * p, panel, 0, all, first * p);
     try {
-      new HvpHessianPanels(objective, curvature, directionsPerSweep)
-          .write(theta, updateJacobianPanels(keepAll), directionsPerSweep, ProgressListener.NONE);
+      writeUpdateJacobian(new HvpHessianPanels(objective, curvature, directionsPerSweep), theta,
+          keepAll, directionsPerSweep, ProgressListener.NONE, 0);
     } catch (IOException e) {
       throw new AssertionError("an in-memory sink does not do I/O", e);
     }
@@ -249,7 +249,7 @@ public final class UpdateMap {
    */
   public void writeDense(double[] theta, JacobianMethod method, PanelSink sink, int panelRows,
       ProgressListener progress, int firstRow) throws IOException {
-    hessianPanels(method).write(theta, updateJacobianPanels(sink), panelRows, progress, firstRow);
+    writeUpdateJacobian(hessianPanels(method), theta, sink, panelRows, progress, firstRow);
   }
 
   /** Streams {@code I - alpha G(theta)}, the Gauss-Newton update Jacobian, as {@link #writeDense}. */
@@ -261,8 +261,8 @@ public final class UpdateMap {
   /** Rows {@code [firstRow, P)} of the Gauss-Newton update Jacobian, as {@link #writeDense}. */
   public void writeDenseGaussNewton(double[] theta, PanelSink sink, int panelRows,
       ProgressListener progress, int firstRow) throws IOException {
-    new HvpHessianPanels(objective, Curvature.GAUSS_NEWTON, directionsPerSweep)
-        .write(theta, updateJacobianPanels(sink), panelRows, progress, firstRow);
+    writeUpdateJacobian(new HvpHessianPanels(objective, Curvature.GAUSS_NEWTON,
+        directionsPerSweep), theta, sink, panelRows, progress, firstRow);
   }
 
   /**
@@ -362,29 +362,21 @@ public final class UpdateMap {
     return map((v, m, out) -> objective.curvatureTimes(curvature, at, v, m, out));
   }
 
-  /** Turns panels of a curvature matrix {@code C} into panels of {@code I - alpha C}. */
-  private PanelSink updateJacobianPanels(PanelSink sink) {
-    int p = dimension();
-    return (first, rows, panel) -> {
-      toUpdateJacobian(panel, rows, p, first, 0);
-      sink.accept(first, rows, panel);
-    };
+  /** Streams rows {@code [firstRow, P)} of {@code I - alpha C} from {@code panels} of {@code C}. */
+  private void writeUpdateJacobian(HessianPanels panels, double[] theta, PanelSink sink,
+      int panelRows, ProgressListener progress, int firstRow) throws IOException {
+    panels.writeAffine(theta, -alpha, 1.0, sink, panelRows, progress, firstRow);
   }
 
   /**
    * Turns, in place, the {@code rows x cols} row-major submatrix of a curvature matrix {@code C}
    * at rows {@code [firstRow, firstRow + rows)} and columns {@code [firstCol, firstCol + cols)}
    * into the same submatrix of {@code I - alpha C}: scales by {@code -alpha}, then adds 1 where
-   * a row meets its own column. Panels are {@code (first, 0)}, blocks their two offsets.
+   * a row meets its own column ({@link HessianPanels#affine}, as the streamed panels). Panels
+   * are {@code (first, 0)}, blocks their two offsets.
    */
   public void toUpdateJacobian(double[] c, int rows, int cols, int firstRow, int firstCol) {
-    Kernels.scale(rows * cols, -alpha, c, 0);
-    for (int r = 0; r < rows; r++) {
-      int col = firstRow + r - firstCol;
-      if (col >= 0 && col < cols) {
-        c[r * cols + col] += 1.0;
-      }
-    }
+    HessianPanels.affine(c, rows, cols, firstRow, firstCol, -alpha, 1.0);
   }
 
   private void checkLength(String name, double[] a) {

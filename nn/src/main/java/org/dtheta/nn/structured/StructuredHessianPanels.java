@@ -140,7 +140,33 @@ public final class StructuredHessianPanels implements HessianPanels {
   @Override
   public void write(double[] theta, PanelSink sink, int panelRows, ProgressListener progress,
       int firstRow) throws IOException {
-    writeRows(theta, sink, panelRows, progress, firstRow);
+    writeRows(theta, sink, panelRows, progress, firstRow, null);
+  }
+
+  /**
+   * As the default, with {@code scale} and {@code shift} applied as each entry is written into
+   * its panel (the same operations: the Hessian's entry times {@code scale}, plus {@code shift}
+   * on the diagonal), which saves a pass over every panel.
+   */
+  @Override
+  public void writeAffine(double[] theta, double scale, double shift, PanelSink sink,
+      int panelRows, ProgressListener progress, int firstRow) throws IOException {
+    writeRows(theta, sink, panelRows, progress, firstRow, new Affine(scale, shift));
+  }
+
+  @Override
+  public int dimension() {
+    return p;
+  }
+
+  /**
+   * {@code scale H + shift I} as the rows are written; null writes {@code H} itself. Every entry
+   * written is {@code scale} times the Hessian's (1.0 times a double is that double).
+   */
+  private record Affine(double scale, double shift) {
+    static double scale(Affine a) {
+      return a == null ? 1.0 : a.scale;
+    }
   }
 
   /**
@@ -167,7 +193,7 @@ public final class StructuredHessianPanels implements HessianPanels {
     int panelRows = Math.min(rows, Math.max(64, h * Parallel.threads()));
     try {
       emitRows(theta, r0, r0 + rows,
-          new PanelEmitter(copy, ProgressListener.NONE, p, panelRows, r0, p));
+          new PanelEmitter(copy, ProgressListener.NONE, p, panelRows, r0, p), null);
     } catch (IOException e) {
       throw new AssertionError("an in-memory sink does not do I/O", e);
     }
@@ -229,7 +255,7 @@ public final class StructuredHessianPanels implements HessianPanels {
    * the same bits as the same rows of a write from 0.
    */
   private void writeRows(double[] theta, PanelSink sink, int panelRows, ProgressListener progress,
-      int firstRow) throws IOException {
+      int firstRow, Affine affine) throws IOException {
     if (panelRows < 1) {
       throw new IllegalArgumentException("panel rows must be >= 1, not " + panelRows);
     }
@@ -240,11 +266,12 @@ public final class StructuredHessianPanels implements HessianPanels {
       return;
     }
     PanelEmitter emitter = new PanelEmitter(sink, progress, p, rowsPerPanel, firstRow, p);
-    emitRows(theta, firstRow, p, emitter);
+    emitRows(theta, firstRow, p, emitter, affine);
   }
 
-  /** Computes rows {@code [r0, r1)} of {@code H} into {@code emitter}. */
-  private void emitRows(double[] theta, int r0, int r1, PanelEmitter emitter) throws IOException {
+  /** Computes rows {@code [r0, r1)} of {@code H}, or of {@code affine}'s map of it, into {@code emitter}. */
+  private void emitRows(double[] theta, int r0, int r1, PanelEmitter emitter, Affine affine)
+      throws IOException {
     layout.checkLength(theta);
     theta = theta.clone();
     int firstLayerRows = pixels * h;
@@ -255,9 +282,10 @@ public final class StructuredHessianPanels implements HessianPanels {
     finishTailColumns(tailColumns);
     if (needGram) {
       SparseGram gram = new SparseGram(permuteColumns(xAug, gramColumn), packed, width);
-      emitFirstLayerRows(gram, tailColumns, r0, Math.min(r1, firstLayerRows), emitter);
+      emitFirstLayerRows(gram, tailColumns, r0, Math.min(r1, firstLayerRows), emitter, affine);
     }
     int tailBlock = emitter.panelRows();
+    double scale = Affine.scale(affine);
     for (int r = Math.max(r0, firstLayerRows); r < r1; r += tailBlock) {
       int rows = Math.min(tailBlock, r1 - r);
       double[] buf = emitter.target(rows);
@@ -266,7 +294,10 @@ public final class StructuredHessianPanels implements HessianPanels {
         int o = (row0 + e) * p;
         int column = r + e - firstLayerRows;
         for (int cc = 0; cc < p; cc++) {
-          buf[o + cc] = tailColumns[cc * tail + column];
+          buf[o + cc] = scale * tailColumns[cc * tail + column];
+        }
+        if (affine != null) {
+          buf[o + r + e] += affine.shift();
         }
       }
       emitter.commit(buf, rows);
@@ -304,8 +335,9 @@ public final class StructuredHessianPanels implements HessianPanels {
    * from any row gives the same bits.
    */
   private void emitFirstLayerRows(SparseGram gram, double[] tailColumns, int r0, int r1,
-      PanelEmitter emitter) throws IOException {
+      PanelEmitter emitter, Affine affine) throws IOException {
     int threads = Parallel.threads();
+    double scale = Affine.scale(affine);
     SparseGram.Workspace[] workspaces = new SparseGram.Workspace[threads];
     double[][] slices = new double[threads][];
     for (int w = 0; w < threads; w++) {
@@ -354,10 +386,10 @@ public final class StructuredHessianPanels implements HessianPanels {
           int outRow = row0 + j * h + pLo - lo;
           for (int l = 0; l < pixels; l++) {
             if (l < j0 || l >= j) {
-              putBlock(slice, gramColumn[l] * width, l, pLo, pHi, buf, outRow);
+              putBlock(slice, gramColumn[l] * width, l, pLo, pHi, buf, outRow, scale);
             }
           }
-          tailAndDiagonal(j, tailColumns, pLo, pHi, buf, outRow);
+          tailAndDiagonal(j, tailColumns, slice, pLo, pHi, buf, outRow, affine);
           for (int l = j + 1; l < j1; l++) {
             kept[l][j] = nonZeroCopy(slice, gramColumn[l] * width, pool);
           }
@@ -371,7 +403,7 @@ public final class StructuredHessianPanels implements HessianPanels {
           int pHi = Math.min(hi, (j + 1) * h) - j * h;
           int outRow = row0 + j * h + pLo - lo;
           for (int l = j0; l < j; l++) {
-            putBlock(kept[j][l], 0, l, pLo, pHi, buf, outRow);
+            putBlock(kept[j][l], 0, l, pLo, pHi, buf, outRow, scale);
           }
           if (kept[j] != null) {
             synchronized (pool) {
@@ -423,35 +455,55 @@ public final class StructuredHessianPanels implements HessianPanels {
 
   /**
    * Columns of pixel {@code l} in rows {@code (j, r)}, {@code pLo <= r < pHi}: the symmetric
-   * {@code h x h} block unpacked from {@code packed} at {@code from}, or zero when it is null.
+   * {@code h x h} block unpacked from {@code packed} at {@code from}, or zero when it is null,
+   * times {@code scale}.
    */
   private void putBlock(double[] packed, int from, int l, int pLo, int pHi, double[] out,
-      int outRow) {
+      int outRow, double scale) {
     for (int r = pLo; r < pHi; r++) {
       int to = (outRow + r - pLo) * p + l * h;
       if (packed == null) {
-        java.util.Arrays.fill(out, to, to + h, 0.0);
+        java.util.Arrays.fill(out, to, to + h, scale * 0.0);
         continue;
       }
       int index = r * h;
       for (int q = 0; q < r; q++) {
-        out[to + q] = packed[from + packedIndex[index + q]];
+        out[to + q] = scale * packed[from + packedIndex[index + q]];
       }
       // M[r, q] for q >= r is row r of the packed upper triangle, contiguous
-      System.arraycopy(packed, from + packedIndex[index + r], out, to + r, h - r);
+      int upper = from + packedIndex[index + r] - r;
+      for (int q = r; q < h; q++) {
+        out[to + q] = scale * packed[upper + q];
+      }
     }
   }
 
-  /** The tail columns of rows {@code (j, r)}, and the L2 term on their diagonal. */
-  private void tailAndDiagonal(int j, double[] tailColumns, int pLo, int pHi, double[] out,
-      int outRow) {
+  /**
+   * The tail columns of rows {@code (j, r)}, and the L2 term on their diagonal; with {@code
+   * affine}, in its map: the diagonal from its Hessian entry in {@code slice} (pixel {@code
+   * j}'s Gram column), plus the L2 term, times the scale, plus the shift.
+   */
+  private void tailAndDiagonal(int j, double[] tailColumns, double[] slice, int pLo, int pHi,
+      double[] out, int outRow, Affine affine) {
     int firstLayer = pixels * h;
+    double scale = Affine.scale(affine);
     for (int r = pLo; r < pHi; r++) {
       int o = (outRow + r - pLo) * p;
       int row = j * h + r;
-      System.arraycopy(tailColumns, row * tail, out, o + firstLayer, tail);
-      if (j < pixels - 1) { // pixel n is the bias: no L2 term
-        out[o + row] += l2Diagonal;
+      for (int t = 0; t < tail; t++) {
+        out[o + firstLayer + t] = scale * tailColumns[row * tail + t];
+      }
+      boolean weight = j < pixels - 1; // pixel n is the bias: no L2 term
+      if (affine == null) {
+        if (weight) {
+          out[o + row] += l2Diagonal;
+        }
+      } else {
+        double hessian = slice[gramColumn[j] * width + packedIndex[r * h + r]];
+        if (weight) {
+          hessian += l2Diagonal;
+        }
+        out[o + row] = hessian * scale + affine.shift();
       }
     }
   }

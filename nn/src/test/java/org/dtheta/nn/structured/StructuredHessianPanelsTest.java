@@ -1,5 +1,6 @@
 package org.dtheta.nn.structured;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -296,6 +297,44 @@ class StructuredHessianPanelsTest {
                 block[r * cols + col], 0.0, rb.label() + "," + cb.label());
           }
         }
+      }
+    }
+  }
+
+  /**
+   * The structured route's own {@code scale H + shift I} (folded into how its rows are written)
+   * has, entry by entry and sign of zero included, the bits of the interface's per-panel map
+   * ({@link org.dtheta.nn.HessianPanels#affine} on each panel of {@code write}): on data with
+   * pixels never lit (zero blocks), the L2 term on the diagonal, panels that split pixels and
+   * the tail, and a write resumed from a panel boundary.
+   */
+  @Test
+  void affineRowsHaveTheBitsOfTheHessianPanelsMappedOneByOne() throws IOException {
+    NetworkConfig c = Presets.mnist().withInputs(9).withHidden(4).withOutputs(3).withL2(0.2);
+    Dataset d = sparseData(new Random(52), c, 11, 0.35);
+    int p = c.layout().size();
+    double[] theta = randomTheta(new Random(53), c.layout(), 0.6);
+    StructuredHessianPanels s = new StructuredHessianPanels(c, d);
+    double[][] maps = {{-0.1, 1.0}, {2.5, 0.0}, {-1.0, -3.0}};
+    for (double[] map : maps) {
+      double scale = map[0];
+      double shift = map[1];
+      for (int panelRows : new int[] {5, 13, p}) {
+        String what = "scale " + scale + ", shift " + shift + ", panels of " + panelRows;
+        double[] want = collect(p, panelRows, (sink, r, pr) -> s.write(theta, (first, rows, panel) -> {
+          org.dtheta.nn.HessianPanels.affine(panel, rows, p, first, 0, scale, shift);
+          sink.accept(first, rows, panel);
+        }, r, pr));
+        double[] got = collect(p, panelRows,
+            (sink, r, pr) -> s.writeAffine(theta, scale, shift, sink, r, pr, 0));
+        assertArrayEquals(want, got, what);
+        int firstRow = panelRows * (p / panelRows / 2);
+        double[] resumed = new double[p * p];
+        s.writeAffine(theta, scale, shift,
+            (first, rows, panel) -> System.arraycopy(panel, 0, resumed, first * p, rows * p),
+            panelRows, ProgressListener.NONE, firstRow);
+        assertArrayEquals(java.util.Arrays.copyOfRange(want, firstRow * p, p * p),
+            java.util.Arrays.copyOfRange(resumed, firstRow * p, p * p), what + ", from row " + firstRow);
       }
     }
   }
