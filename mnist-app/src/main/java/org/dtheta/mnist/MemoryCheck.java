@@ -40,10 +40,10 @@ final class MemoryCheck {
    * The quads the sparse products of several directions build once and keep, each union entry
    * an index and four weights: the pixel quads of the transposed products ({@code RowQuads}, on
    * MNIST about 0.35 union entries per lit pixel, 149 per image: about 240 doubles' worth per
-   * image) and the quads of similar images of the products themselves ({@code PairQuads}, 47
-   * union entries per image and seven indices: about 215).
+   * image) and the quads of images of the products themselves ({@code PairQuads}, 58 union
+   * entries per image and seven indices: about 265).
    */
-  private static final long QUADS_PER_IMAGE_DOUBLES = 240 + 215;
+  private static final long QUADS_PER_IMAGE_DOUBLES = 240 + 265;
 
   /**
    * The tangents of batched Hessian products with {@code m} directions: about 6 (H + 10) m

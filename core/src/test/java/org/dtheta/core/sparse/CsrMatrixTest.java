@@ -600,7 +600,8 @@ class CsrMatrixTest {
   }
 
   /**
-   * Each quad of rows ({@link PairQuads}) is two pairs of one window of 64 rows, and lists the
+   * Each quad of rows ({@link PairQuads}) is two pairs of one window of 64 rows (of {@link
+   * RowPairs}, or of rows the pairs leave alone), and lists the
    * union of its four rows' entries in increasing column order with each row's own value (zero
    * where it has none); the quads of a batch large enough to be built over the cores are those
    * of each window built alone, with the same union entries and weights.
@@ -614,6 +615,7 @@ class CsrMatrixTest {
     RowPairs pairs = a.rowPairs();
     PairQuads all = a.pairQuads();
     int quadCount = 0;
+    int withAlone = 0;
     for (int w0 = 0; w0 < rows; w0 += 64) {
       int n = Math.min(64, rows - w0);
       CsrMatrix window = a.rows(w0, n);
@@ -635,12 +637,14 @@ class CsrMatrixTest {
           assertEquals(w0 + alone.row(r, q), four[q]);
           assertTrue(q == 0 || four[q] > four[q - 1], "rows in increasing order");
         }
-        // Two pairs: each row's partner is in the quad.
+        // Whole pairs: a row's partner, if it has one, is in the quad; all four in one window.
         for (int q = 0; q < 4; q++) {
           int partner = pairs.partner(0, four[q]);
-          assertTrue(partner == four[0] || partner == four[1] || partner == four[2]
-              || partner == four[3], "row " + four[q] + "'s partner " + partner);
+          assertTrue(partner < 0 || partner == four[0] || partner == four[1]
+              || partner == four[2] || partner == four[3], "row " + four[q] + "'s partner " + partner);
+          assertEquals(w0 / 64, four[q] / 64, "row " + four[q] + " outside the window");
         }
+        withAlone += pairs.partner(0, four[0]) < 0 || pairs.partner(0, four[3]) < 0 ? 1 : 0;
         int at = all.first(i);
         int count = all.count(i);
         assertEquals(alone.count(r), count);
@@ -676,6 +680,7 @@ class CsrMatrixTest {
       }
     }
     assertTrue(quadCount > rows / 16, quadCount + " quads in " + rows + " rows");
+    assertTrue(withAlone > 0, "no quad takes rows left alone by the pairs");
   }
 
   /**

@@ -5,18 +5,21 @@ import org.dtheta.core.kernel.Parallel;
 import org.dtheta.core.sparse.SparseKernels;
 
 /**
- * Quads of similar sparse rows, each two pairs of {@link RowPairs} from one window, gathered
+ * Quads of sparse rows, each two pairs from one window, gathered
  * together ({@link SparseKernels#gatherRowQuads(int, int, int[], int, double[], int, double[],
  * int, int, double[], int, int, int, int, boolean)}): one pass over the union of the four
  * column lists reads each row of the dense operand once for four output rows, where a pair
  * reads it once for two. Built for wide products {@code X B} of a batch of images (the
  * tangents of a Hessian product with many directions), whose gathers stream their dense panel
- * from L2: on the 60000 MNIST training images the pairs' unions hold 68% of the entries and the
- * quads' about 49%.
+ * from L2: on the 60000 MNIST training images the gathers read 68% of the rows single gathers
+ * read with pairs, 41% with quads (95% of the images in quads).
  *
- * <p>Within each window of {@link RowPairs#WINDOW} rows, the pairs are matched greedily,
- * shortest union fraction first, when the union of the two pairs' unions is at most {@link
- * #MAX_UNION_FRACTION} of their two lengths; a quad is its four rows in increasing order. Like
+ * <p>Within each window of {@link RowPairs#WINDOW} rows, the pairs of {@link RowPairs} and
+ * pairs of the rows it leaves alone (matched greedily, shortest union fraction first, however
+ * unlike) are matched the same way when the union of the two pairs' unions is at most {@link
+ * #MAX_UNION_FRACTION} of their two lengths; a quad is its four rows in increasing order. The
+ * gathers are bound by reading the dense rows, not by the multiply-adds (a quad's union entry
+ * costs about what a single row's entry does), so even unlike rows gain in a quad. Like
  * the pairs, the quads do not depend on how a product is split over threads. A quad's entries
  * are the union of its four rows' column lists in increasing order, each with four weights
  * (zero where a row has no entry), so each output row sees its own terms in the order of the
@@ -26,7 +29,7 @@ import org.dtheta.core.sparse.SparseKernels;
  */
 public final class PairQuads {
 
-  /** Two pairs make a quad when their union has at most this fraction of their two unions. */
+  /** Two units make a quad when their union has at most this fraction of their two unions. */
   static final double MAX_UNION_FRACTION = 0.75;
 
   /** Per row: the first (lowest) row of its quad, or -1. */
@@ -110,20 +113,12 @@ public final class PairQuads {
   }
 
   /**
-   * Matches the pairs led in rows {@code [r0, r1)} (a window, so both rows of each pair lie in
-   * it); returns the union entries of the quads made.
+   * Makes the quads of rows {@code [r0, r1)} (a window, so both rows of each pair lie in it);
+   * returns their union entries. Units of two rows are the window's pairs and, greedily by
+   * union fraction, pairs of the rows left alone; two units whose union is at most {@link
+   * #MAX_UNION_FRACTION} of their two unions make a quad, greedily by union fraction.
    */
   private long matchWindow(int[] pointers, int[] indices, RowPairs pairs, int r0, int r1) {
-    int[] leads = new int[(r1 - r0) / 2];
-    int n = 0;
-    for (int r = r0; r < r1; r++) {
-      if (pairs.partner(0, r) > r) {
-        leads[n++] = r;
-      }
-    }
-    if (n < 2) {
-      return 0;
-    }
     int lo = Integer.MAX_VALUE;
     int hi = -1;
     for (int r = r0; r < r1; r++) {
@@ -132,45 +127,55 @@ public final class PairQuads {
         hi = Math.max(hi, indices[pointers[r + 1] - 1]);
       }
     }
+    if (hi < 0) {
+      return 0;
+    }
     int words = (hi - lo) / 64 + 1;
-    long[] bits = new long[n * words];
-    int[] union = new int[n];
-    for (int a = 0; a < n; a++) {
-      int e = pairs.first(0, leads[a]);
-      union[a] = pairs.count(0, leads[a]);
-      for (int u = e; u < e + union[a]; u++) {
-        int b = pairs.indices[u] - lo;
-        bits[a * words + (b >>> 6)] |= 1L << b;
+    int rows = r1 - r0;
+    // Rows left alone (with entries), as bitsets, paired among themselves.
+    int[] alone = new int[rows];
+    int singles = 0;
+    for (int r = r0; r < r1; r++) {
+      if (pairs.partner(0, r) < 0 && pointers[r + 1] > pointers[r]) {
+        alone[singles++] = r;
       }
     }
-    // Candidates as (union fraction, a, b) packed into a sortable long: fraction in 1/2^20.
-    long[] candidates = new long[n * (n - 1) / 2];
-    int found = 0;
-    for (int a = 0; a < n; a++) {
-      for (int b = a + 1; b < n; b++) {
-        int same = 0;
-        for (int w = 0; w < words; w++) {
-          same += Long.bitCount(bits[a * words + w] & bits[b * words + w]);
-        }
-        int both = union[a] + union[b] - same;
-        if (both <= MAX_UNION_FRACTION * (union[a] + union[b])) {
-          long fraction = (long) both * (1 << 20) / (union[a] + union[b]);
-          candidates[found++] = fraction << 32 | (long) a << 16 | b;
-        }
+    long[] singleBits = new long[Math.max(1, singles) * words];
+    for (int a = 0; a < singles; a++) {
+      for (int e = pointers[alone[a]]; e < pointers[alone[a] + 1]; e++) {
+        int b = indices[e] - lo;
+        singleBits[a * words + (b >>> 6)] |= 1L << b;
       }
     }
-    Arrays.sort(candidates, 0, found);
-    boolean[] used = new boolean[n];
+    int[] singlePairs = greedy(singleBits, words, singles, 1.0);
+    // Units: the window's pairs, then the pairs of rows left alone; each two rows and a bitset.
+    int units = 0;
+    int[][] unitRows = new int[rows / 2][];
+    long[] bits = new long[Math.max(1, rows / 2) * words];
+    for (int r = r0; r < r1; r++) {
+      if (pairs.partner(0, r) > r) {
+        int e = pairs.first(0, r);
+        for (int u = e; u < e + pairs.count(0, r); u++) {
+          int b = pairs.indices[u] - lo;
+          bits[units * words + (b >>> 6)] |= 1L << b;
+        }
+        unitRows[units++] = new int[] {r, pairs.partner(0, r)};
+      }
+    }
+    for (int q = 0; q < singlePairs.length; q += 2) {
+      int a = singlePairs[q];
+      int b = singlePairs[q + 1];
+      for (int w = 0; w < words; w++) {
+        bits[units * words + w] = singleBits[a * words + w] | singleBits[b * words + w];
+      }
+      unitRows[units++] = new int[] {alone[a], alone[b]};
+    }
+    int[] quads = greedy(bits, words, units, MAX_UNION_FRACTION);
     long total = 0;
-    for (int c = 0; c < found; c++) {
-      int a = (int) (candidates[c] >>> 16 & 0xFFFF);
-      int b = (int) (candidates[c] & 0xFFFF);
-      if (used[a] || used[b]) {
-        continue;
-      }
-      used[a] = true;
-      used[b] = true;
-      int[] four = {leads[a], pairs.partner(0, leads[a]), leads[b], pairs.partner(0, leads[b])};
+    for (int q = 0; q < quads.length; q += 2) {
+      int[] ua = unitRows[quads[q]];
+      int[] ub = unitRows[quads[q + 1]];
+      int[] four = {ua[0], ua[1], ub[0], ub[1]};
       Arrays.sort(four);
       for (int r = 0; r < 4; r++) {
         leader[four[r]] = four[0];
@@ -179,6 +184,50 @@ public final class PairQuads {
       total += unionOf(pointers, indices, four);
     }
     return total;
+  }
+
+  /**
+   * Matches {@code n} sets (bitsets of {@code words} words) two by two, greedily by the
+   * fraction their union is of their two sizes, smallest first, when at most {@code
+   * maxFraction}; returns the matched pairs' indices, two by two.
+   */
+  private static int[] greedy(long[] bits, int words, int n, double maxFraction) {
+    int[] size = new int[n];
+    for (int a = 0; a < n; a++) {
+      for (int w = 0; w < words; w++) {
+        size[a] += Long.bitCount(bits[a * words + w]);
+      }
+    }
+    // Candidates as (union fraction, a, b) packed into a sortable long: fraction in 1/2^20.
+    long[] candidates = new long[n * (n - 1) / 2];
+    int found = 0;
+    for (int a = 0; a < n; a++) {
+      for (int b = a + 1; b < n; b++) {
+        int both = 0;
+        for (int w = 0; w < words; w++) {
+          both += Long.bitCount(bits[a * words + w] | bits[b * words + w]);
+        }
+        if (both <= maxFraction * (size[a] + size[b])) {
+          long fraction = (long) both * (1 << 20) / (size[a] + size[b]);
+          candidates[found++] = fraction << 32 | (long) a << 16 | b;
+        }
+      }
+    }
+    Arrays.sort(candidates, 0, found);
+    boolean[] used = new boolean[n];
+    int[] matched = new int[n / 2 * 2];
+    int m = 0;
+    for (int c = 0; c < found; c++) {
+      int a = (int) (candidates[c] >>> 16 & 0xFFFF);
+      int b = (int) (candidates[c] & 0xFFFF);
+      if (!used[a] && !used[b]) {
+        used[a] = true;
+        used[b] = true;
+        matched[m++] = a;
+        matched[m++] = b;
+      }
+    }
+    return Arrays.copyOf(matched, m);
   }
 
   /** Entries in the union of the column lists of rows {@code four}. */
