@@ -330,8 +330,9 @@ public final class CsrMatrix {
    * Builds now the index structures that {@link #multiply(double[], int, double[], boolean)} and
    * {@link #multiplyTransposed(double[], int, double[], boolean)} with {@code bCols} columns
    * would build on their first call (the pairs of similar rows and, for a product of several
-   * panels, their quads; the blocked transpose and its pairs and quads of similar columns), so that a caller can pay for them while it waits for
-   * something else. Optional: the products give the same bits either way.
+   * panels, their quads; the blocked transpose and its pairs and quads of similar columns), so
+   * that a caller can pay for them while it waits for something else. Optional: the products
+   * give the same bits either way.
    */
   public void prepareProducts(int bCols) {
     if (bCols < 1) {

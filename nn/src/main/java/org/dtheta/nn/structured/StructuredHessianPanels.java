@@ -269,7 +269,7 @@ public final class StructuredHessianPanels implements HessianPanels {
     emitRows(theta, firstRow, p, emitter, affine);
   }
 
-  /** Computes rows {@code [r0, r1)} of {@code H}, or of {@code affine}'s map of it, into {@code emitter}. */
+  /** Rows {@code [r0, r1)} of {@code H}, or of its {@code affine} map, into {@code emitter}. */
   private void emitRows(double[] theta, int r0, int r1, PanelEmitter emitter, Affine affine)
       throws IOException {
     layout.checkLength(theta);

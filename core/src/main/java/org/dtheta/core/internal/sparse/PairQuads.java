@@ -53,14 +53,15 @@ public final class PairQuads {
     count = new int[rows];
     int windows = (rows + RowPairs.WINDOW - 1) / RowPairs.WINDOW;
     long[] unionEnd = new long[windows + 1];
-    int bands = rows < 4096 ? 1 : Math.min(windows, 4 * Parallel.threads());
+    int bands = RowPairs.bands(rows, windows);
     // Windows are independent: matched band by band, then merged at offsets summed in window
     // order, so the arrays are those of a serial build.
     Parallel.forEachChunk(bands, band -> {
       for (int w = Parallel.bandStart(windows, band, bands);
           w < Parallel.bandStart(windows, band + 1, bands); w++) {
         int w0 = w * RowPairs.WINDOW;
-        unionEnd[w + 1] = matchWindow(pointers, indices, pairs, w0, Math.min(rows, w0 + RowPairs.WINDOW));
+        unionEnd[w + 1] =
+            matchWindow(pointers, indices, pairs, w0, Math.min(rows, w0 + RowPairs.WINDOW));
       }
     });
     for (int w = 0; w < windows; w++) {
@@ -75,7 +76,8 @@ public final class PairQuads {
         for (int r = w * RowPairs.WINDOW; r < Math.min(rows, (w + 1) * RowPairs.WINDOW); r++) {
           if (leader[r] == r) {
             first[r] = at;
-            at = merge(pointers, indices, values, r, at);
+            at = merge(pointers, indices, values, Arrays.copyOfRange(rowsOf, 4 * r, 4 * r + 4),
+                this.indices, weights, at);
             count[r] = at - first[r];
           }
         }
@@ -89,7 +91,7 @@ public final class PairQuads {
    */
   public int leaderWithin(int i, int lo, int hi) {
     int lead = leader[i];
-    return lead >= lo && lead >= 0 && rowsOf[4 * lead + 3] < hi ? lead : -1;
+    return lead >= 0 && lead >= lo && rowsOf[4 * lead + 3] < hi ? lead : -1;
   }
 
   /** Row {@code r} (0 to 3, increasing) of the quad led by row {@code lead}. */
@@ -119,18 +121,12 @@ public final class PairQuads {
    * #MAX_UNION_FRACTION} of their two unions make a quad, greedily by union fraction.
    */
   private long matchWindow(int[] pointers, int[] indices, RowPairs pairs, int r0, int r1) {
-    int lo = Integer.MAX_VALUE;
-    int hi = -1;
-    for (int r = r0; r < r1; r++) {
-      if (pointers[r + 1] > pointers[r]) {
-        lo = Math.min(lo, indices[pointers[r]]);
-        hi = Math.max(hi, indices[pointers[r + 1] - 1]);
-      }
-    }
-    if (hi < 0) {
+    int[] span = RowPairs.columnSpan(pointers, indices, 0, r0, r1);
+    if (span == null) {
       return 0;
     }
-    int words = (hi - lo) / 64 + 1;
+    int lo = span[0];
+    int words = (span[1] - lo) / 64 + 1;
     int rows = r1 - r0;
     // Rows left alone (with entries), as bitsets, paired among themselves.
     int[] alone = new int[rows];
@@ -142,10 +138,8 @@ public final class PairQuads {
     }
     long[] singleBits = new long[Math.max(1, singles) * words];
     for (int a = 0; a < singles; a++) {
-      for (int e = pointers[alone[a]]; e < pointers[alone[a] + 1]; e++) {
-        int b = indices[e] - lo;
-        singleBits[a * words + (b >>> 6)] |= 1L << b;
-      }
+      RowPairs.setBits(singleBits, a * words, indices, pointers[alone[a]], pointers[alone[a] + 1],
+          lo);
     }
     int[] singlePairs = greedy(singleBits, words, singles, 1.0);
     // Units: the window's pairs, then the pairs of rows left alone; each two rows and a bitset.
@@ -155,10 +149,7 @@ public final class PairQuads {
     for (int r = r0; r < r1; r++) {
       if (pairs.partner(0, r) > r) {
         int e = pairs.first(0, r);
-        for (int u = e; u < e + pairs.count(0, r); u++) {
-          int b = pairs.indices[u] - lo;
-          bits[units * words + (b >>> 6)] |= 1L << b;
-        }
+        RowPairs.setBits(bits, units * words, pairs.indices, e, e + pairs.count(0, r), lo);
         unitRows[units++] = new int[] {r, pairs.partner(0, r)};
       }
     }
@@ -181,7 +172,7 @@ public final class PairQuads {
         leader[four[r]] = four[0];
         rowsOf[4 * four[0] + r] = four[r];
       }
-      total += unionOf(pointers, indices, four);
+      total += merge(pointers, indices, null, four, null, null, 0);
     }
     return total;
   }
@@ -230,27 +221,6 @@ public final class PairQuads {
     return Arrays.copyOf(matched, m);
   }
 
-  /** Entries in the union of the column lists of rows {@code four}. */
-  private static int unionOf(int[] pointers, int[] indices, int[] four) {
-    int[] e = new int[4];
-    for (int r = 0; r < 4; r++) {
-      e[r] = pointers[four[r]];
-    }
-    int entries = 0;
-    while (true) {
-      int j = next(pointers, indices, four, e);
-      if (j == Integer.MAX_VALUE) {
-        return entries;
-      }
-      for (int r = 0; r < 4; r++) {
-        if (e[r] < pointers[four[r] + 1] && indices[e[r]] == j) {
-          e[r]++;
-        }
-      }
-      entries++;
-    }
-  }
-
   /** The smallest column at the heads {@code e} of rows {@code four}, or MAX_VALUE when done. */
   private static int next(int[] pointers, int[] indices, int[] four, int[] e) {
     int j = Integer.MAX_VALUE;
@@ -262,9 +232,13 @@ public final class PairQuads {
     return j;
   }
 
-  /** Writes the union of the quad led by row {@code lead} from {@code at}; returns its end. */
-  private int merge(int[] pointers, int[] indices, double[] values, int lead, int at) {
-    int[] four = Arrays.copyOfRange(rowsOf, 4 * lead, 4 * lead + 4);
+  /**
+   * Writes the union of rows {@code four}'s column lists from {@code at} into {@code outIndices}
+   * and, four per entry, their values (zero where a row has none) into {@code outWeights};
+   * returns the end. With null outputs (and values) it only counts, from {@code at}.
+   */
+  private static int merge(int[] pointers, int[] indices, double[] values, int[] four,
+      int[] outIndices, double[] outWeights, int at) {
     int[] e = new int[4];
     for (int r = 0; r < 4; r++) {
       e[r] = pointers[four[r]];
@@ -274,10 +248,15 @@ public final class PairQuads {
       if (j == Integer.MAX_VALUE) {
         return at;
       }
-      this.indices[at] = j;
+      if (outIndices != null) {
+        outIndices[at] = j;
+      }
       for (int r = 0; r < 4; r++) {
         boolean has = e[r] < pointers[four[r] + 1] && indices[e[r]] == j;
-        weights[4 * at + r] = has ? values[e[r]++] : 0.0;
+        if (outWeights != null) {
+          outWeights[4 * at + r] = has ? values[e[r]] : 0.0;
+        }
+        e[r] += has ? 1 : 0;
       }
       at++;
     }

@@ -60,7 +60,7 @@ public final class RowPairs {
     int perGroup = (rowsPerGroup + WINDOW - 1) / WINDOW;
     int windows = Math.multiplyExact(groups, perGroup);
     long[] unionEnd = new long[windows + 1];
-    int bands = rowCount < PARALLEL_ROWS ? 1 : Math.min(windows, 4 * Parallel.threads());
+    int bands = bands(rowCount, windows);
     Parallel.forEachChunk(bands, band -> {
       for (int w = Parallel.bandStart(windows, band, bands);
           w < Parallel.bandStart(windows, band + 1, bands); w++) {
@@ -132,26 +132,15 @@ public final class RowPairs {
    */
   private long matchWindow(int[] pointers, int[] indices, int base, int rowBase, int r0, int r1) {
     int n = r1 - r0;
-    int lo = Integer.MAX_VALUE;
-    int hi = -1;
-    for (int r = r0; r < r1; r++) {
-      int e0 = pointers[base + r];
-      int e1 = pointers[base + r + 1];
-      if (e1 > e0) {
-        lo = Math.min(lo, indices[e0]);
-        hi = Math.max(hi, indices[e1 - 1]);
-      }
-    }
-    if (hi < 0) {
+    int[] span = columnSpan(pointers, indices, base, r0, r1);
+    if (span == null) {
       return 0;
     }
-    int words = (hi - lo) / 64 + 1;
+    int lo = span[0];
+    int words = (span[1] - lo) / 64 + 1;
     long[] bits = new long[n * words];
     for (int r = r0; r < r1; r++) {
-      for (int e = pointers[base + r]; e < pointers[base + r + 1]; e++) {
-        int b = indices[e] - lo;
-        bits[(r - r0) * words + (b >>> 6)] |= 1L << b;
-      }
+      setBits(bits, (r - r0) * words, indices, pointers[base + r], pointers[base + r + 1], lo);
     }
     // Candidates as (union fraction, a, b) packed into a sortable long: fraction in 1/2^20.
     long[] candidates = new long[n * (n - 1) / 2];
@@ -181,6 +170,40 @@ public final class RowPairs {
       }
     }
     return total;
+  }
+
+  /**
+   * Bands a build over {@code rows} rows in {@code windows} independent windows runs in over
+   * the cores: one (the calling thread) below {@link #PARALLEL_ROWS} rows.
+   */
+  static int bands(int rows, int windows) {
+    return rows < PARALLEL_ROWS ? 1 : Math.min(windows, 4 * Parallel.threads());
+  }
+
+  /**
+   * The lowest and highest column of rows {@code [r0, r1)} (pointers from {@code base}), or
+   * null when they are all empty: the span of a window's bitsets.
+   */
+  static int[] columnSpan(int[] pointers, int[] indices, int base, int r0, int r1) {
+    int lo = Integer.MAX_VALUE;
+    int hi = -1;
+    for (int r = r0; r < r1; r++) {
+      int e0 = pointers[base + r];
+      int e1 = pointers[base + r + 1];
+      if (e1 > e0) {
+        lo = Math.min(lo, indices[e0]);
+        hi = Math.max(hi, indices[e1 - 1]);
+      }
+    }
+    return hi < 0 ? null : new int[] {lo, hi};
+  }
+
+  /** Sets the columns {@code indices[from, to)}, less {@code lo}, in the bitset at {@code at}. */
+  static void setBits(long[] bits, int at, int[] indices, int from, int to, int lo) {
+    for (int e = from; e < to; e++) {
+      int b = indices[e] - lo;
+      bits[at + (b >>> 6)] |= 1L << b;
+    }
   }
 
   /** Columns rows {@code a} and {@code b} of a window have in common, from their bitsets. */
