@@ -353,8 +353,8 @@ final class PanamaKernels extends ScalarKernels {
    * The sums of rows {@code i0..i3} at column offsets {@code o0..o3} of direction {@code d},
    * into {@code z}: the {@code n} terms of {@code a} on the rows of {@code b}, then the {@code
    * ne} terms of {@code c} on the rows of {@code e}, in the scalar kernel's order, in one loop
-   * that picks its arrays per term: with a loop for each C2 now and then failed to inline the
-   * last stores' intrinsics, and the boxed sums made some processes' products 1.5-3 times slower.
+   * that picks its arrays per term: with a loop for each, C2 now and then failed to inline the
+   * last stores' intrinsics and boxed those sums (benchmarks/README).
    */
   private static void activationAdjointTangentTile(int o0, int o1, int o2, int o3, int i0,
       int i1, int i2, int i3, int d, int cols, int m, int n, int ne, double[] a, int aOff,
