@@ -30,12 +30,14 @@ import java.util.Arrays;
  *       from it ({@link SparseKernels#gatherRowLists}) into a packed strip of the output that
  *       stays in the level-two cache over the chunk's groups. Every product is useful.
  *   <li>Tiles, for images (neighbouring pixels lit together): the samples are taken in groups
- *       whose feature rows sit in a core's L2 cache; within a group the (sample, weight) pairs
- *       are bucketed by tiles of four neighbouring pixels, one entry per sample lit in the tile
- *       with four weights (zero where the sample's pixel is dark), and each tile's four output
- *       rows are one {@link SparseKernels#gatherRowQuads} call: each loaded vector of a feature
- *       row feeds four multiply-adds. Tiles filled less than a quarter gather their rows one by
- *       one; a zero weight adds nothing, so the bits are those of the strips.
+ *       of 512; within a group the (sample, weight) pairs are bucketed by tiles of four
+ *       neighbouring pixels, one entry per sample lit in the tile with four weights (zero where
+ *       the sample's pixel is dark). The output is computed in strips of 192 columns: the
+ *       group's features in the strip are packed into a panel that stays in the level-two cache
+ *       while each tile's four output rows are one {@link SparseKernels#gatherRowQuads} call
+ *       over it, so each loaded vector of a feature row feeds four multiply-adds and each call
+ *       has many samples. Tiles filled less than a quarter gather their rows one by one; a zero
+ *       weight adds nothing, so the bits are those of the strips.
  * </ul>
  *
  * <p>Immutable and thread-safe; each thread brings its own {@link Workspace}.
@@ -59,10 +61,18 @@ public final class SparseGram {
   /** At most this many groups per chunk, which bounds the bucket pointers. */
   private static final int CHUNK_GROUPS = 512;
 
-  /** Samples per tile group in the tile path: about 512 KiB of feature rows, 32 to 512 samples. */
-  private static final int GROUP_DOUBLES = 1 << 16;
-  private static final int GROUP_MIN = 32;
+  /** Output columns per strip of the tile path: four register blocks of six vectors. */
+  private static final int TILE_STRIP = 192;
+
+  /**
+   * Doubles of a tile group's packed feature strip (768 KiB, in the level-two cache): 512
+   * samples of a 192-column strip, so that each register tile's call has many samples.
+   */
+  private static final int TILE_PANEL_DOUBLES = 96 * 1024;
   private static final int GROUP_MAX = 512;
+
+  /** Samples of a column whose tiles' fill chooses its path ({@link #tileFill}). */
+  private static final int FILL_PROBE = 64;
 
   /** Output rows per register tile ({@link SparseKernels#gatherRowQuads}): pixels 4t to 4t+3. */
   private static final int TILE = 4;
@@ -91,6 +101,7 @@ public final class SparseGram {
   private final int chunkCap;
   private final int pairs;
   private final int groupSize;
+  private final int stripWidth;
   private final int maxRowLength;
 
   /**
@@ -98,11 +109,20 @@ public final class SparseGram {
    * row-major; kept, not copied).
    */
   public SparseGram(CsrMatrix a, double[] features, int width) {
-    this(a, features, width, CHUNK_ENTRIES);
+    this(a, features, width, CHUNK_ENTRIES, TILE_STRIP, TILE_PANEL_DOUBLES);
   }
 
   /** As the public constructor, with chunks of about {@code chunkEntries} entries (for tests). */
   SparseGram(CsrMatrix a, double[] features, int width, int chunkEntries) {
+    this(a, features, width, chunkEntries, TILE_STRIP, TILE_PANEL_DOUBLES);
+  }
+
+  /**
+   * As the public constructor, with the tile path's strips of {@code tileStrip} columns and
+   * groups of {@code tilePanelDoubles / tileStrip} samples (at least one; for tests).
+   */
+  SparseGram(CsrMatrix a, double[] features, int width, int chunkEntries, int tileStrip,
+      int tilePanelDoubles) {
     if (width < 1 || features.length != (long) a.rows() * width) {
       throw new IllegalArgumentException(
           "SparseGram: features have " + features.length + " entries, expected " + a.rows() + " x " + width);
@@ -116,7 +136,8 @@ public final class SparseGram {
       longest = Math.max(longest, a.rowLength(i));
     }
     this.chunkEntries = chunkEntries;
-    this.groupSize = Math.max(GROUP_MIN, Math.min(GROUP_MAX, GROUP_DOUBLES / width));
+    this.stripWidth = Math.min(width, tileStrip);
+    this.groupSize = Math.max(1, Math.min(GROUP_MAX, tilePanelDoubles / stripWidth));
     this.maxRowLength = longest;
     this.chunkCap = Math.min((a.rows() + GROUP - 1) / GROUP, CHUNK_GROUPS) * GROUP;
     this.pairs = (int) Math.min(a.nonZeros(), Math.max(chunkEntries, (long) GROUP * longest));
@@ -161,7 +182,8 @@ public final class SparseGram {
   /** Scratch space for one thread. */
   public Workspace newWorkspace() {
     return new Workspace(a.cols(), chunkCap, Math.max(1, pairs), Math.min(STRIP, width),
-        groupSize * Math.max(1, maxRowLength), groupSize);
+        groupSize * ((a.cols() + TILE - 1) / TILE),
+        groupSize * Math.max(1, maxRowLength), groupSize * stripWidth);
   }
 
   /**
@@ -250,7 +272,7 @@ public final class SparseGram {
    */
   private double tileFill(int j, Workspace ws) {
     int first = byColumn.rowPointers[j];
-    int last = Math.min(byColumn.rowPointers[j + 1], first + groupSize);
+    int last = Math.min(byColumn.rowPointers[j + 1], first + FILL_PROBE);
     long entries = 0;
     long slots = 0;
     for (int e = first; e < last; e++) {
@@ -296,30 +318,8 @@ public final class SparseGram {
     for (int g0 = first; g0 < last; g0 += groupSize) {
       int g1 = Math.min(last, g0 + groupSize);
       int touched = 0;
-      // Count each tile's samples and entries, a sample's lit pixels in a tile at a time.
-      for (int e = g0; e < g1; e++) {
-        int i = byColumn.columnIndices[e];
-        for (int q = byTile.rowPointers[i]; q < byTile.rowPointers[i + 1]; q++) {
-          int tile = byTile.tile[q];
-          int mask = byTile.lit[q] & ws.tileMask[tile];
-          if (mask == 0) {
-            continue;
-          }
-          if (ws.count[tile] == 0) {
-            ws.touched[touched++] = tile;
-          }
-          ws.count[tile]++;
-          ws.entries[tile] += Integer.bitCount(mask);
-        }
-      }
-      int pos = 0;
-      for (int t = 0; t < touched; t++) {
-        int tile = ws.touched[t];
-        ws.tileStart[tile] = pos;
-        ws.tileNext[tile] = pos;
-        pos += ws.count[tile];
-      }
-      // One entry per (sample, tile) with the tile's TILE weights, zero where a pixel is dark.
+      // One entry per (sample, tile) with the tile's TILE weights, zero where a pixel is dark,
+      // in the tile's own region of groupSize entries (so no counting pass is needed).
       for (int e = g0; e < g1; e++) {
         int i = byColumn.columnIndices[e];
         double xij = byColumn.values[e];
@@ -330,8 +330,12 @@ public final class SparseGram {
           if (mask == 0) {
             continue;
           }
-          int u = ws.tileNext[tile]++;
-          ws.tileSample[u] = i;
+          if (ws.count[tile] == 0) {
+            ws.touched[touched++] = tile;
+          }
+          int u = tile * groupSize + ws.count[tile]++;
+          ws.entries[tile] += Integer.bitCount(mask);
+          ws.tileSample[u] = e - g0;
           // A dark pixel's value is 0 and + 0.0 makes its weight +0.0 whatever the sign of x_ij;
           // a lit one's product is unchanged. Branch-free but for the rare skipped rows.
           int v = q * TILE;
@@ -347,19 +351,36 @@ public final class SparseGram {
           }
         }
       }
+      int calls = 0;
+      ws.rowEnd = 0;
       for (int t = 0; t < touched; t++) {
         int tile = ws.touched[t];
         int l0 = tile * TILE;
         if (l0 + TILE <= n && ws.entries[tile] * FILL_DENOMINATOR >= ws.count[tile] * TILE) {
-          tileRows(k, ws, tile, stamp, out);
+          calls = planTile(ws, tile, stamp, out, calls);
         } else {
           for (int l = l0; l < Math.min(n, l0 + TILE); l++) {
-            singleRow(k, ws, tile, l, stamp, out);
+            calls = planRow(ws, tile, l, stamp, calls);
           }
         }
         ws.count[tile] = 0;
         ws.entries[tile] = 0;
-        ws.lastSample[tile] = -1;
+      }
+      // The group's calls strip by strip, its features in each strip packed once for all.
+      for (int s0 = 0; s0 < width; s0 += stripWidth) {
+        int sw = Math.min(stripWidth, width - s0);
+        pack(g0, g1, s0, sw, ws.tilePanel);
+        for (int c = 0; c < calls; c++) {
+          int start = ws.callStart[c];
+          int to = ws.callRow[c] * width + s0;
+          if (ws.callQuad[c]) {
+            k.gatherRowQuads(sw, ws.callCount[c], ws.tileSample, start, ws.tileWeight,
+                start * TILE, ws.tilePanel, 0, sw, out, to, width, ws.callAccumulate[c]);
+          } else {
+            k.gatherRows(sw, ws.callCount[c], ws.rowSample, start, ws.rowWeight, start,
+                ws.tilePanel, 0, sw, out, to, ws.callAccumulate[c]);
+          }
+        }
       }
     }
     for (int l = 0; l < n; l++) {
@@ -369,8 +390,11 @@ public final class SparseGram {
     }
   }
 
-  /** The tile's TILE rows in one register-tiled gather (rows first seen start from zero). */
-  private void tileRows(SparseKernels k, Workspace ws, int tile, int stamp, double[] out) {
+  /**
+   * Plans the tile's TILE rows as one register-tiled gather (rows first seen start from zero);
+   * returns the group's call count.
+   */
+  private int planTile(Workspace ws, int tile, int stamp, double[] out, int calls) {
     int l0 = tile * TILE;
     int unseen = 0;
     for (int l = l0; l < l0 + TILE; l++) {
@@ -385,28 +409,40 @@ public final class SparseGram {
       }
       ws.seen[l] = stamp;
     }
-    int s = ws.tileStart[tile];
-    k.gatherRowQuads(width, ws.count[tile], ws.tileSample, s, ws.tileWeight, s * TILE, features, 0, width,
-        out, l0 * width, width, accumulate);
+    ws.callQuad[calls] = true;
+    ws.callRow[calls] = l0;
+    ws.callStart[calls] = tile * groupSize;
+    ws.callCount[calls] = ws.count[tile];
+    ws.callAccumulate[calls] = accumulate;
+    return calls + 1;
   }
 
-  /** Row {@code l} of a sparse or partial tile alone, over the tile's samples that light it. */
-  private void singleRow(SparseKernels k, Workspace ws, int tile, int l, int stamp, double[] out) {
+  /**
+   * Plans row {@code l} of a sparse or partial tile alone, over the tile's samples that light
+   * it; returns the group's call count.
+   */
+  private int planRow(Workspace ws, int tile, int l, int stamp, int calls) {
     int slot = l & (TILE - 1);
-    int m = 0;
-    for (int u = ws.tileStart[tile]; u < ws.tileStart[tile] + ws.count[tile]; u++) {
+    int from = ws.rowEnd;
+    int m = from;
+    for (int u = tile * groupSize; u < tile * groupSize + ws.count[tile]; u++) {
       double w = ws.tileWeight[u * TILE + slot];
       if (w != 0.0) {
         ws.rowSample[m] = ws.tileSample[u];
         ws.rowWeight[m++] = w;
       }
     }
-    if (m > 0) {
-      boolean seen = ws.seen[l] == stamp;
-      ws.seen[l] = stamp;
-      k.gatherRows(width, m, ws.rowSample, 0, ws.rowWeight, 0, features, 0, width, out, l * width,
-          seen);
+    if (m == from) {
+      return calls;
     }
+    ws.rowEnd = m;
+    ws.callQuad[calls] = false;
+    ws.callRow[calls] = l;
+    ws.callStart[calls] = from;
+    ws.callCount[calls] = m - from;
+    ws.callAccumulate[calls] = ws.seen[l] == stamp;
+    ws.seen[l] = stamp;
+    return calls + 1;
   }
 
   /** The end of the chunk from sample {@code c0}: whole groups while the entries fit. */
@@ -558,8 +594,6 @@ public final class SparseGram {
     final int[] count;
     final int[] entries;
     final int[] lastSample;
-    final int[] tileStart;
-    final int[] tileNext;
     final int[] touched;
     final int[] seen;
     final int[] tileMask;
@@ -567,9 +601,20 @@ public final class SparseGram {
     final double[] tileWeight;
     final int[] rowSample;
     final double[] rowWeight;
+    /** The tile path's packed feature strip of a group. */
+    final double[] tilePanel;
+    /** A group's calls: quad or single row, first output row, list start and length, accumulate. */
+    final boolean[] callQuad;
+    final int[] callRow;
+    final int[] callStart;
+    final int[] callCount;
+    final boolean[] callAccumulate;
+    /** The end of the single rows' lists planned so far in the group. */
+    int rowEnd;
     private int stamp;
 
-    Workspace(int n, int chunkSize, int pairs, int stripWidth, int tilePairs, int groupSize) {
+    Workspace(int n, int chunkSize, int pairs, int stripWidth, int tilePairs, int rowPairs,
+        int panelDoubles) {
       int keys = (chunkSize + GROUP - 1) / GROUP * n;
       active = new int[n];
       start = new int[keys + 1];
@@ -583,15 +628,20 @@ public final class SparseGram {
       entries = new int[tiles];
       lastSample = new int[tiles];
       Arrays.fill(lastSample, -1);
-      tileStart = new int[tiles];
-      tileNext = new int[tiles];
       touched = new int[tiles];
       seen = new int[n];
       tileMask = new int[tiles];
       tileSample = new int[tilePairs];
       tileWeight = new double[tilePairs * TILE];
-      rowSample = new int[groupSize];
-      rowWeight = new double[groupSize];
+      rowSample = new int[rowPairs];
+      rowWeight = new double[rowPairs];
+      tilePanel = new double[panelDoubles];
+      int calls = tiles + n;
+      callQuad = new boolean[calls];
+      callRow = new int[calls];
+      callStart = new int[calls];
+      callCount = new int[calls];
+      callAccumulate = new boolean[calls];
     }
 
     int nextStamp() {

@@ -208,4 +208,62 @@ class SparseGramTest {
       }
     }
   }
+
+  /**
+   * The tile path in narrow strips and small groups (many groups per column, a last strip
+   * narrower than the others, strips narrower than a register block, groups of one sample) has
+   * the bits of one {@link SparseKernels#gatherRows} over the whole row, whole or with rows
+   * skipped.
+   */
+  @Test
+  void tileStripsAndGroupsKeepTheBits() {
+    Random rnd = new Random(89);
+    SparseKernels kernels = SparseKernels.selected();
+    int k = 700;
+    int n = 21;
+    int width = 203;
+    int[] rank = new int[n];
+    for (int l = 0; l < n; l++) {
+      rank[l] = (l * 5) % n;
+    }
+    for (double density : new double[] {0.5, 0.9}) {
+      double[] x = sparseDense(rnd, k, n, density);
+      double[] f = gaussian(rnd, k * width);
+      CsrMatrix a = CsrMatrix.fromDense(x, k, n);
+      int[] index = new int[k];
+      double[] weight = new double[k];
+      for (int[] strips : new int[][] {{8, 8}, {24, 24 * 37}, {96, 96 * 5}, {48, 48 * 100}}) {
+        SparseGram gram = new SparseGram(a, f, width, 1 << 18, strips[0], strips[1]);
+        SparseGram.Workspace ws = gram.newWorkspace();
+        for (int j = 0; j < n; j++) {
+          double[] want = new double[n * width];
+          for (int l = 0; l < n; l++) {
+            int count = 0;
+            for (int i = 0; i < k; i++) {
+              if (x[i * n + j] != 0 && x[i * n + l] != 0) {
+                index[count] = i;
+                weight[count++] = x[i * n + j] * x[i * n + l];
+              }
+            }
+            kernels.gatherRows(width, count, index, 0, weight, 0, f, 0, width, want, l * width,
+                false);
+          }
+          String where = "density " + density + ", strips of " + strips[0] + ", panel "
+              + strips[1] + ", column " + j;
+          double[] out = new double[n * width];
+          Arrays.fill(out, Double.NaN);
+          gram.column(j, ws, out);
+          assertArrayEquals(want, out, where);
+          Arrays.fill(out, Double.NaN);
+          gram.column(j, ws, out, rank, j / 3, j);
+          for (int l = 0; l < n; l++) {
+            if (rank[l] < j / 3 || rank[l] >= j) {
+              assertArrayEquals(Arrays.copyOfRange(want, l * width, (l + 1) * width),
+                  Arrays.copyOfRange(out, l * width, (l + 1) * width), where + ", row " + l);
+            }
+          }
+        }
+      }
+    }
+  }
 }
