@@ -64,12 +64,14 @@ public final class SparseGram {
   /** Output columns per strip of the tile path: four register blocks of six vectors. */
   private static final int TILE_STRIP = 192;
 
+  /** Samples per tile group at most (narrow features would otherwise make huge groups). */
+  private static final int GROUP_MAX = 512;
+
   /**
    * Doubles of a tile group's packed feature strip (768 KiB, in the level-two cache): 512
    * samples of a 192-column strip, so that each register tile's call has many samples.
    */
-  private static final int TILE_PANEL_DOUBLES = 96 * 1024;
-  private static final int GROUP_MAX = 512;
+  private static final int TILE_PANEL_DOUBLES = GROUP_MAX * TILE_STRIP;
 
   /** Samples of a column whose tiles' fill chooses its path ({@link #tileFill}). */
   private static final int FILL_PROBE = 64;
@@ -367,7 +369,7 @@ public final class SparseGram {
         ws.entries[tile] = 0;
       }
       // The group's calls strip by strip, its features in each strip packed once for all.
-      for (int s0 = 0; s0 < width; s0 += stripWidth) {
+      for (int s0 = 0; calls > 0 && s0 < width; s0 += stripWidth) {
         int sw = Math.min(stripWidth, width - s0);
         pack(g0, g1, s0, sw, ws.tilePanel);
         for (int c = 0; c < calls; c++) {

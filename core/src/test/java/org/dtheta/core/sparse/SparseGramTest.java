@@ -65,7 +65,6 @@ class SparseGramTest {
   @Test
   void everyRowHasTheBitsOfItsSingleGather() {
     Random rnd = new Random(21);
-    SparseKernels kernels = SparseKernels.selected();
     int[][] shapes = {{900, 17, 700}, {300, 30, 37}, {200, 9, 1}, {40, 8, 129}, {3, 6, 13}};
     for (int[] shape : shapes) {
       for (double density : new double[] {0.05, 0.35, 0.9}) {
@@ -77,24 +76,11 @@ class SparseGramTest {
         SparseGram gram = new SparseGram(CsrMatrix.fromDense(x, k, n), f, width);
         SparseGram.Workspace ws = gram.newWorkspace();
         double[] out = new double[n * width];
-        int[] index = new int[k];
-        double[] weight = new double[k];
         for (int pass = 0; pass < 2; pass++) {
           for (int j = 0; j < n; j++) {
             Arrays.fill(out, Double.NaN);
             gram.column(j, ws, out);
-            double[] want = new double[n * width];
-            for (int l = 0; l < n; l++) {
-              int count = 0;
-              for (int i = 0; i < k; i++) {
-                if (x[i * n + j] != 0 && x[i * n + l] != 0) {
-                  index[count] = i;
-                  weight[count++] = x[i * n + j] * x[i * n + l];
-                }
-              }
-              kernels.gatherRows(width, count, index, 0, weight, 0, f, 0, width, want, l * width,
-                  false);
-            }
+            double[] want = singleGathers(x, k, n, f, width, j);
             assertArrayEquals(want, out,
                 "k " + k + ", n " + n + ", width " + width + ", density " + density + ", column " + j);
           }
@@ -218,7 +204,6 @@ class SparseGramTest {
   @Test
   void tileStripsAndGroupsKeepTheBits() {
     Random rnd = new Random(89);
-    SparseKernels kernels = SparseKernels.selected();
     int k = 700;
     int n = 21;
     int width = 203;
@@ -230,24 +215,11 @@ class SparseGramTest {
       double[] x = sparseDense(rnd, k, n, density);
       double[] f = gaussian(rnd, k * width);
       CsrMatrix a = CsrMatrix.fromDense(x, k, n);
-      int[] index = new int[k];
-      double[] weight = new double[k];
       for (int[] strips : new int[][] {{8, 8}, {24, 24 * 37}, {96, 96 * 5}, {48, 48 * 100}}) {
         SparseGram gram = new SparseGram(a, f, width, 1 << 18, strips[0], strips[1]);
         SparseGram.Workspace ws = gram.newWorkspace();
         for (int j = 0; j < n; j++) {
-          double[] want = new double[n * width];
-          for (int l = 0; l < n; l++) {
-            int count = 0;
-            for (int i = 0; i < k; i++) {
-              if (x[i * n + j] != 0 && x[i * n + l] != 0) {
-                index[count] = i;
-                weight[count++] = x[i * n + j] * x[i * n + l];
-              }
-            }
-            kernels.gatherRows(width, count, index, 0, weight, 0, f, 0, width, want, l * width,
-                false);
-          }
+          double[] want = singleGathers(x, k, n, f, width, j);
           String where = "density " + density + ", strips of " + strips[0] + ", panel "
               + strips[1] + ", column " + j;
           double[] out = new double[n * width];
@@ -265,5 +237,27 @@ class SparseGramTest {
         }
       }
     }
+  }
+
+  /**
+   * Slice {@code j} of the dense {@code k x n} data {@code x} with features {@code f}, each row
+   * one {@link SparseKernels#gatherRows} over the samples lit at both pixels, in sample order.
+   */
+  private static double[] singleGathers(double[] x, int k, int n, double[] f, int width, int j) {
+    int[] index = new int[k];
+    double[] weight = new double[k];
+    double[] want = new double[n * width];
+    for (int l = 0; l < n; l++) {
+      int count = 0;
+      for (int i = 0; i < k; i++) {
+        if (x[i * n + j] != 0 && x[i * n + l] != 0) {
+          index[count] = i;
+          weight[count++] = x[i * n + j] * x[i * n + l];
+        }
+      }
+      SparseKernels.selected().gatherRows(width, count, index, 0, weight, 0, f, 0, width, want,
+          l * width, false);
+    }
+    return want;
   }
 }
