@@ -55,6 +55,12 @@ final class MemoryCheck {
     return TangentBudget.bytes(6L * (hidden + 10) * m, k) + quads;
   }
 
+  /**
+   * Nonzeros per image of the augmented data {@code [X 1]}: MNIST's training images light 149.9
+   * pixels on average (at most 351), and the bias adds its 1.
+   */
+  private static final long NONZEROS_PER_IMAGE = 151;
+
   /** Df's whole-matrix or block work beyond the model, by the structured or hvp route. */
   static long jacobian(int k, int hidden, long p, long panelRows, boolean structured) {
     long panel = 8L * panelRows * p;
@@ -67,7 +73,9 @@ final class MemoryCheck {
     return 8L * ((long) k * packed + p * tail) + panel + written
         + StructuredHessianPanels.sweepTangentBytes(hidden, 10, k)
         + StructuredHessianPanels.secondLayerBytes(hidden, 10, org.dtheta.mnist.data.Mnist.PIXELS)
-        + StructuredHessianPanels.keptBlockBytes(hidden, org.dtheta.mnist.data.Mnist.PIXELS);
+        + StructuredHessianPanels.keptBlockBytes(hidden, org.dtheta.mnist.data.Mnist.PIXELS)
+        + StructuredHessianPanels.gramBytes(hidden, org.dtheta.mnist.data.Mnist.PIXELS, k,
+            NONZEROS_PER_IMAGE, org.dtheta.core.kernel.Parallel.threads());
   }
 
   /** {@code Df V} with {@code m} directions: V, the product, and the sweeps' tangents. */

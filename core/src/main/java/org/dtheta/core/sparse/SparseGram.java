@@ -189,6 +189,26 @@ public final class SparseGram {
   }
 
   /**
+   * Bytes of one {@link Workspace} at most for a {@code rows x cols} matrix with {@code width}
+   * features per row, whatever its nonzeros (for memory checks before the data is read): the
+   * sizes {@link #newWorkspace} passes, each at its largest.
+   */
+  public static long workspaceBytes(int rows, int cols, int width) {
+    int stripWidth = Math.min(width, TILE_STRIP);
+    int groupSize = Math.max(1, Math.min(GROUP_MAX, TILE_PANEL_DOUBLES / stripWidth));
+    int chunkCap = Math.min((rows + GROUP - 1) / GROUP, CHUNK_GROUPS) * GROUP;
+    long pairs = Math.max(CHUNK_ENTRIES, (long) GROUP * cols);
+    long tiles = (cols + TILE - 1) / TILE;
+    long keys = (long) (chunkCap + GROUP - 1) / GROUP * cols;
+    long calls = tiles + cols;
+    long ints = cols + (keys + 1) + keys + pairs + 5 * tiles + cols + groupSize * tiles
+        + (long) groupSize * cols + 3 * calls;
+    long doubles = pairs + (long) GROUP * Math.min(STRIP, width) + (long) cols * Math.min(STRIP, width)
+        + groupSize * tiles * TILE + (long) groupSize * cols + (long) groupSize * stripWidth;
+    return 4 * ints + 8 * doubles + 2 * calls;
+  }
+
+  /**
    * Writes {@code G_j} into {@code out} ({@code a.cols() x width}, row-major, from offset 0):
    * every row is overwritten, rows of pixels never lit together with {@code j} become zero.
    */

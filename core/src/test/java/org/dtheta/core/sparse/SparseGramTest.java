@@ -56,6 +56,43 @@ class SparseGramTest {
   }
 
   /**
+   * {@link SparseGram#workspaceBytes}, the bound memory checks take before the data is read,
+   * holds every array of a workspace: exactly when a row lights every column and the nonzeros
+   * fill a chunk (each size at its largest), and from above on sparse data.
+   */
+  @Test
+  void workspaceBytesBoundsTheWorkspace() {
+    Random rnd = new Random(5);
+    int cols = 40;
+    int width = 50;
+    int dense = 6600; // 264000 nonzeros: more than a chunk's entries
+    double[] full = new double[dense * cols];
+    Arrays.fill(full, 1.0);
+    SparseGram whole = new SparseGram(CsrMatrix.fromDense(full, dense, cols),
+        new double[dense * width], width);
+    assertEquals(SparseGram.workspaceBytes(dense, cols, width), bytes(whole.newWorkspace()));
+    int k = 900;
+    for (int w : new int[] {7, 50, 700}) {
+      SparseGram sparse = new SparseGram(CsrMatrix.fromDense(sparseDense(rnd, k, cols, 0.2), k, cols),
+          new double[k * w], w);
+      long used = bytes(sparse.newWorkspace());
+      long bound = SparseGram.workspaceBytes(k, cols, w);
+      assertTrue(used <= bound && used > 0, "width " + w + ": " + used + " > " + bound);
+    }
+  }
+
+  /** The bytes of a workspace's arrays. */
+  private static long bytes(SparseGram.Workspace ws) {
+    long ints = (long) ws.active.length + ws.start.length + ws.next.length + ws.sample.length
+        + ws.count.length + ws.entries.length + ws.lastSample.length + ws.touched.length
+        + ws.seen.length + ws.tileMask.length + ws.tileSample.length + ws.rowSample.length
+        + ws.callRow.length + ws.callStart.length + ws.callCount.length;
+    long doubles = (long) ws.weight.length + ws.panel.length + ws.strip.length
+        + ws.tileWeight.length + ws.rowWeight.length + ws.tilePanel.length;
+    return 4 * ints + 8 * doubles + ws.callQuad.length + ws.callAccumulate.length;
+  }
+
+  /**
    * Every row of every slice has the bits of one {@link SparseKernels#gatherRows} over the
    * samples lit at both pixels, in sample order: whether its tile of four pixels was gathered as
    * one (zero weights where a sample's pixel is dark) or row by row, over one group of samples

@@ -433,6 +433,25 @@ public final class StructuredHessianPanels implements HessianPanels {
   }
 
   /**
+   * Bytes the first-layer Gram holds beside the packed curvatures for {@code k} samples of
+   * {@code inputs} inputs with about {@code nonzerosPerSample} nonzeros each (the bias's 1
+   * included), {@code hidden} units and {@code threads} threads: the augmented data in Gram order
+   * and by column (an index and a value per nonzero, a pointer per row), its rows by tiles of four
+   * columns (at most one tile per nonzero, four values each), and per thread a pixel's slice of
+   * the Gram and {@link SparseGram}'s workspace.
+   */
+  public static long gramBytes(int hidden, int inputs, int k, long nonzerosPerSample,
+      int threads) {
+    int pixels = inputs + 1;
+    int packed = TopCurvature.packedWidth(hidden);
+    long nonzeros = nonzerosPerSample * k;
+    long data = 2 * (12 * nonzeros + 4L * (Math.max(k, pixels) + 1));
+    long tiles = nonzeros * (4 + 1 + 8 * 4) + 4L * (k + 1);
+    long perThread = 8L * pixels * packed + SparseGram.workspaceBytes(k, pixels, packed);
+    return data + tiles + threads * perThread;
+  }
+
+  /**
    * A copy of {@code width} doubles from {@code from} in an array of {@code pool} (or a new
    * one), or null when all are +0.0 (bit for bit).
    */
