@@ -278,19 +278,10 @@ public final class Mlp implements Classifier {
     int c = layout.outputs(layout.layers());
     int right = 0;
     for (int i = 0; i < samples.k(); i++) {
-      right += argmax(y, i * c, c) == argmax(samples.targets(), i * c, c) ? 1 : 0;
+      boolean hit = Accuracy.argmax(y, i * c, c) == Accuracy.argmax(samples.targets(), i * c, c);
+      right += hit ? 1 : 0;
     }
     return (double) right / samples.k();
-  }
-
-  private static int argmax(double[] x, int from, int n) {
-    int best = 0;
-    for (int j = 1; j < n; j++) {
-      if (x[from + j] > x[from + best]) {
-        best = j;
-      }
-    }
-    return best;
   }
 
   @Override

@@ -269,13 +269,19 @@ public final class TwoLayerNet implements Classifier {
     double[] y = new double[logits.size()];
     int c = config.outputs();
     for (int i = 0; i < samples.k(); i++) {
-      switch (config.output()) {
-        case SOFTMAX -> Kernels.softmaxRow(c, logits.value(), i * c, y, i * c);
-        case SIGMOID -> Kernels.map(UnaryFunction.SIGMOID, c, logits.value(), i * c, y, i * c);
-        case IDENTITY -> Kernels.copy(c, logits.value(), i * c, y, i * c);
-      }
+      outputRow(logits.value(), i * c, y, i * c);
     }
     return y;
+  }
+
+  /** The outputs of one row, {@code c} of them, from its logits. */
+  private void outputRow(double[] logits, int from, double[] y, int to) {
+    int c = config.outputs();
+    switch (config.output()) {
+      case SOFTMAX -> Kernels.softmaxRow(c, logits, from, y, to);
+      case SIGMOID -> Kernels.map(UnaryFunction.SIGMOID, c, logits, from, y, to);
+      case IDENTITY -> Kernels.copy(c, logits, from, y, to);
+    }
   }
 
   /**
@@ -284,14 +290,19 @@ public final class TwoLayerNet implements Classifier {
    */
   @Override
   public double accuracy(double[] theta, Dataset samples) {
-    double[] y = predict(theta, samples);
     int c = config.outputs();
+    if (c > 1 && config.output() != OutputLayer.SIGMOID) {
+      // softmax and identity keep the logits' order (a sigmoid saturates to equal outputs)
+      return Accuracy.fraction(logitsAt(theta, samples).value(), c, samples.targets(),
+          samples.k(), (logits, from, out) -> outputRow(logits, from, out, 0));
+    }
+    double[] y = predict(theta, samples);
     int right = 0;
     for (int i = 0; i < samples.k(); i++) {
       boolean hit =
           c == 1
               ? (y[i] >= 0.5) == (samples.targets()[i] >= 0.5)
-              : argmax(y, i * c, c) == argmax(samples.targets(), i * c, c);
+              : Accuracy.argmax(y, i * c, c) == Accuracy.argmax(samples.targets(), i * c, c);
       right += hit ? 1 : 0;
     }
     return (double) right / samples.k();
@@ -440,16 +451,6 @@ public final class TwoLayerNet implements Classifier {
   }
 
   // ---- helpers ----
-
-  private static int argmax(double[] x, int from, int n) {
-    int best = 0;
-    for (int j = 1; j < n; j++) {
-      if (x[from + j] > x[from + best]) {
-        best = j;
-      }
-    }
-    return best;
-  }
 
   private static void requireFits(NetworkConfig c, Dataset d, String what) {
     if (d.inputs() != c.inputs() || d.outputs() != c.outputs()) {

@@ -72,6 +72,33 @@ class TwoLayerNetTest {
   }
 
   /**
+   * Accuracy read off the logits ({@link Accuracy}) is the largest output's, as {@code predict}
+   * gives them, for every output layer with several outputs: at random parameters, at zero
+   * (every row's logits tie) and nearly zero (rows within the margin).
+   */
+  @ParameterizedTest
+  @MethodSource("nets")
+  void accuracyIsTheLargestOutputs(NetworkConfig c) {
+    Random rnd = new Random(41);
+    Dataset d = Fixtures.dataset(rnd, c, 60);
+    TwoLayerNet net = new TwoLayerNet(c, d);
+    int p = c.layout().size();
+    double[][] points = {Fixtures.gaussian(rnd, p, 1.0), new double[p],
+        Fixtures.gaussian(rnd, p, 1e-12)};
+    int o = c.outputs();
+    for (double[] theta : points) {
+      double[] y = net.predict(theta, d);
+      int right = 0;
+      for (int i = 0; i < d.k(); i++) {
+        right += o == 1
+            ? ((y[i] >= 0.5) == (d.targets()[i] >= 0.5) ? 1 : 0)
+            : (Accuracy.argmax(y, i * o, o) == Accuracy.argmax(d.targets(), i * o, o) ? 1 : 0);
+      }
+      assertEquals((double) right / d.k(), net.accuracy(theta, d), 0.0);
+    }
+  }
+
+  /**
    * buildTop on a variable a1 gives the data loss and dL/dA1, from which the first-layer
    * gradients follow by the chain rule: dL/dW1 = X^T dL/dA1, dL/db1 = column sums; dL/dW2 and
    * dL/db2 agree directly. The L2 term, absent from buildTop, is (l2/k) W.
