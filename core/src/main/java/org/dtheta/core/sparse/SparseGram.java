@@ -139,10 +139,25 @@ public final class SparseGram {
     }
     this.chunkEntries = chunkEntries;
     this.stripWidth = Math.min(width, tileStrip);
-    this.groupSize = Math.max(1, Math.min(GROUP_MAX, tilePanelDoubles / stripWidth));
+    this.groupSize = groupSize(stripWidth, tilePanelDoubles);
     this.maxRowLength = longest;
-    this.chunkCap = Math.min((a.rows() + GROUP - 1) / GROUP, CHUNK_GROUPS) * GROUP;
-    this.pairs = (int) Math.min(a.nonZeros(), Math.max(chunkEntries, (long) GROUP * longest));
+    this.chunkCap = chunkCap(a.rows());
+    this.pairs = (int) Math.min(a.nonZeros(), chunkPairs(chunkEntries, longest));
+  }
+
+  /** Samples per tile group for strips of {@code stripWidth} columns. */
+  private static int groupSize(int stripWidth, int tilePanelDoubles) {
+    return Math.max(1, Math.min(GROUP_MAX, tilePanelDoubles / stripWidth));
+  }
+
+  /** Samples per chunk at most, in whole groups. */
+  private static int chunkCap(int rows) {
+    return Math.min((rows + GROUP - 1) / GROUP, CHUNK_GROUPS) * GROUP;
+  }
+
+  /** A chunk's (sample, pixel) pairs at most, before the data's nonzeros bound them. */
+  private static long chunkPairs(int chunkEntries, int longestRow) {
+    return Math.max(chunkEntries, (long) GROUP * longestRow);
   }
 
   /** Width of a feature row, and of an output row. */
@@ -184,28 +199,21 @@ public final class SparseGram {
   /** Scratch space for one thread. */
   public Workspace newWorkspace() {
     return new Workspace(a.cols(), chunkCap, Math.max(1, pairs), Math.min(STRIP, width),
-        groupSize * ((a.cols() + TILE - 1) / TILE),
-        groupSize * Math.max(1, maxRowLength), groupSize * stripWidth);
+        groupSize * Workspace.tiles(a.cols()), groupSize * Math.max(1, maxRowLength),
+        groupSize * stripWidth);
   }
 
   /**
    * Bytes of one {@link Workspace} at most for a {@code rows x cols} matrix with {@code width}
    * features per row, whatever its nonzeros (for memory checks before the data is read): the
-   * sizes {@link #newWorkspace} passes, each at its largest.
+   * sizes {@link #newWorkspace} passes, each at its largest (every row lighting every column).
    */
   public static long workspaceBytes(int rows, int cols, int width) {
     int stripWidth = Math.min(width, TILE_STRIP);
-    int groupSize = Math.max(1, Math.min(GROUP_MAX, TILE_PANEL_DOUBLES / stripWidth));
-    int chunkCap = Math.min((rows + GROUP - 1) / GROUP, CHUNK_GROUPS) * GROUP;
-    long pairs = Math.max(CHUNK_ENTRIES, (long) GROUP * cols);
-    long tiles = (cols + TILE - 1) / TILE;
-    long keys = (long) (chunkCap + GROUP - 1) / GROUP * cols;
-    long calls = tiles + cols;
-    long ints = cols + (keys + 1) + keys + pairs + 5 * tiles + cols + groupSize * tiles
-        + (long) groupSize * cols + 3 * calls;
-    long doubles = pairs + (long) GROUP * Math.min(STRIP, width) + (long) cols * Math.min(STRIP, width)
-        + groupSize * tiles * TILE + (long) groupSize * cols + (long) groupSize * stripWidth;
-    return 4 * ints + 8 * doubles + 2 * calls;
+    int groupSize = groupSize(stripWidth, TILE_PANEL_DOUBLES);
+    return Workspace.bytes(cols, chunkCap(rows), chunkPairs(CHUNK_ENTRIES, cols),
+        Math.min(STRIP, width), (long) groupSize * Workspace.tiles(cols), (long) groupSize * cols,
+        (long) groupSize * stripWidth);
   }
 
   /**
@@ -637,7 +645,7 @@ public final class SparseGram {
 
     Workspace(int n, int chunkSize, int pairs, int stripWidth, int tilePairs, int rowPairs,
         int panelDoubles) {
-      int keys = (chunkSize + GROUP - 1) / GROUP * n;
+      int keys = Math.toIntExact(keys(n, chunkSize));
       active = new int[n];
       start = new int[keys + 1];
       next = new int[keys];
@@ -645,7 +653,7 @@ public final class SparseGram {
       weight = new double[pairs];
       panel = new double[GROUP * stripWidth];
       strip = new double[n * stripWidth];
-      int tiles = (n + TILE - 1) / TILE;
+      int tiles = tiles(n);
       count = new int[tiles];
       entries = new int[tiles];
       lastSample = new int[tiles];
@@ -658,12 +666,41 @@ public final class SparseGram {
       rowSample = new int[rowPairs];
       rowWeight = new double[rowPairs];
       tilePanel = new double[panelDoubles];
-      int calls = tiles + n;
+      int calls = calls(n);
       callQuad = new boolean[calls];
       callRow = new int[calls];
       callStart = new int[calls];
       callCount = new int[calls];
       callAccumulate = new boolean[calls];
+    }
+
+    /** Register tiles of four over {@code n} columns. */
+    static int tiles(int n) {
+      return (n + TILE - 1) / TILE;
+    }
+
+    /** Bucket keys: a chunk's groups times the columns. */
+    private static long keys(int n, int chunkSize) {
+      return (long) ((chunkSize + GROUP - 1) / GROUP) * n;
+    }
+
+    /** A group's calls at most: one per tile and one per single row. */
+    private static int calls(int n) {
+      return tiles(n) + n;
+    }
+
+    /** Bytes of the arrays the constructor makes for these sizes (each line one array kind). */
+    static long bytes(int n, int chunkSize, long pairs, int stripWidth, long tilePairs,
+        long rowPairs, long panelDoubles) {
+      long keys = keys(n, chunkSize);
+      long tiles = tiles(n);
+      long calls = calls(n);
+      long ints = 2L * n + (keys + 1) + keys + pairs + 5 * tiles + tilePairs + rowPairs
+          + 3 * calls;
+      long doubles = pairs + (long) GROUP * stripWidth + (long) n * stripWidth
+          + tilePairs * TILE + rowPairs + panelDoubles;
+      long booleans = 2 * calls;
+      return 4 * ints + 8 * doubles + booleans;
     }
 
     int nextStamp() {
