@@ -237,6 +237,17 @@ public final class Mlp implements Classifier {
    */
   @Override
   public double[] predict(double[] theta, Dataset samples) {
+    double[] logits = logits(theta, samples);
+    int c = layout.outputs(layout.layers());
+    double[] y = new double[logits.length];
+    for (int i = 0; i < samples.k(); i++) {
+      Kernels.softmaxRow(c, logits, i * c, y, i * c);
+    }
+    return y;
+  }
+
+  /** The logits {@code A(L+1)} on {@code samples} ({@code k x c}), over chunks of rows. */
+  private double[] logits(double[] theta, Dataset samples) {
     batch.checkLength("theta", theta);
     int[] sizes = layout.sizes();
     int n = sizes[0];
@@ -246,7 +257,7 @@ public final class Mlp implements Classifier {
           + samples.outputs() + " target columns; the MLP " + Arrays.toString(sizes) + " needs "
           + n + " and " + c);
     }
-    double[] y = new double[samples.k() * c];
+    double[] logits = new double[samples.k() * c];
     for (int first = 0; first < samples.k(); first += PREDICT_ROWS) {
       int rows = Math.min(PREDICT_ROWS, samples.k() - first);
       double[] a = Arrays.copyOfRange(samples.x(), first * n, (first + rows) * n);
@@ -264,24 +275,20 @@ public final class Mlp implements Classifier {
         }
         a = z;
       }
-      for (int i = 0; i < rows; i++) {
-        Kernels.softmaxRow(c, a, i * c, y, (first + i) * c);
-      }
+      System.arraycopy(a, 0, logits, first * c, rows * c);
     }
-    return y;
+    return logits;
   }
 
-  /** The fraction of {@code samples} whose largest probability is at their largest target. */
+  /**
+   * The fraction of {@code samples} whose largest probability is at their largest target, read
+   * off the logits where no softmax rounding can decide it ({@link Accuracy}).
+   */
   @Override
   public double accuracy(double[] theta, Dataset samples) {
-    double[] y = predict(theta, samples);
     int c = layout.outputs(layout.layers());
-    int right = 0;
-    for (int i = 0; i < samples.k(); i++) {
-      boolean hit = Accuracy.argmax(y, i * c, c) == Accuracy.argmax(samples.targets(), i * c, c);
-      right += hit ? 1 : 0;
-    }
-    return (double) right / samples.k();
+    return Accuracy.fraction(logits(theta, samples), c, samples.targets(), samples.k(),
+        (logits, from, out) -> Kernels.softmaxRow(c, logits, from, out, 0));
   }
 
   @Override

@@ -517,6 +517,14 @@ class MlpTest {
       right += best == label ? 1 : 0;
     }
     assertEquals((double) right / d.k(), t.mlp.accuracy(t.theta, d));
+    // at zero every row's logits tie: accuracy takes the outputs' first largest, as predict's
+    double[] y0 = t.mlp.predict(new double[t.theta.length], d);
+    int right0 = 0;
+    for (int i = 0; i < d.k(); i++) {
+      boolean hit = Accuracy.argmax(y0, i * c, c) == Accuracy.argmax(d.targets(), i * c, c);
+      right0 += hit ? 1 : 0;
+    }
+    assertEquals((double) right0 / d.k(), t.mlp.accuracy(new double[t.theta.length], d), 0.0);
     UpdateMap map = UpdateMap.of(t.mlp, ALPHA, 3);
     double[] dense = map.dense(t.theta);
     Mlp.Layout l = t.mlp.layout();
