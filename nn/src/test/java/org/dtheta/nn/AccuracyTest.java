@@ -19,11 +19,22 @@ class AccuracyTest {
   void rowsWithinTheMarginTakeTheOutputsArgmax() {
     // softmax rounds exp(-1e-17) to 1: both outputs equal, the first is the largest output,
     // though the second logit is the largest
-    double[] logits = {0.0, 1e-17, -5.0, /* */ 3.0, 3.0, 1.0, /* */ 1.0, Double.NaN, 0.0,
-        /* */ -2.0, 7.5, 7.5 - 1e-3};
-    double[] targets = {1, 0, 0, /* */ 1, 0, 0, /* */ 1, 0, 0, /* */ 0, 1, 0};
+    double[] logits = {
+        0.0, 1e-17, -5.0,
+        3.0, 3.0, 1.0,
+        1.0, Double.NaN, 0.0,
+        -2.0, 7.5, 7.5 - 1e-3};
+    double[] targets = {
+        1, 0, 0,
+        1, 0, 0,
+        1, 0, 0,
+        0, 1, 0};
     assertEquals(4 / 4.0, Accuracy.fraction(logits, 3, targets, 4, SOFTMAX), 0.0);
-    double[] second = {0, 1, 0, /* */ 0, 1, 0, /* */ 0, 1, 0, /* */ 0, 0, 1};
+    double[] second = {
+        0, 1, 0,
+        0, 1, 0,
+        0, 1, 0,
+        0, 0, 1};
     assertEquals(0.0, Accuracy.fraction(logits, 3, second, 4, SOFTMAX), 0.0);
   }
 
