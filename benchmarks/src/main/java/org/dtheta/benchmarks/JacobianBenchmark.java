@@ -6,6 +6,7 @@ import org.dtheta.core.ProgressListener;
 import org.dtheta.nn.JacobianMethod;
 import org.dtheta.nn.PanelSink;
 import org.dtheta.nn.UpdateMap;
+import org.dtheta.nn.structured.StructuredHessianPanels;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -42,7 +43,7 @@ public class JacobianBenchmark {
   /** Streams {@code Df(theta)}; returns the checksum. */
   @Benchmark
   public double structuredDf(NetProblem p) throws IOException {
-    int panelRows = (int) Math.max(1, Math.min(p.theta.length, (128L << 20) / (8L * p.theta.length)));
+    int panelRows = StructuredHessianPanels.panelRows(p.hidden, p.theta.length, 128L << 20);
     PanelSink discard = (first, rows, panel) -> checksum += panel[panel.length - 1];
     p.map.writeDense(p.theta, JacobianMethod.STRUCTURED, discard, panelRows, ProgressListener.NONE);
     return checksum;

@@ -9,10 +9,12 @@ import org.dtheta.mnist.data.Mnist;
 import org.dtheta.nn.Activation;
 import org.dtheta.nn.Classifier;
 import org.dtheta.nn.Dataset;
+import org.dtheta.nn.HessianPanels;
 import org.dtheta.nn.Initializer;
 import org.dtheta.nn.Mlp;
 import org.dtheta.nn.TwoLayerNet;
 import org.dtheta.nn.UpdateMap;
+import org.dtheta.nn.structured.StructuredHessianPanels;
 
 /**
  * The network of a run: 784 inputs, the hidden widths {@code h1, ..., hL} ({@code --hidden
@@ -115,6 +117,17 @@ record Architecture(List<Integer> hidden, Activation activation) {
   /** P. */
   int parameters() {
     return layout().size();
+  }
+
+  /**
+   * Rows per panel of a whole Df of this net when none are asked for: about 128 MB, in whole
+   * pixels on the {@code structured} route (which then copies no rows).
+   */
+  int defaultPanelRows(boolean structured) {
+    int p = parameters();
+    long bytes = 128L << 20;
+    return structured ? StructuredHessianPanels.panelRows(hiddenSum(), p, bytes)
+        : HessianPanels.panelRows(p, bytes);
   }
 
   /** {@code h1 + ... + hL}, what memory estimates grow with. */

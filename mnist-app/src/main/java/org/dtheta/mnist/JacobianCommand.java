@@ -110,7 +110,8 @@ final class JacobianCommand implements Callable<Integer> {
   boolean gaussNewton;
 
   @Option(names = "--panel-rows", paramLabel = "N",
-      description = "Rows per panel when streaming the whole matrix. Default: about 128 MB per panel.")
+      description = "Rows per panel when streaming the whole matrix. Default: about 128 MB per panel"
+          + " (whole pixels on the structured route).")
   Integer panelRows;
 
   @Option(names = "--out", required = true, paramLabel = "FILE.npy", description = "Output file.")
@@ -225,14 +226,14 @@ final class JacobianCommand implements Callable<Integer> {
     return new Model.Needs("the whole Df" + how, "--k or --panel-rows",
         (k, a) -> {
           long p = a.parameters();
-          return MemoryCheck.jacobian(k, a.hiddenSum(), p, panelRows((int) p), structured(a));
+          return MemoryCheck.jacobian(k, a.hiddenSum(), p, panelRows(a), structured(a));
         });
   }
 
-  /** Rows per panel of a whole Df of {@code p} rows: {@code --panel-rows}, or about 128 MB. */
-  private int panelRows(int p) {
-    long rows = panelRows != null ? panelRows : (128L << 20) / (8L * p);
-    return (int) Math.max(1, Math.min(p, rows));
+  /** Rows per panel of a whole Df of {@code arch}: {@code --panel-rows}, or its default. */
+  private int panelRows(Architecture arch) {
+    return panelRows != null ? Math.min(arch.parameters(), panelRows)
+        : arch.defaultPanelRows(structured(arch));
   }
 
   /** Whether the structured route will run for {@code arch} (explicitly, or by default). */
@@ -265,7 +266,7 @@ final class JacobianCommand implements Callable<Integer> {
     } else if (part != null && part.times != null) {
       writeProduct(model.map(), curvature, theta, log, what);
     } else {
-      writeWhole(model.map(), curvature, theta, what);
+      writeWhole(model, curvature, theta, what);
     }
     if (verify > 0) {
       JacobianCheck.Result result;
@@ -283,10 +284,11 @@ final class JacobianCommand implements Callable<Integer> {
     log.flush();
   }
 
-  private void writeWhole(UpdateMap map, Curvature curvature, double[] theta, String what)
+  private void writeWhole(Model model, Curvature curvature, double[] theta, String what)
       throws IOException {
+    UpdateMap map = model.map();
     int p = map.dimension();
-    int rows = panelRows(p);
+    int rows = panelRows(model.arch());
     PrintWriter log = spec.commandLine().getOut();
     WholeDfJob job = WholeDfJob.start(out,
         WholeDfJob.Inputs.of(map, curvature, method, rows, theta), log);

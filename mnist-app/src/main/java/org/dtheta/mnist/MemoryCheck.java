@@ -64,7 +64,7 @@ final class MemoryCheck {
   /** Df's whole-matrix or block work beyond the model, by the structured or hvp route. */
   static long jacobian(int k, int hidden, long p, long panelRows, boolean structured) {
     long panel = 8L * panelRows * p;
-    long written = panel; // the copy of the last panel that the writer thread is writing
+    long written = WholeDfJob.PANELS_IN_FLIGHT * panel; // the copies the writer thread holds
     if (!structured) {
       return tangents(k, hidden, Math.min(p, DIRECTIONS_PER_SWEEP)) + 2 * panel + written;
     }

@@ -121,6 +121,14 @@ public final class TrainedRun {
   }
 
   /**
+   * Rows per panel of this run's whole Df when none are asked for, as {@code dtheta jacobian}
+   * takes them by default.
+   */
+  public int defaultPanelRows() {
+    return config.architecture().defaultPanelRows(jacobianMethod() == JacobianMethod.STRUCTURED);
+  }
+
+  /**
    * Where each parameter block sits in theta (and so in the rows and columns of Df): name,
    * offset, length and shape of W1, b1, ..., W(L+1), b(L+1), in order.
    */

@@ -12,14 +12,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.dtheta.core.sparse.SparseKernels;
 import org.dtheta.nn.Curvature;
 import org.dtheta.nn.Dataset;
@@ -33,11 +35,11 @@ import org.dtheta.nn.io.NpyMatrixWriter;
 
 /**
  * A whole-Df job that survives being killed: the rows go to {@code <out>.partial}
- * ({@link NpyMatrixWriter}), and after each panel they are forced to disk and the progress
- * record {@code <out>.partial.json} is replaced atomically with the rows done and the job's
- * {@link Inputs}. A rerun of the same command finds both, checks that the record's inputs are
- * this job's, that the partial file holds its header and at least the recorded rows, truncates
- * it to them and continues from there ({@link #firstRow()}, always a panel boundary, so the
+ * ({@link NpyMatrixWriter}), and after each panel (or each few, when the disk falls behind)
+ * they are forced to disk and the progress record {@code <out>.partial.json} is replaced
+ * atomically with the rows done and the job's {@link Inputs}. A rerun of the same command
+ * finds both, checks that the record's inputs are this job's, that the partial file holds its
+ * header and at least the recorded rows, truncates it to them and continues from there ({@link #firstRow()}, always a panel boundary, so the
  * rows come out bit for bit as in an uninterrupted run). A record of other inputs, or one that
  * does not fit the file, makes the job start over, saying so; rows of two jobs are never mixed.
  *
@@ -46,12 +48,19 @@ import org.dtheta.nn.io.NpyMatrixWriter;
  * that failed before recording any row removes them. On completion the partial file is renamed
  * to {@code out} and the record deleted.
  *
- * <p>Panels go to disk on a writer thread of their own, one panel at a time, so that the next
- * panel is computed while the last is written and forced: the computing thread hands a copy
- * over and waits only if the previous panel is still being written. A write's failure surfaces
- * at the next panel or at {@link #complete()}.
+ * <p>Panels go to disk on a writer thread of their own, in order, so that the next panels are
+ * computed while earlier ones are written and forced: the computing thread hands the panel
+ * over ({@link #exchange}, or a copy by {@link #accept}) and waits only when {@link #PANELS_IN_FLIGHT} panels are still being written (panels of
+ * pixels that are rarely lit are computed faster than the disk takes them). A write's failure
+ * surfaces at a later panel or at {@link #complete()}; the panels after it are not recorded.
  */
 final class WholeDfJob implements PanelSink {
+
+  /** Panels handed to the writer thread and not yet written, at most, each in a buffer of its own. */
+  static final int PANELS_IN_FLIGHT = 3;
+
+  /** Bytes the writer thread may write before it forces them and records them, at most. */
+  static final long FORCE_BYTES = 1L << 30;
 
   /** The structured route as the record names it (see {@link Inputs#method}). */
   static final String STRUCTURED_VERSION = "structured 2 (second-layer columns by structure)";
@@ -131,17 +140,22 @@ final class WholeDfJob implements PanelSink {
   private long rowsRecorded;
   private boolean interrupted;
   private boolean ended;
-  /** Writes, forces and records panels, one at a time, beside the computing thread. */
-  private final ExecutorService panelWriter = Executors.newSingleThreadExecutor(runnable -> {
-    Thread t = new Thread(runnable, "dtheta-jacobian-writer");
-    t.setDaemon(true);
-    return t;
-  });
-  /** The panel being written, or null. */
-  private Future<?> inFlight;
-  /** The copy of a panel handed to the writer; reused once that panel is recorded. */
-  private double[] handedOver = new double[0];
+  /** Writes, forces and records panels in order, beside the computing thread. */
+  private final ThreadPoolExecutor panelWriter = new ThreadPoolExecutor(1, 1, 0,
+      TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), runnable -> {
+        Thread t = new Thread(runnable, "dtheta-jacobian-writer");
+        t.setDaemon(true);
+        return t;
+      });
+  /** The panels being written, oldest first, each with the buffer it holds. */
+  private final ArrayDeque<Handed> inFlight = new ArrayDeque<>();
+  /** Buffers whose panels are recorded, for the next panels. */
+  private final ArrayDeque<double[]> spare = new ArrayDeque<>();
+  /** Bytes written since the last force (writer thread only). */
+  private long unforced;
 
+  /** A panel handed to the writer thread, and the buffer it is written from. */
+  private record Handed(Future<?> write, double[] buffer) {}
   private WholeDfJob(Path out, Inputs inputs, NpyMatrixWriter writer, int firstRow) {
     this.out = out;
     this.partial = NpyMatrixWriter.partialFile(out);
@@ -266,42 +280,96 @@ final class WholeDfJob implements PanelSink {
 
   /**
    * Hands a copy of the panel to the writer thread, which writes it, forces it to disk and
-   * records it as done; waits first for the previous panel (and throws its failure, if any).
+   * records it as done; when {@link #PANELS_IN_FLIGHT} panels are being written, waits first for
+   * the oldest (and throws its failure, if any), whose buffer takes the copy.
    */
   @Override
   public void accept(int first, int rows, double[] panel) throws IOException {
-    awaitInFlight();
-    int entries = Math.multiplyExact(rows, (int) total);
-    if (handedOver.length < entries) {
-      handedOver = new double[entries];
-    }
-    System.arraycopy(panel, 0, handedOver, 0, entries);
-    double[] copy = handedOver;
-    inFlight = panelWriter.submit(() -> {
-      record(first, rows, copy);
-      return null;
-    });
+    double[] copy = freeBuffer(panel.length);
+    System.arraycopy(panel, 0, copy, 0, Math.multiplyExact(rows, (int) total));
+    handOver(first, rows, copy);
   }
 
-  /** Writes a panel, forces it to disk and records it as done. */
+  /**
+   * Hands the panel itself to the writer thread, as {@link #accept} hands its copy, and returns
+   * a buffer whose panel is recorded (or a new one) for the caller to fill next.
+   */
+  @Override
+  public double[] exchange(int first, int rows, double[] panel) throws IOException {
+    double[] next = freeBuffer(panel.length);
+    handOver(first, rows, panel);
+    return next;
+  }
+
+  /**
+   * A buffer of at least {@code length} entries that no panel being written holds: a spare one,
+   * a new one while fewer than {@link #PANELS_IN_FLIGHT} are, or else the oldest's once written.
+   */
+  private double[] freeBuffer(int length) throws IOException {
+    if (spare.isEmpty() && inFlight.size() == PANELS_IN_FLIGHT) {
+      Handed oldest = inFlight.removeFirst();
+      spare.push(oldest.buffer());
+      await(oldest.write());
+    }
+    double[] buffer = spare.poll();
+    return buffer != null && buffer.length >= length ? buffer : new double[length];
+  }
+
+  private void handOver(int first, int rows, double[] buffer) {
+    inFlight.addLast(new Handed(panelWriter.submit(() -> {
+      record(first, rows, buffer);
+      return null;
+    }), buffer));
+  }
+
+  /**
+   * Writes a panel and, when no later panel waits for the writer (or {@link #FORCE_BYTES} are
+   * unforced, or it is the last), forces the rows to disk and records them as done: a force
+   * costs about as much as writing a panel, and a writer that keeps up forces every panel.
+   */
   private void record(int first, int rows, double[] panel) throws IOException {
     synchronized (lock) {
       if (interrupted) {
         throw new IOException("interrupted at row " + rowsRecorded + " of " + total);
       }
       writer.accept(first, rows, panel);
-      writer.sync();
-      writeRecord(first + rows);
+      unforced += (long) rows * total * Double.BYTES;
+      if (first + rows == total || unforced >= FORCE_BYTES || panelWriter.getQueue().isEmpty()) {
+        writer.sync();
+        writeRecord(first + rows);
+        unforced = 0;
+      }
     }
   }
 
-  /** Waits for the panel being written, if any, and rethrows its failure. */
+  /**
+   * Waits for every panel being written and rethrows the first failure, once all have ended
+   * (a panel after a failed one fails too: the writer takes rows only in order).
+   */
   private void awaitInFlight() throws IOException {
-    if (inFlight == null) {
-      return;
+    Throwable first = null;
+    while (!inFlight.isEmpty()) {
+      Handed oldest = inFlight.removeFirst();
+      spare.push(oldest.buffer());
+      try {
+        await(oldest.write());
+      } catch (IOException | RuntimeException | Error e) {
+        first = first == null ? e : first;
+      }
     }
-    Future<?> pending = inFlight;
-    inFlight = null;
+    if (first instanceof IOException io) {
+      throw io;
+    }
+    if (first instanceof RuntimeException re) {
+      throw re;
+    }
+    if (first != null) {
+      throw (Error) first;
+    }
+  }
+
+  /** Waits for one panel's write and rethrows its failure. */
+  private static void await(Future<?> pending) throws IOException {
     try {
       pending.get();
     } catch (InterruptedException e) {
@@ -350,7 +418,7 @@ final class WholeDfJob implements PanelSink {
   String fail() {
     String note = null;
     try {
-      awaitInFlight(); // the panel being written is recorded before the job stops, if it can be
+      awaitInFlight(); // the panels being written are recorded before the job stops, if they can be
     } catch (IOException | RuntimeException | Error e) {
       note = "could not write the last panel: " + e.getMessage();
     }

@@ -44,9 +44,18 @@ public interface HessianPanels {
   default void writeAffine(double[] theta, double scale, double shift, PanelSink sink,
       int panelRows, ProgressListener progress, int firstRow) throws IOException {
     int p = dimension();
-    write(theta, (first, rows, panel) -> {
-      affine(panel, rows, p, first, 0, scale, shift);
-      sink.accept(first, rows, panel);
+    write(theta, new PanelSink() {
+      @Override
+      public void accept(int first, int rows, double[] panel) throws IOException {
+        affine(panel, rows, p, first, 0, scale, shift);
+        sink.accept(first, rows, panel);
+      }
+
+      @Override
+      public double[] exchange(int first, int rows, double[] panel) throws IOException {
+        affine(panel, rows, p, first, 0, scale, shift);
+        return sink.exchange(first, rows, panel);
+      }
     }, panelRows, progress, firstRow);
   }
 
@@ -65,6 +74,14 @@ public interface HessianPanels {
         c[r * cols + col] += shift;
       }
     }
+  }
+
+  /**
+   * Rows of a panel of a {@code p x p} matrix that fit in {@code bytes}: at least one, at most
+   * {@code p}.
+   */
+  static int panelRows(int p, long bytes) {
+    return (int) Math.max(1, Math.min(p, bytes / (8L * p)));
   }
 
   /**

@@ -68,7 +68,7 @@ public final class HvpHessianPanels implements HessianPanels {
         // columns is P x count: column c is row (first + done + c) of the symmetric matrix
         Kernels.transpose(p, count, columns, 0, count, panel, done * p, p);
       }
-      sink.accept(first, rows, panel);
+      panel = PanelSink.handOver(sink, first, rows, panel);
       progress.update(first + rows, p);
     }
   }

@@ -14,4 +14,31 @@ public interface PanelSink {
    * entries of {@code panel} (a buffer reused after the call returns).
    */
   void accept(int firstRow, int rows, double[] panel) throws IOException;
+
+  /**
+   * As {@link #accept}, for a sink that may keep {@code panel} (to write it on a thread of its
+   * own, say) instead of copying it: returns the buffer the caller fills next, at least as long
+   * as {@code panel}, and does not touch {@code panel} after it has handed it back this way.
+   * This default accepts the panel and returns it.
+   */
+  default double[] exchange(int firstRow, int rows, double[] panel) throws IOException {
+    accept(firstRow, rows, panel);
+    return panel;
+  }
+
+  /**
+   * {@code sink.exchange(firstRow, rows, panel)}, checked: the buffer to fill next, which a
+   * producer of panels takes in place of {@code panel}.
+   *
+   * @throws IllegalStateException when the sink gives back a buffer shorter than {@code panel}
+   */
+  static double[] handOver(PanelSink sink, int firstRow, int rows, double[] panel)
+      throws IOException {
+    double[] next = sink.exchange(firstRow, rows, panel);
+    if (next.length < panel.length) {
+      throw new IllegalStateException("the sink gave back a buffer of " + next.length
+          + " entries for a panel of " + panel.length);
+    }
+    return next;
+  }
 }

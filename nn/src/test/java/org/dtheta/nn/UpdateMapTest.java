@@ -352,6 +352,77 @@ class UpdateMapTest {
     assertArrayEquals(structuredAll, all, 0.0, "the Hessian by the structured method");
   }
 
+  /**
+   * A sink that keeps every panel and gives back a fresh buffer of NaNs: every route writes each
+   * entry of the buffer it is given (none relies on an earlier panel's entries or on zeros) and
+   * never touches a panel after handing it over, so the matrix is the one a copying sink gets.
+   */
+  @ParameterizedTest
+  @MethodSource("nets")
+  void aSinkThatKeepsItsPanelsGetsTheSameMatrix(NetworkConfig c) throws java.io.IOException {
+    Setup s = setup(c, 18, 4);
+    int p = s.p();
+    int hidden = c.hidden();
+    for (Curvature curvature : Curvature.values()) {
+      for (JacobianMethod method : JacobianMethod.values()) {
+        if (method == JacobianMethod.STRUCTURED && !c.denseFirstLayer()) {
+          continue; // the structured route needs X W1
+        }
+        for (int panelRows : new int[] {7, hidden, 2 * hidden, p}) {
+          double[] copied = new double[p * p];
+          s.map.writeDense(curvature, method, s.theta,
+              (first, rows, panel) -> System.arraycopy(panel, 0, copied, first * p, rows * p),
+              panelRows, ProgressListener.NONE, 0);
+          java.util.List<double[]> kept = new java.util.ArrayList<>();
+          java.util.List<Integer> firsts = new java.util.ArrayList<>();
+          PanelSink keeping = new PanelSink() {
+            @Override
+            public void accept(int first, int rows, double[] panel) {
+              throw new AssertionError("panels go by exchange");
+            }
+
+            @Override
+            public double[] exchange(int first, int rows, double[] panel) {
+              kept.add(panel);
+              firsts.add(first);
+              double[] next = new double[panel.length];
+              java.util.Arrays.fill(next, Double.NaN);
+              return next;
+            }
+          };
+          s.map.writeDense(curvature, method, s.theta, keeping, panelRows, ProgressListener.NONE, 0);
+          double[] swapped = new double[p * p];
+          for (int i = 0; i < kept.size(); i++) {
+            int first = firsts.get(i);
+            int rows = Math.min(Math.min(panelRows, p), p - first);
+            System.arraycopy(kept.get(i), 0, swapped, first * p, rows * p);
+          }
+          assertArrayEquals(copied, swapped, 0.0, curvature + ", " + method + ", panels of " + panelRows);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aSinkMustGiveBackABufferAsLongAsThePanel() {
+    Setup s = setup(Fixtures.tinyNets()[0], 19, 4);
+    for (JacobianMethod method : JacobianMethod.values()) {
+      PanelSink shrinking = new PanelSink() {
+        @Override
+        public void accept(int first, int rows, double[] panel) {}
+
+        @Override
+        public double[] exchange(int first, int rows, double[] panel) {
+          return new double[panel.length - 1];
+        }
+      };
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> s.map.writeDense(Curvature.HESSIAN, method, s.theta, shrinking, 5,
+              ProgressListener.NONE, 0));
+      assertTrue(e.getMessage().contains("gave back a buffer of"), e.getMessage());
+    }
+  }
+
   @Test
   void otherObjectivesDefaultToProductsAndRefuseStructured() {
     Setup s = setup(Fixtures.tinyNets()[0], 17, 4);

@@ -83,8 +83,7 @@ final class JacobiansCommand implements Callable<Integer> {
     }
     TrainedRun trained = TrainedRun.open(run);
     int p = trained.parameters();
-    int rows = panelRows != null ? Math.min(panelRows, p)
-        : (int) Math.max(1, Math.min(p, (128L << 20) / (8L * p)));
+    int rows = panelRows != null ? Math.min(panelRows, p) : trained.defaultPanelRows();
     Map<Integer, double[]> thetas = new LinkedHashMap<>();
     for (int t : steps) {
       thetas.put(t, trained.theta(t)); // an unsaved step or a non-finite theta: exit 2, naming it

@@ -8,7 +8,8 @@ import org.dtheta.nn.PanelSink;
  * Cuts rows produced in blocks of any size into panels of exactly {@code panelRows} rows (the
  * last may be shorter) for a {@link PanelSink}. A block that fits in the open panel is written
  * straight into it ({@link #target}); one that does not goes through a staging buffer and is
- * copied, so aligned producers pay no copy.
+ * copied, so aligned producers pay no copy. Full panels go to the sink by {@link
+ * PanelSink#exchange}, so a sink that keeps them pays no copy either.
  */
 final class PanelEmitter {
 
@@ -17,7 +18,7 @@ final class PanelEmitter {
   private final int columns;
   private final int panelRows;
   private final long totalRows;
-  private final double[] panel;
+  private double[] panel;
   private double[] staging = new double[0];
   private int panelFirst;
   private int filled;
@@ -86,7 +87,7 @@ final class PanelEmitter {
   }
 
   private void flush() throws IOException {
-    sink.accept(panelFirst, filled, panel);
+    panel = PanelSink.handOver(sink, panelFirst, filled, panel);
     panelFirst += filled;
     filled = 0;
     progress.update(panelFirst, totalRows);

@@ -422,6 +422,17 @@ public final class StructuredHessianPanels implements HessianPanels {
   }
 
   /**
+   * Rows of a panel of the {@code p x p} matrix of a net with {@code hidden} units that fit in
+   * {@code bytes}, in whole pixels ({@code hidden} rows each) when one fits: the first-layer rows
+   * are computed a block of pixels at a time, and a block that fits its panel is written
+   * straight into it instead of being staged and copied.
+   */
+  public static int panelRows(int hidden, int p, long bytes) {
+    int rows = HessianPanels.panelRows(p, bytes);
+    return rows < hidden ? rows : rows / hidden * hidden;
+  }
+
+  /**
    * Bytes the first-layer rows keep at most for pixel-pair symmetry with {@code hidden} units
    * and {@code inputs} inputs: one packed block per pair of a pixel already emitted and one not
    * yet, at most {@code (pixels / 2)^2} pairs (fewer on data whose pixels are not all lit

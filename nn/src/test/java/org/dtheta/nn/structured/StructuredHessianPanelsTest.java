@@ -133,6 +133,23 @@ class StructuredHessianPanelsTest {
   }
 
   @Test
+  void panelRowsAreWholePixelsThatFitTheBytes() {
+    int p = 785 * 50 + 510; // MNIST's 784-50-10
+    assertEquals(421, org.dtheta.nn.HessianPanels.panelRows(p, 128L << 20));
+    assertEquals(400, StructuredHessianPanels.panelRows(50, p, 128L << 20));
+    for (long bytes : new long[] {1, 8L * p * 49, 8L * p * 50, 8L * p * 99, 8L * p * 100 - 1,
+        1L << 40}) {
+      int rows = StructuredHessianPanels.panelRows(50, p, bytes);
+      int plain = org.dtheta.nn.HessianPanels.panelRows(p, bytes);
+      assertTrue(rows >= 1 && rows <= plain, bytes + " bytes: " + rows + " rows");
+      assertTrue(plain < 50 ? rows == plain : rows % 50 == 0 && plain - rows < 50,
+          bytes + " bytes: " + rows + " rows of " + plain);
+    }
+    assertEquals(p, org.dtheta.nn.HessianPanels.panelRows(p, 1L << 40));
+    assertEquals(1, org.dtheta.nn.HessianPanels.panelRows(p, 1));
+  }
+
+  @Test
   void mnistTopOnSmallSparseNetMatchesHessianProductsInEveryBlock() throws IOException {
     NetworkConfig c = Presets.mnist().withInputs(30).withHidden(7).withOutputs(4);
     Random rnd = new Random(21);
