@@ -34,25 +34,27 @@ import org.dtheta.nn.io.NpyHeader;
 import org.dtheta.nn.io.NpyMatrixWriter;
 
 /**
- * A whole-Df job that survives being killed: the rows go to {@code <out>.partial}
- * ({@link NpyMatrixWriter}), and after each panel (or each few, when the disk falls behind)
- * they are forced to disk and the progress record {@code <out>.partial.json} is replaced
- * atomically with the rows done and the job's {@link Inputs}. A rerun of the same command
- * finds both, checks that the record's inputs are this job's, that the partial file holds its
- * header and at least the recorded rows, truncates it to them and continues from there ({@link #firstRow()}, always a panel boundary, so the
- * rows come out bit for bit as in an uninterrupted run). A record of other inputs, or one that
- * does not fit the file, makes the job start over, saying so; rows of two jobs are never mixed.
+ * A whole-Df job that survives being killed: the rows go to {@code <out>.partial} ({@link
+ * NpyMatrixWriter}), and after each panel (or each few, when the disk falls behind) they are
+ * forced to disk and the progress record {@code <out>.partial.json} is replaced atomically with
+ * the rows done and the job's {@link Inputs}. A rerun of the same command finds both, checks that
+ * the record's inputs are this job's, that the partial file holds its header and at least the
+ * recorded rows, truncates it to them and continues from there ({@link #firstRow()}, always a
+ * panel boundary, so the rows come out bit for bit as in an uninterrupted run). A record of other
+ * inputs, or one that does not fit the file, makes the job start over, saying so; rows of two jobs
+ * are never mixed.
  *
- * <p>SIGTERM and Ctrl-C run a shutdown hook that waits for the panel being recorded, if any,
- * and tells on stderr where the job stopped; the partial file and its record stay. Only a job
- * that failed before recording any row removes them. On completion the partial file is renamed
- * to {@code out} and the record deleted.
+ * <p>SIGTERM and Ctrl-C run a shutdown hook that waits for the panel being recorded, if any, and
+ * tells on stderr where the job stopped; the partial file and its record stay. Only a job that
+ * failed before recording any row removes them. On completion the partial file is renamed to
+ * {@code out} and the record deleted.
  *
  * <p>Panels go to disk on a writer thread of their own, in order, so that the next panels are
- * computed while earlier ones are written and forced: the computing thread hands the panel
- * over ({@link #exchange}, or a copy by {@link #accept}) and waits only when {@link #PANELS_IN_FLIGHT} panels are still being written (panels of
- * pixels that are rarely lit are computed faster than the disk takes them). A write's failure
- * surfaces at a later panel or at {@link #complete()}; the panels after it are not recorded.
+ * computed while earlier ones are written and forced: the computing thread hands the panel over
+ * ({@link #exchange}, or a copy by {@link #accept}) and waits only when {@link #PANELS_IN_FLIGHT}
+ * panels are still being written (panels of pixels that are rarely lit are computed faster than
+ * the disk takes them). A write's failure surfaces at a later panel or at {@link #complete()}; the
+ * panels after it are not recorded.
  */
 final class WholeDfJob implements PanelSink {
 
