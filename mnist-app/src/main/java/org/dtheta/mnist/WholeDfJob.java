@@ -359,14 +359,8 @@ final class WholeDfJob implements PanelSink {
         first = first == null ? e : first;
       }
     }
-    if (first instanceof IOException io) {
-      throw io;
-    }
-    if (first instanceof RuntimeException re) {
-      throw re;
-    }
     if (first != null) {
-      throw (Error) first;
+      throw rethrow(first);
     }
   }
 
@@ -378,18 +372,22 @@ final class WholeDfJob implements PanelSink {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while the panel was being written");
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      if (cause instanceof RuntimeException re) {
-        throw re;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new IOException(cause);
+      throw rethrow(e.getCause());
     }
+  }
+
+  /** Throws {@code failure} as it is (I/O, unchecked or an error), anything else as I/O. */
+  private static IOException rethrow(Throwable failure) throws IOException {
+    if (failure instanceof IOException io) {
+      throw io;
+    }
+    if (failure instanceof RuntimeException re) {
+      throw re;
+    }
+    if (failure instanceof Error err) {
+      throw err;
+    }
+    throw new IOException(failure);
   }
 
   private void writeRecord(long rowsDone) throws IOException {

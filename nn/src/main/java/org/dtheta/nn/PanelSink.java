@@ -18,8 +18,8 @@ public interface PanelSink {
   /**
    * As {@link #accept}, for a sink that may keep {@code panel} (to write it on a thread of its
    * own, say) instead of copying it: returns the buffer the caller fills next, at least as long
-   * as {@code panel}, and does not touch {@code panel} after it has handed it back this way.
-   * This default accepts the panel and returns it.
+   * as {@code panel}. The caller then leaves {@code panel} alone unless it is the buffer returned;
+   * the sink does not touch the buffer it returns. This default accepts the panel and returns it.
    */
   default double[] exchange(int firstRow, int rows, double[] panel) throws IOException {
     accept(firstRow, rows, panel);
