@@ -5,6 +5,7 @@ import static org.dtheta.core.sparse.SparseTestData.relativeError;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,37 @@ class SparseKernelsTest {
         }
         k.scatterRow(n, 4, index, 1, weight, 2, row, 3, target, 5, ld);
         assertTrue(relativeError(target, expect) < 1e-15, k.name() + " scatter, n " + n);
+      }
+    }
+  }
+
+  /**
+   * The vector kernels' gather of every width (blocks of twelve, eight and six vectors, the
+   * six with scalar columns, the shifted block, the tails) has in each column the bits of one
+   * chain of fused multiply-adds in entry order, which the pair and quad gathers share.
+   */
+  @Test
+  void vectorGatherIsOneFusedChainPerColumn() {
+    SparseKernels k = SparseKernels.selected();
+    assumeTrue(k.name().startsWith("panama"), "scalar kernels add unfused");
+    Random rnd = new Random(13);
+    int ld = 230;
+    int[] index = {3, 0, 11, 7, 5, 9};
+    double[] weight = gaussian(rnd, 8);
+    for (int n = 0; n <= 220; n++) {
+      double[] src = gaussian(rnd, 2 + 12 * ld);
+      for (boolean accumulate : new boolean[] {true, false}) {
+        double[] dst = gaussian(rnd, n + 4);
+        double[] want = dst.clone();
+        for (int c = 0; c < n; c++) {
+          double s = accumulate ? want[1 + c] : 0.0;
+          for (int t = 0; t < 5; t++) {
+            s = Math.fma(weight[2 + t], src[2 + index[1 + t] * ld + c], s);
+          }
+          want[1 + c] = s;
+        }
+        k.gatherRows(n, 5, index, 1, weight, 2, src, 2, ld, dst, 1, accumulate);
+        assertArrayEquals(want, dst, "n " + n + ", accumulate " + accumulate);
       }
     }
   }

@@ -44,11 +44,19 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
       gatherBlock8(c, c + 4 * L, count, index, indexOff, weight, weightOff, src, srcOff, ldSrc,
           dst, dstOff, accumulate);
     }
+    int tail = n - c - 6 * L;
+    if (WIDE_BLOCKS && tail >= 0 && tail <= SCALAR_TAIL_MAX) {
+      // Six vectors and a few columns (50 hidden units: six vectors and two): the last columns
+      // as scalar sums in the same pass, fewer loads than a shifted block of eight.
+      gatherBlock6Tail(c, tail, count, index, indexOff, weight, weightOff, src, srcOff, ldSrc,
+          dst, dstOff, accumulate);
+      return;
+    }
     if (n - c > 4 * L) {
-      // Between four and eight vectors left (50 hidden units: 6.25 vectors): one pass with the
-      // second half of the block moved left so it ends at column n. The overlapping columns are
-      // computed twice by the same operations in the same order, so both stores write the same
-      // value; one pass over the entries instead of one per leftover vector and column.
+      // Between four and eight vectors left otherwise: one pass with the second half of the
+      // block moved left so it ends at column n. The overlapping columns are computed twice by
+      // the same operations in the same order, so both stores write the same value; one pass
+      // over the entries instead of one per leftover vector and column.
       gatherBlock8(c, n - 4 * L, count, index, indexOff, weight, weightOff, src, srcOff, ldSrc,
           dst, dstOff, accumulate);
       return;
@@ -153,6 +161,59 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
     v11.intoArray(dst, d + 11 * L);
   }
 
+  /** At most this many columns after six vectors go to {@link #gatherBlock6Tail}'s scalar sums. */
+  private static final int SCALAR_TAIL_MAX = 2;
+
+  /**
+   * Six vectors of output columns from column {@code c} and the next {@code tail} (at most
+   * two) columns as scalar sums: each scalar sum is the same chain of fused multiply-adds as a
+   * vector lane's, so the bits are those of any other block.
+   */
+  private static void gatherBlock6Tail(int c, int tail, int count, int[] index, int indexOff,
+      double[] weight, int weightOff, double[] src, int srcOff, int ldSrc, double[] dst,
+      int dstOff, boolean accumulate) {
+    DoubleVector zero = DoubleVector.zero(S);
+    int d = dstOff + c;
+    int e = d + 6 * L;
+    DoubleVector v0 = accumulate ? DoubleVector.fromArray(S, dst, d + 0 * L) : zero;
+    DoubleVector v1 = accumulate ? DoubleVector.fromArray(S, dst, d + 1 * L) : zero;
+    DoubleVector v2 = accumulate ? DoubleVector.fromArray(S, dst, d + 2 * L) : zero;
+    DoubleVector v3 = accumulate ? DoubleVector.fromArray(S, dst, d + 3 * L) : zero;
+    DoubleVector v4 = accumulate ? DoubleVector.fromArray(S, dst, d + 4 * L) : zero;
+    DoubleVector v5 = accumulate ? DoubleVector.fromArray(S, dst, d + 5 * L) : zero;
+    double s0 = accumulate && tail > 0 ? dst[e] : 0.0;
+    double s1 = accumulate && tail > 1 ? dst[e + 1] : 0.0;
+    for (int t = 0; t < count; t++) {
+      double wt = weight[weightOff + t];
+      DoubleVector w = DoubleVector.broadcast(S, wt);
+      int row = srcOff + index[indexOff + t] * ldSrc + c;
+      v0 = DoubleVector.fromArray(S, src, row + 0 * L).fma(w, v0);
+      v1 = DoubleVector.fromArray(S, src, row + 1 * L).fma(w, v1);
+      v2 = DoubleVector.fromArray(S, src, row + 2 * L).fma(w, v2);
+      v3 = DoubleVector.fromArray(S, src, row + 3 * L).fma(w, v3);
+      v4 = DoubleVector.fromArray(S, src, row + 4 * L).fma(w, v4);
+      v5 = DoubleVector.fromArray(S, src, row + 5 * L).fma(w, v5);
+      if (tail > 0) {
+        s0 = Math.fma(wt, src[row + 6 * L], s0);
+        if (tail > 1) {
+          s1 = Math.fma(wt, src[row + 6 * L + 1], s1);
+        }
+      }
+    }
+    v0.intoArray(dst, d + 0 * L);
+    v1.intoArray(dst, d + 1 * L);
+    v2.intoArray(dst, d + 2 * L);
+    v3.intoArray(dst, d + 3 * L);
+    v4.intoArray(dst, d + 4 * L);
+    v5.intoArray(dst, d + 5 * L);
+    if (tail > 0) {
+      dst[e] = s0;
+      if (tail > 1) {
+        dst[e + 1] = s1;
+      }
+    }
+  }
+
   /**
    * Eight vectors of output columns kept in registers over all entries: four from column
    * {@code c}, four from column {@code c2} (normally {@code c + 4L}; less when the block is
@@ -249,6 +310,13 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
       for (; c + 8 * L <= n; c += 8 * L) {
         pairBlock8(c, c + 4 * L, count, index, indexOff, weights, weightOff, src, srcOff, ldSrc,
             dst, dstOff, dstOff2, accumulate);
+      }
+      int tail = n - c - 6 * L;
+      if (tail >= 0 && tail <= SCALAR_TAIL_MAX) {
+        // As in gatherRows: six vectors and the last columns as scalar sums.
+        pairBlock6Tail(c, tail, count, index, indexOff, weights, weightOff, src, srcOff, ldSrc,
+            dst, dstOff, dstOff2, accumulate);
+        return;
       }
       if (n - c > 4 * L) {
         // As in gatherRows: the second half moved left to end at column n; the overlapping
@@ -450,6 +518,92 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
     b5.intoArray(dst, dstOff2 + c2 + L);
     b6.intoArray(dst, dstOff2 + c2 + 2 * L);
     b7.intoArray(dst, dstOff2 + c2 + 3 * L);
+  }
+
+  /**
+   * Six vectors of each row from column {@code c} and the next {@code tail} (at most two)
+   * columns as scalar sums, as {@link #gatherBlock6Tail}: twelve vector accumulators.
+   */
+  private static void pairBlock6Tail(int c, int tail, int count, int[] index, int indexOff,
+      double[] weights, int weightOff, double[] src, int srcOff, int ldSrc, double[] dst,
+      int dstOff, int dstOff2, boolean accumulate) {
+    DoubleVector zero = DoubleVector.zero(S);
+    int d = dstOff + c;
+    int d2 = dstOff2 + c;
+    int e = d + 6 * L;
+    int e2 = d2 + 6 * L;
+    DoubleVector a0 = accumulate ? DoubleVector.fromArray(S, dst, d + 0 * L) : zero;
+    DoubleVector a1 = accumulate ? DoubleVector.fromArray(S, dst, d + 1 * L) : zero;
+    DoubleVector a2 = accumulate ? DoubleVector.fromArray(S, dst, d + 2 * L) : zero;
+    DoubleVector a3 = accumulate ? DoubleVector.fromArray(S, dst, d + 3 * L) : zero;
+    DoubleVector a4 = accumulate ? DoubleVector.fromArray(S, dst, d + 4 * L) : zero;
+    DoubleVector a5 = accumulate ? DoubleVector.fromArray(S, dst, d + 5 * L) : zero;
+    DoubleVector b0 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 0 * L) : zero;
+    DoubleVector b1 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 1 * L) : zero;
+    DoubleVector b2 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 2 * L) : zero;
+    DoubleVector b3 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 3 * L) : zero;
+    DoubleVector b4 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 4 * L) : zero;
+    DoubleVector b5 = accumulate ? DoubleVector.fromArray(S, dst, d2 + 5 * L) : zero;
+    double s0 = accumulate && tail > 0 ? dst[e] : 0.0;
+    double s1 = accumulate && tail > 1 ? dst[e + 1] : 0.0;
+    double t0 = accumulate && tail > 0 ? dst[e2] : 0.0;
+    double t1 = accumulate && tail > 1 ? dst[e2 + 1] : 0.0;
+    for (int t = 0; t < count; t++) {
+      double wa = weights[weightOff + 2 * t];
+      double wb = weights[weightOff + 2 * t + 1];
+      DoubleVector w = DoubleVector.broadcast(S, wa);
+      DoubleVector w2 = DoubleVector.broadcast(S, wb);
+      int row = srcOff + index[indexOff + t] * ldSrc + c;
+      DoubleVector v;
+      v = DoubleVector.fromArray(S, src, row + 0 * L);
+      a0 = v.fma(w, a0);
+      b0 = v.fma(w2, b0);
+      v = DoubleVector.fromArray(S, src, row + 1 * L);
+      a1 = v.fma(w, a1);
+      b1 = v.fma(w2, b1);
+      v = DoubleVector.fromArray(S, src, row + 2 * L);
+      a2 = v.fma(w, a2);
+      b2 = v.fma(w2, b2);
+      v = DoubleVector.fromArray(S, src, row + 3 * L);
+      a3 = v.fma(w, a3);
+      b3 = v.fma(w2, b3);
+      v = DoubleVector.fromArray(S, src, row + 4 * L);
+      a4 = v.fma(w, a4);
+      b4 = v.fma(w2, b4);
+      v = DoubleVector.fromArray(S, src, row + 5 * L);
+      a5 = v.fma(w, a5);
+      b5 = v.fma(w2, b5);
+      if (tail > 0) {
+        double x = src[row + 6 * L];
+        s0 = Math.fma(wa, x, s0);
+        t0 = Math.fma(wb, x, t0);
+        if (tail > 1) {
+          double y = src[row + 6 * L + 1];
+          s1 = Math.fma(wa, y, s1);
+          t1 = Math.fma(wb, y, t1);
+        }
+      }
+    }
+    a0.intoArray(dst, d + 0 * L);
+    a1.intoArray(dst, d + 1 * L);
+    a2.intoArray(dst, d + 2 * L);
+    a3.intoArray(dst, d + 3 * L);
+    a4.intoArray(dst, d + 4 * L);
+    a5.intoArray(dst, d + 5 * L);
+    b0.intoArray(dst, d2 + 0 * L);
+    b1.intoArray(dst, d2 + 1 * L);
+    b2.intoArray(dst, d2 + 2 * L);
+    b3.intoArray(dst, d2 + 3 * L);
+    b4.intoArray(dst, d2 + 4 * L);
+    b5.intoArray(dst, d2 + 5 * L);
+    if (tail > 0) {
+      dst[e] = s0;
+      dst[e2] = t0;
+      if (tail > 1) {
+        dst[e + 1] = s1;
+        dst[e2 + 1] = t1;
+      }
+    }
   }
 
   /** Four vectors of each row: two from column {@code c}, two from {@code c2}. */
