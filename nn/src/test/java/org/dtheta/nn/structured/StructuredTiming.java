@@ -268,8 +268,9 @@ public final class StructuredTiming {
       for (int i = 0; i < tailColumns.length; i += 97) {
         sum += tailColumns[i];
       }
-      System.out.printf("top k=%d h=%d: %.2f s wall, %.2f s process CPU (checksum %.9e)%n",
-          k, h, (System.nanoTime() - t0) * 1e-9, processCpuSeconds() - c0, sum);
+      System.out.printf("top k=%d h=%d: %.2f s wall, %.2f s process CPU (checksum %.9e, bits %08x %08x)%n",
+          k, h, (System.nanoTime() - t0) * 1e-9, processCpuSeconds() - c0, sum,
+          java.util.Arrays.hashCode(tailColumns), java.util.Arrays.hashCode(packed));
     }
   }
 
