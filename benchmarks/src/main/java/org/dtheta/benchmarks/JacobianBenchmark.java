@@ -3,6 +3,7 @@ package org.dtheta.benchmarks;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.dtheta.core.ProgressListener;
+import org.dtheta.nn.HessianPanels;
 import org.dtheta.nn.JacobianMethod;
 import org.dtheta.nn.PanelSink;
 import org.dtheta.nn.UpdateMap;
@@ -43,7 +44,8 @@ public class JacobianBenchmark {
   /** Streams {@code Df(theta)}; returns the checksum. */
   @Benchmark
   public double structuredDf(NetProblem p) throws IOException {
-    int panelRows = StructuredHessianPanels.panelRows(p.hidden, p.theta.length, 128L << 20);
+    int panelRows = StructuredHessianPanels.panelRows(p.hidden, p.theta.length,
+        HessianPanels.DEFAULT_PANEL_BYTES);
     PanelSink discard = (first, rows, panel) -> checksum += panel[panel.length - 1];
     p.map.writeDense(p.theta, JacobianMethod.STRUCTURED, discard, panelRows, ProgressListener.NONE);
     return checksum;

@@ -125,7 +125,7 @@ record Architecture(List<Integer> hidden, Activation activation) {
    */
   int defaultPanelRows(boolean structured) {
     int p = parameters();
-    long bytes = 128L << 20;
+    long bytes = HessianPanels.DEFAULT_PANEL_BYTES;
     return structured ? StructuredHessianPanels.panelRows(hiddenSum(), p, bytes)
         : HessianPanels.panelRows(p, bytes);
   }

@@ -309,12 +309,20 @@ final class WholeDfJob implements PanelSink {
    */
   private double[] freeBuffer(int length) throws IOException {
     if (spare.isEmpty() && inFlight.size() == PANELS_IN_FLIGHT) {
-      Handed oldest = inFlight.removeFirst();
-      spare.push(oldest.buffer());
-      await(oldest.write());
+      await(retireOldest());
     }
     double[] buffer = spare.poll();
     return buffer != null && buffer.length >= length ? buffer : new double[length];
+  }
+
+  /**
+   * Takes the oldest panel off the in-flight list, moves its buffer to the spares and returns
+   * its write, which the caller waits for before any buffer is handed out again.
+   */
+  private Future<?> retireOldest() {
+    Handed oldest = inFlight.removeFirst();
+    spare.push(oldest.buffer());
+    return oldest.write();
   }
 
   private void handOver(int first, int rows, double[] buffer) {
@@ -351,10 +359,8 @@ final class WholeDfJob implements PanelSink {
   private void awaitInFlight() throws IOException {
     Throwable first = null;
     while (!inFlight.isEmpty()) {
-      Handed oldest = inFlight.removeFirst();
-      spare.push(oldest.buffer());
       try {
-        await(oldest.write());
+        await(retireOldest());
       } catch (IOException | RuntimeException | Error e) {
         first = first == null ? e : first;
       }

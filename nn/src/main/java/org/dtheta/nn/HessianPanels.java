@@ -77,6 +77,12 @@ public interface HessianPanels {
   }
 
   /**
+   * Bytes of a panel when the caller asks for no size (the command line's default, the
+   * benchmark's): large writes, a small share of the heap.
+   */
+  long DEFAULT_PANEL_BYTES = 128L << 20;
+
+  /**
    * Rows of a panel of a {@code p x p} matrix that fit in {@code bytes}: at least one, at most
    * {@code p}.
    */
