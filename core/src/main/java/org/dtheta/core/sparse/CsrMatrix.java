@@ -38,12 +38,8 @@ public final class CsrMatrix {
    */
   private static final int SCATTER_SHARES = 2;
 
-  /**
-   * Where the data of a panel-major copy starts: a large array's elements begin 16 bytes (the
-   * header) after a G1 region boundary, so 6 doubles more put every 64-column panel row on
-   * cache lines of its own. Only speed depends on this guess.
-   */
-  private static final int PACKED_START = 6;
+  /** Where the data of a panel-major copy starts: every 64-column panel row on cache lines of its own. */
+  private static final int PACKED_START = ThreadScratch.ALIGNED_START;
 
   /** The panel-major copy of B in {@link #multiply}, per calling thread. */
   private static final ThreadScratch PANEL_COPY = new ThreadScratch();
