@@ -5,6 +5,7 @@ import org.dtheta.core.internal.sparse.PairQuads;
 import org.dtheta.core.internal.sparse.RowPairs;
 import org.dtheta.core.internal.sparse.RowQuads;
 import org.dtheta.core.internal.sparse.ThreadScratch;
+import org.dtheta.core.kernel.CacheAligned;
 import org.dtheta.core.kernel.Parallel;
 
 /**
@@ -39,7 +40,7 @@ public final class CsrMatrix {
   private static final int SCATTER_SHARES = 2;
 
   /** Where the data of a panel-major copy starts: every 64-column panel row on cache lines of its own. */
-  private static final int PACKED_START = ThreadScratch.ALIGNED_START;
+  private static final int PACKED_START = CacheAligned.START;
 
   /** The panel-major copy of B in {@link #multiply}, per calling thread. */
   private static final ThreadScratch PANEL_COPY = new ThreadScratch();

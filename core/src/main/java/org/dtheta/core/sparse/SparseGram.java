@@ -1,7 +1,7 @@
 package org.dtheta.core.sparse;
 
 import java.util.Arrays;
-import org.dtheta.core.internal.sparse.ThreadScratch;
+import org.dtheta.core.kernel.CacheAligned;
 
 /**
  * Sparse weighted Gram products against per-row features: for a sparse {@code k x n} matrix
@@ -75,11 +75,11 @@ public final class SparseGram {
   private static final int TILE_PANEL_DOUBLES = GROUP_MAX * TILE_STRIP;
 
   /**
-   * Where a tile group's packed features start in its panel, an array long enough to sit on a
-   * G1 region boundary: every 192-column row then on cache lines of its own (rows straddling
-   * lines, as in a small array wherever it lands, made the Gram 15-18% slower).
+   * Where a tile group's packed features start in its panel ({@link CacheAligned}): every
+   * 192-column row on cache lines of its own (rows straddling lines, as in a small array
+   * wherever it lands, made the Gram 15-18% slower).
    */
-  private static final int PANEL_START = ThreadScratch.ALIGNED_START;
+  private static final int PANEL_START = CacheAligned.START;
 
   /** Samples of a column whose tiles' fill chooses its path ({@link #tileFill}). */
   private static final int FILL_PROBE = 64;
@@ -675,18 +675,13 @@ public final class SparseGram {
       tileWeight = new double[tilePairs * TILE];
       rowSample = new int[rowPairs];
       rowWeight = new double[rowPairs];
-      tilePanel = new double[Math.toIntExact(tilePanelLength(panelDoubles))];
+      tilePanel = CacheAligned.newArray(panelDoubles);
       int calls = calls(n);
       callQuad = new boolean[calls];
       callRow = new int[calls];
       callStart = new int[calls];
       callCount = new int[calls];
       callAccumulate = new boolean[calls];
-    }
-
-    /** The tile panel's length for {@code panelDoubles} packed from {@link #PANEL_START}. */
-    private static long tilePanelLength(long panelDoubles) {
-      return Math.max(ThreadScratch.MIN_DOUBLES, PANEL_START + panelDoubles);
     }
 
     /** Register tiles of four over {@code n} columns. */
@@ -713,7 +708,7 @@ public final class SparseGram {
       long ints = 2L * n + (keys + 1) + keys + pairs + 5 * tiles + tilePairs + rowPairs
           + 3 * calls;
       long doubles = pairs + (long) GROUP * stripWidth + (long) n * stripWidth
-          + tilePairs * TILE + rowPairs + tilePanelLength(panelDoubles);
+          + tilePairs * TILE + rowPairs + CacheAligned.length(panelDoubles);
       long booleans = 2 * calls;
       return 4 * ints + 8 * doubles + booleans;
     }

@@ -15,7 +15,7 @@ import org.dtheta.core.internal.sparse.PairQuads;
 import org.dtheta.core.internal.sparse.RowPairs;
 import org.dtheta.core.internal.sparse.RowQuads;
 import org.dtheta.core.kernel.Kernels;
-import org.dtheta.core.internal.sparse.ThreadScratch;
+import org.dtheta.core.kernel.CacheAligned;
 import org.junit.jupiter.api.Test;
 
 class CsrMatrixTest {
@@ -296,7 +296,7 @@ class CsrMatrixTest {
 
   /**
    * A^T B over many blocks of rows, with several panels: the per-thread copy of a block's panel
-   * (at least {@link ThreadScratch#MIN_DOUBLES}) is smaller than rows x panel, so a copy placed
+   * (at least {@link CacheAligned#MIN_DOUBLES}) is smaller than rows x panel, so a copy placed
    * by global row would overrun it (it did, in the full MNIST Jacobian, at 60000 rows).
    */
   @Test
@@ -304,7 +304,7 @@ class CsrMatrixTest {
     Random rnd = new Random(10);
     int rows = 6000;
     int cols = 300; // panels of 192 columns: rows x panel exceeds the scratch minimum
-    assertTrue((long) rows * 192 > ThreadScratch.MIN_DOUBLES, "the test must outgrow the minimum");
+    assertTrue((long) rows * 192 > CacheAligned.MIN_DOUBLES, "the test must outgrow the minimum");
     double[] d = sparseDense(rnd, rows, cols, 0.05);
     CsrMatrix a = CsrMatrix.fromDense(d, rows, cols);
     int bCols = 400; // each of two threads owns a full 192-column panel

@@ -80,8 +80,9 @@ public final class StructuredHessianPanels implements HessianPanels {
 
   /**
    * Bytes the second-layer columns accumulate in while the sweeps run ({@link
-   * SecondLayerColumns}: per pixel and the bias, {@code h + 2} rows of {@code c h} doubles) for
-   * a net with {@code hidden} units, {@code outputs} outputs and {@code inputs} inputs.
+   * SecondLayerColumns}: per pixel and the bias, {@code h + 2} rows of {@code c h} doubles, and
+   * the rows they gather from) for a net with {@code hidden} units, {@code outputs} outputs and
+   * {@code inputs} inputs.
    */
   public static long secondLayerBytes(int hidden, int outputs, int inputs) {
     return SecondLayerColumns.bytes(inputs + 1, hidden, outputs);
