@@ -76,8 +76,8 @@ public final class SparseGram {
 
   /**
    * Where a tile group's packed features start in its panel ({@link CacheAligned}): every
-   * 192-column row on cache lines of its own (rows straddling lines, as in a small array
-   * wherever it lands, made the Gram 15-18% slower).
+   * 192-column row on cache lines of its own; in a small array wherever it lands, rows straddle
+   * lines and each of the kernel's loads reads two from L2 (benchmarks/README).
    */
   private static final int PANEL_START = CacheAligned.START;
 
