@@ -552,8 +552,7 @@ public final class SparseGram {
     }
   }
 
-  /** Columns {@code s0 .. s0 + sw} of samples {@code e0 .. e1}'s features, packed. */
-  /** Features of samples {@code e0..e1-1} (by column), columns {@code s0..s0+sw-1}, packed from {@code at}. */
+  /** Columns {@code s0 .. s0 + sw} of samples {@code e0 .. e1}'s features, packed from {@code at}. */
   private void pack(int e0, int e1, int s0, int sw, double[] panel, int at) {
     int[] samples = byColumn.columnIndices;
     for (int e = e0; e < e1; e++) {
