@@ -638,7 +638,8 @@ public final class CsrMatrix {
    * once and kept for the last range, so calls for several B of one range build it once).
    * Tasks own segments {@code g} of every row of C, so the bits do not depend on the thread
    * count. Fastest with {@code width} a multiple of 8 and {@code b[bOff]} on a cache line (as
-   * element 6 of a humongous array is): the loads of B then never straddle two lines.
+   * {@link CacheAligned#START} of a {@link CacheAligned} array is): the loads of B then never
+   * straddle two lines.
    */
   public void multiplyTransposedSegmentsAdd(int rowStart, int rowEnd, double scale, double[] b,
       int bOff, int groups, int width, double[] c, int cOff, int ldc) {

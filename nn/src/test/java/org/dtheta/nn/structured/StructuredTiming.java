@@ -7,6 +7,7 @@ import org.dtheta.core.Ops;
 import org.dtheta.core.ProgressListener;
 import org.dtheta.core.Tape;
 import org.dtheta.core.Var;
+import org.dtheta.core.kernel.CacheAligned;
 import org.dtheta.core.kernel.Kernels;
 import org.dtheta.core.sparse.CsrMatrix;
 import org.dtheta.core.sparse.SparseGram;
@@ -282,8 +283,8 @@ public final class StructuredTiming {
     int m = 64;
     int chunk = TopCurvature.MAX_CHUNK_SAMPLES;
     int tail = 510;
-    // from element 6 of a humongous array, on a cache line, as TopCurvature's buffer
-    double[] b = new Random(3).doubles(6L + (long) chunk * h * m).toArray();
+    // from CacheAligned.START of an array longer than CacheAligned.MIN_DOUBLES, on a cache line
+    double[] b = new Random(3).doubles(CacheAligned.START + (long) chunk * h * m).toArray();
     double[] out = new double[xAug.cols() * h * tail];
     for (int rep = 0; rep < 3; rep++) {
       double c0 = processCpuSeconds();
@@ -292,7 +293,8 @@ public final class StructuredTiming {
       for (int i0 = 0; i0 < k; i0 += chunk) {
         int rows = Math.min(chunk, k - i0);
         for (int d0 = 0; d0 + m <= tail; d0 += m) {
-          xAug.multiplyTransposedSegmentsAdd(i0, i0 + rows, 0.5, b, 6, h, m, out, d0, tail);
+          xAug.multiplyTransposedSegmentsAdd(i0, i0 + rows, 0.5, b, CacheAligned.START, h, m, out, d0,
+              tail);
           fma += (long) (xAug.rowStart(i0 + rows - 1) + xAug.rowLength(i0 + rows - 1)
               - xAug.rowStart(i0)) * h * m;
         }
