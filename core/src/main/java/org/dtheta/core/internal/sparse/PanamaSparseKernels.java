@@ -165,6 +165,17 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
   private static final int SCALAR_TAIL_MAX = 2;
 
   /**
+   * Where scalar sum {@code j} (0 or 1) of a six-vector block with {@code tail} scalar columns
+   * reads in each source row: column {@code 6L + j} when it is one of the tail's, else the
+   * block's last vector column (in bounds, its sum never stored). Both sums then run on every
+   * entry without a branch: C2 did not unswitch the loop on {@code tail}, and the branches cost
+   * more than the unused multiply-adds.
+   */
+  private static int tailOffset(int tail, int j) {
+    return j < tail ? 6 * L + j : 6 * L - 1;
+  }
+
+  /**
    * Six vectors of output columns from column {@code c} and the next {@code tail} (at most
    * two) columns as scalar sums: each scalar sum is the same chain of fused multiply-adds as a
    * vector lane's, so the bits are those of any other block.
@@ -183,6 +194,8 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
     DoubleVector v5 = accumulate ? DoubleVector.fromArray(S, dst, d + 5 * L) : zero;
     double s0 = accumulate && tail > 0 ? dst[e] : 0.0;
     double s1 = accumulate && tail > 1 ? dst[e + 1] : 0.0;
+    int o0 = tailOffset(tail, 0);
+    int o1 = tailOffset(tail, 1);
     for (int t = 0; t < count; t++) {
       double wt = weight[weightOff + t];
       DoubleVector w = DoubleVector.broadcast(S, wt);
@@ -193,12 +206,8 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
       v3 = DoubleVector.fromArray(S, src, row + 3 * L).fma(w, v3);
       v4 = DoubleVector.fromArray(S, src, row + 4 * L).fma(w, v4);
       v5 = DoubleVector.fromArray(S, src, row + 5 * L).fma(w, v5);
-      if (tail > 0) {
-        s0 = Math.fma(wt, src[row + 6 * L], s0);
-        if (tail > 1) {
-          s1 = Math.fma(wt, src[row + 6 * L + 1], s1);
-        }
-      }
+      s0 = Math.fma(wt, src[row + o0], s0);
+      s1 = Math.fma(wt, src[row + o1], s1);
     }
     v0.intoArray(dst, d + 0 * L);
     v1.intoArray(dst, d + 1 * L);
@@ -548,6 +557,8 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
     double s1 = accumulate && tail > 1 ? dst[e + 1] : 0.0;
     double t0 = accumulate && tail > 0 ? dst[e2] : 0.0;
     double t1 = accumulate && tail > 1 ? dst[e2 + 1] : 0.0;
+    int o0 = tailOffset(tail, 0);
+    int o1 = tailOffset(tail, 1);
     for (int t = 0; t < count; t++) {
       double wa = weights[weightOff + 2 * t];
       double wb = weights[weightOff + 2 * t + 1];
@@ -573,16 +584,12 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
       v = DoubleVector.fromArray(S, src, row + 5 * L);
       a5 = v.fma(w, a5);
       b5 = v.fma(w2, b5);
-      if (tail > 0) {
-        double x = src[row + 6 * L];
-        s0 = Math.fma(wa, x, s0);
-        t0 = Math.fma(wb, x, t0);
-        if (tail > 1) {
-          double y = src[row + 6 * L + 1];
-          s1 = Math.fma(wa, y, s1);
-          t1 = Math.fma(wb, y, t1);
-        }
-      }
+      double x = src[row + o0];
+      s0 = Math.fma(wa, x, s0);
+      t0 = Math.fma(wb, x, t0);
+      double y = src[row + o1];
+      s1 = Math.fma(wa, y, s1);
+      t1 = Math.fma(wb, y, t1);
     }
     a0.intoArray(dst, d + 0 * L);
     a1.intoArray(dst, d + 1 * L);
