@@ -28,6 +28,8 @@ public final class CsrMatrix {
   private static final int PANEL_DOUBLES = 640 * 1024 / 8;
   /** Stored entries per block of sparse rows walked once per dense panel (about 1.5 MiB). */
   private static final int BLOCK_ENTRIES = 1 << 17;
+  /** Doubles in a 64-byte cache line. */
+  private static final int DOUBLES_PER_LINE = 8;
   /** Panel widths are multiples of this (four 8-lane vectors). */
   private static final int PANEL_ALIGN = 32;
   /** Below this many multiply-adds a product runs on one thread. */
@@ -368,15 +370,19 @@ public final class CsrMatrix {
     // Several panels (the m directions of a tangent): gather from an aligned panel-major copy.
     // Each stored entry reads one row of the panel, so the reads become whole cache lines and
     // the panel a contiguous block (few pages) instead of strided runs of B read in place.
-    // One copy of B is cheap next to the product (B has cols rows, C has rows).
-    double[] src = bCols > panel && k != SparseKernels.scalar()
-        ? packPanels(b, cols, bCols, panel, chunks) : null;
+    // Also one panel (a layer's weights) in a large product: B's rows in place (ld = bCols)
+    // mostly straddle lines. One copy of B is cheap next to the product (B has cols rows, C has
+    // rows).
+    boolean vector = k != SparseKernels.scalar();
+    boolean packed = vector
+        && (bCols > panel || (long) values.length * bCols >= PARALLEL_MIN_WORK);
+    double[] src = packed ? packPanels(b, cols, bCols, panel, chunks) : null;
     double[] from = src == null ? b : src;
     boolean add = accumulate || startRow != null;
     // Similar rows gathered in pairs (RowPairs), with the Vector API kernels as in A^T B, and
     // pairs of pairs in quads (PairQuads) when the panels are many (the directions of a tangent).
     RowPairs pairs = k != SparseKernels.scalar() ? rowPairs() : null;
-    PairQuads quads = src != null ? pairQuads() : null;
+    PairQuads quads = bCols > panel && vector ? pairQuads() : null;
     Parallel.forEachChunk(chunks, ch -> {
       int r0 = rowAtShare(ch, chunks);
       int r1 = rowAtShare(ch + 1, chunks);
@@ -384,8 +390,8 @@ public final class CsrMatrix {
         int i1 = blockEnd(i0, r1);
         for (int p0 = 0; p0 < bCols; p0 += panel) {
           int w = Math.min(panel, bCols - p0);
-          int srcOff = src == null ? p0 : PACKED_START + p0 * cols;
-          int ld = src == null ? bCols : w;
+          int srcOff = packed ? PACKED_START + p0 * cols : p0;
+          int ld = packed ? lineStride(w) : bCols;
           // A pair only within this thread's block, so no two threads write one row.
           gatherRows(k, pairs, quads, i0, i1, w, from, srcOff, ld, startRow, p0, c, p0, bCols,
               add);
@@ -447,19 +453,21 @@ public final class CsrMatrix {
 
   /**
    * {@code B} ({@code depth x bCols}) copied panel by panel: the panel of columns
-   * {@code [p0, p0 + w)} is a packed {@code depth x w} block at {@code PACKED_START + p0 depth}
-   * of the calling thread's {@link #PANEL_COPY} array.
+   * {@code [p0, p0 + w)} is a {@code depth x w} block at {@code PACKED_START + p0 depth} of the
+   * calling thread's {@link #PANEL_COPY} array, its rows {@link #lineStride}{@code (w)} apart
+   * ({@code p0} is a multiple of a line, so the blocks end by {@code depth lineStride(bCols)}).
    */
   private static double[] packPanels(double[] b, int depth, int bCols, int panel, int threads) {
-    double[] packed = PANEL_COPY.get(PACKED_START + depth * bCols);
+    double[] packed = PANEL_COPY.get(PACKED_START + depth * lineStride(bCols));
     int panels = (bCols + panel - 1) / panel;
     Parallel.forEachChunk(Math.min(threads, panels), t -> {
       int shares = Math.min(threads, panels);
       int q1 = Parallel.bandStart(panels, t + 1, shares);
       for (int q = Parallel.bandStart(panels, t, shares); q < q1; q++) {
         int p0 = q * panel;
-        copyPanel(b, 0, bCols, 0, depth, p0, Math.min(panel, bCols - p0), packed,
-            PACKED_START + p0 * depth);
+        int w = Math.min(panel, bCols - p0);
+        copyPanel(b, 0, bCols, 0, depth, p0, w, packed, PACKED_START + p0 * depth,
+            lineStride(w));
       }
     });
     return packed;
@@ -467,13 +475,22 @@ public final class CsrMatrix {
 
   /**
    * Rows {@code [r0, r1)} of columns {@code [p0, p0 + w)} of the row-major {@code src} (row
-   * {@code r} at {@code srcOff + r ld}) to {@code dst}, row {@code r} at {@code dstOff + r w}.
+   * {@code r} at {@code srcOff + r ld}) to {@code dst}, row {@code r} at {@code dstOff + r ldDst}.
    */
   private static void copyPanel(double[] src, int srcOff, int ld, int r0, int r1, int p0, int w,
-      double[] dst, int dstOff) {
+      double[] dst, int dstOff, int ldDst) {
     for (int r = r0; r < r1; r++) {
-      System.arraycopy(src, srcOff + r * ld + p0, dst, dstOff + r * w, w);
+      System.arraycopy(src, srcOff + r * ld + p0, dst, dstOff + r * ldDst, w);
     }
+  }
+
+  /**
+   * The row stride that puts every row of {@code w} doubles copied from {@code PACKED_START} on
+   * cache lines of its own: {@code w} rounded up to whole 64-byte lines. A row straddling lines
+   * costs its vector loads a second line each.
+   */
+  static int lineStride(int w) {
+    return (w + DOUBLES_PER_LINE - 1) / DOUBLES_PER_LINE * DOUBLES_PER_LINE;
   }
 
   /**
@@ -596,28 +613,24 @@ public final class CsrMatrix {
       int col0 = byPanels ? Parallel.bandStart(panels, t, tasks) * panel : 0;
       int col1 =
           byPanels ? Math.min(bCols, Parallel.bandStart(panels, t + 1, tasks) * panel) : bCols;
-      // Several panels: each block's panel is first copied to rows of its own cache lines (as
-      // in multiply), row r at PACKED_START + r w, and gathered from there while still in L2.
-      double[] packed =
-          panels > 1 ? BLOCK_COPY.get(PACKED_START + TRANSPOSE_BLOCK_ROWS * panel) : null;
+      // Each block's panel is first copied to rows on cache lines of their own (as in
+      // multiply), row r at PACKED_START + r ld, and gathered from there while still in L2.
+      double[] packed = BLOCK_COPY.get(PACKED_START + TRANSPOSE_BLOCK_ROWS * lineStride(panel));
       for (int p0 = col0; p0 < col1; p0 += panel) {
         int w = Math.min(panel, col1 - p0);
-        double[] src = packed == null ? b : packed;
-        int srcOff = packed == null ? bOff + p0 : PACKED_START;
-        int ld = packed == null ? bCols : w;
+        int ld = lineStride(w);
         for (int blk = 0; blk < bt.blocks; blk++) {
           int r0 = blk * TRANSPOSE_BLOCK_ROWS;
           int r1 = Math.min(rows, r0 + TRANSPOSE_BLOCK_ROWS);
-          // The copy holds only this block, row r at PACKED_START + (r - r0) w; the gathers
+          // The copy holds only this block, row r at PACKED_START + (r - r0) ld; the gathers
           // index it by global row, hence the offset (negative for later blocks).
-          int blockOff = packed == null ? srcOff : PACKED_START - r0 * w;
-          if (packed != null) {
-            copyPanel(b, bOff, bCols, r0, r1, p0, w, packed, blockOff);
-          }
-          bt.gatherColumns(k, pairs, quadWidth(w) ? quads : null, blk, j0, j1, w, src, blockOff,
-              ld, c, p0, bCols);
+          int blockOff = PACKED_START - r0 * ld;
+          copyPanel(b, bOff, bCols, r0, r1, p0, w, packed, blockOff, ld);
+          bt.gatherColumns(k, pairs, quadWidth(w) ? quads : null, blk, j0, j1, w, packed,
+              blockOff, ld, c, p0, bCols);
           if (sumsHere) {
-            k.gatherRows(w, r1 - r0, bt.allRows, r0, bt.ones, r0, src, blockOff, ld, sums, p0, true);
+            k.gatherRows(w, r1 - r0, bt.allRows, r0, bt.ones, r0, packed, blockOff, ld, sums, p0,
+                true);
           }
         }
       }
