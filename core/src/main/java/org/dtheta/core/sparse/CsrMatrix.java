@@ -381,8 +381,8 @@ public final class CsrMatrix {
     boolean add = accumulate || startRow != null;
     // Similar rows gathered in pairs (RowPairs), with the Vector API kernels as in A^T B, and
     // pairs of pairs in quads (PairQuads) when the panels are many (the directions of a tangent).
-    RowPairs pairs = k != SparseKernels.scalar() ? rowPairs() : null;
-    PairQuads quads = bCols > panel && vector ? pairQuads() : null;
+    RowPairs pairs = vector ? rowPairs() : null;
+    PairQuads quads = vector && bCols > panel ? pairQuads() : null;
     Parallel.forEachChunk(chunks, ch -> {
       int r0 = rowAtShare(ch, chunks);
       int r1 = rowAtShare(ch + 1, chunks);
