@@ -28,8 +28,6 @@ public final class CsrMatrix {
   private static final int PANEL_DOUBLES = 640 * 1024 / 8;
   /** Stored entries per block of sparse rows walked once per dense panel (about 1.5 MiB). */
   private static final int BLOCK_ENTRIES = 1 << 17;
-  /** Doubles in a 64-byte cache line. */
-  private static final int DOUBLES_PER_LINE = 8;
   /** Panel widths are multiples of this (four 8-lane vectors). */
   private static final int PANEL_ALIGN = 32;
   /** Below this many multiply-adds a product runs on one thread. */
@@ -391,7 +389,7 @@ public final class CsrMatrix {
         for (int p0 = 0; p0 < bCols; p0 += panel) {
           int w = Math.min(panel, bCols - p0);
           int srcOff = packed ? PACKED_START + p0 * cols : p0;
-          int ld = packed ? lineStride(w) : bCols;
+          int ld = packed ? CacheAligned.lineStride(w) : bCols;
           // A pair only within this thread's block, so no two threads write one row.
           gatherRows(k, pairs, quads, i0, i1, w, from, srcOff, ld, startRow, p0, c, p0, bCols,
               add);
@@ -454,11 +452,12 @@ public final class CsrMatrix {
   /**
    * {@code B} ({@code depth x bCols}) copied panel by panel: the panel of columns
    * {@code [p0, p0 + w)} is a {@code depth x w} block at {@code PACKED_START + p0 depth} of the
-   * calling thread's {@link #PANEL_COPY} array, its rows {@link #lineStride}{@code (w)} apart
-   * ({@code p0} is a multiple of a line, so the blocks end by {@code depth lineStride(bCols)}).
+   * calling thread's {@link #PANEL_COPY} array, its rows {@link CacheAligned#lineStride}{@code
+   * (w)} apart ({@code p0} is a multiple of a line, so the blocks end by {@code depth
+   * lineStride(bCols)}).
    */
   private static double[] packPanels(double[] b, int depth, int bCols, int panel, int threads) {
-    double[] packed = PANEL_COPY.get(PACKED_START + depth * lineStride(bCols));
+    double[] packed = PANEL_COPY.get(PACKED_START + depth * CacheAligned.lineStride(bCols));
     int panels = (bCols + panel - 1) / panel;
     Parallel.forEachChunk(Math.min(threads, panels), t -> {
       int shares = Math.min(threads, panels);
@@ -467,7 +466,7 @@ public final class CsrMatrix {
         int p0 = q * panel;
         int w = Math.min(panel, bCols - p0);
         copyPanel(b, 0, bCols, 0, depth, p0, w, packed, PACKED_START + p0 * depth,
-            lineStride(w));
+            CacheAligned.lineStride(w));
       }
     });
     return packed;
@@ -482,15 +481,6 @@ public final class CsrMatrix {
     for (int r = r0; r < r1; r++) {
       System.arraycopy(src, srcOff + r * ld + p0, dst, dstOff + r * ldDst, w);
     }
-  }
-
-  /**
-   * The row stride that puts every row of {@code w} doubles copied from {@code PACKED_START} on
-   * cache lines of its own: {@code w} rounded up to whole 64-byte lines. A row straddling lines
-   * costs its vector loads a second line each.
-   */
-  static int lineStride(int w) {
-    return (w + DOUBLES_PER_LINE - 1) / DOUBLES_PER_LINE * DOUBLES_PER_LINE;
   }
 
   /**
@@ -615,10 +605,11 @@ public final class CsrMatrix {
           byPanels ? Math.min(bCols, Parallel.bandStart(panels, t + 1, tasks) * panel) : bCols;
       // Each block's panel is first copied to rows on cache lines of their own (as in
       // multiply), row r at PACKED_START + r ld, and gathered from there while still in L2.
-      double[] packed = BLOCK_COPY.get(PACKED_START + TRANSPOSE_BLOCK_ROWS * lineStride(panel));
+      double[] packed =
+          BLOCK_COPY.get(PACKED_START + TRANSPOSE_BLOCK_ROWS * CacheAligned.lineStride(panel));
       for (int p0 = col0; p0 < col1; p0 += panel) {
         int w = Math.min(panel, col1 - p0);
-        int ld = lineStride(w);
+        int ld = CacheAligned.lineStride(w);
         for (int blk = 0; blk < bt.blocks; blk++) {
           int r0 = blk * TRANSPOSE_BLOCK_ROWS;
           int r1 = Math.min(rows, r0 + TRANSPOSE_BLOCK_ROWS);

@@ -29,6 +29,15 @@ class CacheAlignedTest {
   }
 
   @Test
+  void rowStridesAreWholeCacheLines() {
+    // 8 doubles a line: the smallest whole number of lines that holds the row
+    int[][] cases = {{1, 8}, {8, 8}, {9, 16}, {50, 56}, {56, 56}, {96, 96}, {100, 104}};
+    for (int[] c : cases) {
+      assertEquals(c[1], CacheAligned.lineStride(c[0]), "lineStride(" + c[0] + ")");
+    }
+  }
+
+  @Test
   void negativeSizesAreRejected() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> CacheAligned.newArray(-1));

@@ -21,15 +21,6 @@ import org.junit.jupiter.api.Test;
 class CsrMatrixTest {
 
   @Test
-  void copiedRowsStartOnCacheLines() {
-    // 8 doubles a line: the smallest whole number of lines that holds the row
-    int[][] cases = {{1, 8}, {8, 8}, {9, 16}, {50, 56}, {56, 56}, {96, 96}, {100, 104}};
-    for (int[] c : cases) {
-      assertEquals(c[1], CsrMatrix.lineStride(c[0]), "lineStride(" + c[0] + ")");
-    }
-  }
-
-  @Test
   void fromDenseKeepsExactlyTheNonzerosAndConvertsBack() {
     double[] d = {0, 2, 0, 0, -1.5, 0, 3, 0, 0, 0, 0, 4};
     CsrMatrix a = CsrMatrix.fromDense(d, 3, 4);

@@ -34,8 +34,8 @@ final class SecondLayerColumns {
   private static final int COLUMN_BLOCK = 96;
 
   /**
-   * Where the gathered rows (and the per-pixel blocks) start: with rows of {@code padded}, a
-   * multiple of 8, each row on cache lines of its own, so no load of the gathers reads two.
+   * Where the gathered rows (and the per-pixel blocks) start: with rows {@code padded} ({@link
+   * CacheAligned#lineStride}) apart, each row on cache lines of its own, so no load of the gathers reads two.
    */
   private static final int AT = CacheAligned.START;
 
@@ -103,7 +103,7 @@ final class SecondLayerColumns {
     this.diagonalRow = zRows % 4 == 0 ? 4 * quads : 4 * quads - 1;
     this.blockRows = diagonalRow + 1;
     this.width = c * h;
-    this.padded = (width + 7) / 8 * 8;
+    this.padded = CacheAligned.lineStride(width);
     this.tail = zRows * c;
     this.tailPadded = (tail + 7) / 8 * 8;
     this.maxRows = maxRows;
@@ -136,7 +136,7 @@ final class SecondLayerColumns {
     int zRows = h + 1;
     int quads = (zRows + 3) / 4;
     long blockRows = (zRows % 4 == 0 ? 4L * quads : 4L * quads - 1) + 1;
-    long padded = ((long) c * h + 7) / 8 * 8;
+    long padded = CacheAligned.lineStride(Math.multiplyExact(c, h));
     return 8L * (CacheAligned.length(pixels * blockRows * padded)
         + 2 * CacheAligned.length(TopCurvature.MAX_CHUNK_SAMPLES * padded));
   }
