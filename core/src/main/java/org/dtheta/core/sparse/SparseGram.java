@@ -100,9 +100,9 @@ public final class SparseGram {
   private final CsrMatrix a;
   private final CsrMatrix byColumn;
   /**
-   * Each row's lit pixels by tiles of four, for the tile path's bucketing: built by the first
-   * column that takes the tile path (data that never does, such as scattered pixels, never pays
-   * for it; racing builders agree).
+   * Each row's lit pixels by tiles of four, for the tile path's bucketing: built once, by the
+   * first column that takes the tile path (data that never does, such as scattered pixels, never
+   * pays for it).
    */
   private volatile TiledRows tiled;
   private final double[] features;
@@ -567,8 +567,14 @@ public final class SparseGram {
   private TiledRows tiledRows() {
     TiledRows t = tiled;
     if (t == null) {
-      t = new TiledRows(a);
-      tiled = t;
+      // Built once: the threads' first columns would otherwise each build a copy (hundreds of MB).
+      synchronized (this) {
+        t = tiled;
+        if (t == null) {
+          t = new TiledRows(a);
+          tiled = t;
+        }
+      }
     }
     return t;
   }
