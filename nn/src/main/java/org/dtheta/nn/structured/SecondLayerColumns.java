@@ -35,7 +35,8 @@ final class SecondLayerColumns {
 
   /**
    * Where the gathered rows (and the per-pixel blocks) start: with rows {@code padded} ({@link
-   * CacheAligned#lineStride}) apart, each row on cache lines of its own, so no load of the gathers reads two.
+   * CacheAligned#lineStride}) apart, each row on cache lines of its own, so no load of the
+   * gathers reads two.
    */
   private static final int AT = CacheAligned.START;
 
@@ -105,7 +106,7 @@ final class SecondLayerColumns {
     this.width = c * h;
     this.padded = CacheAligned.lineStride(width);
     this.tail = zRows * c;
-    this.tailPadded = (tail + 7) / 8 * 8;
+    this.tailPadded = CacheAligned.lineStride(tail);
     this.maxRows = maxRows;
     this.cursor = new int[pixels];
     for (int j = 0; j < pixels; j++) {
