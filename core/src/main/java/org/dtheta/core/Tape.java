@@ -442,6 +442,22 @@ public final class Tape {
   }
 
   /**
+   * Allocates now the tangent and adjoint-tangent buffers that sweeps of {@code m} directions
+   * need (a sweep allocates them itself when missing): a caller that knows its next product can
+   * pay for the memory while it prepares, not inside the product.
+   *
+   * @throws IllegalArgumentException if {@code m < 1}
+   */
+  public void reserveTangents(int m) {
+    enter();
+    try {
+      ensureDirections(m);
+    } finally {
+      exit();
+    }
+  }
+
+  /**
    * Drops every node's tangent and adjoint-tangent buffers (values and adjoints stay). A caller
    * that splits a batched product over several tapes releases each tape after its sweep, so only
    * one tape's {@code size x m} buffers are alive at a time; the next sweep allocates afresh.

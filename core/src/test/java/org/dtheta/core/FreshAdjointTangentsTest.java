@@ -185,6 +185,39 @@ class FreshAdjointTangentsTest {
   }
 
   /**
+   * Buffers reserved for {@code m} directions before any sweep are the ones the sweep then
+   * uses (none reallocated), and the product has the bits of one on a tape that never
+   * reserved: reserving allocates in advance, nothing more.
+   */
+  @Test
+  void reservedTangentsAreTheSweepsOwnAndChangeNoBits() {
+    int m = 3;
+    Tape plain = new Tape();
+    Var plainLoss = smallNet(plain, 5, new Random(77));
+    Tape reserving = new Tape();
+    Var reservingLoss = smallNet(reserving, 5, new Random(77));
+    org.junit.jupiter.api.Assertions.assertNull(reservingLoss.tangent(), "nothing before");
+    reserving.reserveTangents(m);
+    double[] tangent = reservingLoss.tangent();
+    double[] adjointTangent = reservingLoss.adjointTangent();
+    assertTrue(tangent != null && tangent.length == reservingLoss.size() * m
+        && adjointTangent != null && adjointTangent.length == tangent.length,
+        "the loss node's buffers hold " + m + " directions");
+    int p = plain.parameterCount();
+    double[] theta = TestVectors.gaussian(rnd, p);
+    double[] v = TestVectors.gaussian(rnd, p * m);
+    for (Tape t : new Tape[] {plain, reserving}) {
+      t.setVariables(theta);
+      t.forward();
+    }
+    double[] want = secondOrderSweep(plain, plainLoss, v, m);
+    double[] got = secondOrderSweep(reserving, reservingLoss, v, m);
+    org.junit.jupiter.api.Assertions.assertSame(tangent, reservingLoss.tangent());
+    org.junit.jupiter.api.Assertions.assertSame(adjointTangent, reservingLoss.adjointTangent());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(want, got, 0.0);
+  }
+
+  /**
    * The same small net recorded on 5 and on 4 samples, a point and {@code m} directions, and
    * the second recording's {@code H V} from its own fresh buffers (released afterwards).
    */
@@ -207,7 +240,12 @@ class FreshAdjointTangentsTest {
 
   /** A two-layer net on {@code rows} random samples (same parameters whatever the rows). */
   private Var smallNet(Tape t, int rows) {
-    Var x = t.constant(TestVectors.gaussian(rnd, rows * 3), rows, 3);
+    return smallNet(t, rows, rnd);
+  }
+
+  /** {@link #smallNet(Tape, int)} with its samples drawn from {@code random}. */
+  private static Var smallNet(Tape t, int rows, Random random) {
+    Var x = t.constant(TestVectors.gaussian(random, rows * 3), rows, 3);
     Var w1 = t.variable(3, 4);
     Var b1 = t.variable(1, 4);
     Var w2 = t.variable(4, 2);

@@ -134,13 +134,21 @@ final class BatchLoss<G extends BatchLoss.Graph> {
   /**
    * Records now, at no point, the parts that sweeps with {@code m} directions run over (a product
    * records them on first use at its theta; after this it moves their values to its theta by a
-   * forward pass) and hands each part's graph to {@code prepare}, for what else such sweeps
-   * build on first use.
+   * forward pass), hands each part's graph to {@code prepare}, for what else such sweeps
+   * build on first use, and allocates the tangent buffers the parts' sweeps pass along.
    */
   void prepareSweeps(int m, Consumer<G> prepare) {
-    for (Part<G> part : batch.parts(m)) {
+    List<Part<G>> parts = batch.parts(m);
+    for (Part<G> part : parts) {
       prepare.accept(part.graph);
     }
+    // The one set of tangent buffers the parts pass along, allocated (and zeroed) now.
+    Tape first = parts.get(0).graph.tape();
+    if (tangentHolder != null && tangentHolder != first) {
+      tangentHolder.handTangentsTo(first);
+    }
+    tangentHolder = first;
+    first.reserveTangents(m);
   }
 
   /** {@code L(theta)}. */
