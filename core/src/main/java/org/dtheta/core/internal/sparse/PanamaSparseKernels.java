@@ -705,7 +705,7 @@ final class PanamaSparseKernels extends ScalarSparseKernels {
         // As in gatherRows: the last vector moved left to end at column n (the packed width
         // 1275 leaves 27 columns); the overlapping columns get the same operations twice. Three
         // vectors exactly (the second-layer columns' last block) overlap a whole vector: one
-        // call with a sixteenth more products instead of three one-vector calls, each a chain.
+        // call with a third more products instead of three one-vector calls, each a chain.
         quadBlock4Shifted(c, n - L, count, index, indexOff, weights, weightOff, src, srcOff,
             ldSrc, dst, r0, r1, r2, r3, accumulate);
         return;
