@@ -143,12 +143,7 @@ final class BatchLoss<G extends BatchLoss.Graph> {
       prepare.accept(part.graph);
     }
     // The one set of tangent buffers the parts pass along, allocated (and zeroed) now.
-    Tape first = parts.get(0).graph.tape();
-    if (tangentHolder != null && tangentHolder != first) {
-      tangentHolder.handTangentsTo(first);
-    }
-    tangentHolder = first;
-    first.reserveTangents(m);
+    tangentsToFirst(parts).reserveTangents(m);
   }
 
   /** {@code L(theta)}. */
@@ -243,11 +238,7 @@ final class BatchLoss<G extends BatchLoss.Graph> {
   private void sumOverParts(double[] theta, double[] v, int m, double[] out,
       PartProduct<G> product) {
     List<Part<G>> parts = batch.parts(m, theta);
-    Tape first = parts.get(0).graph.tape();
-    if (tangentHolder != null && tangentHolder != first) {
-      tangentHolder.handTangentsTo(first);
-    }
-    tangentHolder = first;
+    tangentsToFirst(parts);
     // a single part is the whole batch, of weight 1: it writes straight into out
     double[] partOut = out;
     if (parts.size() > 1) {
@@ -276,6 +267,16 @@ final class BatchLoss<G extends BatchLoss.Graph> {
       }
     }
     weightDecay.addHessianTimes(v, m, out);
+  }
+
+  /** Moves the tangent buffers, wherever the last product left them, to the first part's tape. */
+  private Tape tangentsToFirst(List<Part<G>> parts) {
+    Tape first = parts.get(0).graph.tape();
+    if (tangentHolder != null && tangentHolder != first) {
+      tangentHolder.handTangentsTo(first);
+    }
+    tangentHolder = first;
+    return first;
   }
 
   private Var outputLossOfLogits(Part<G> part) {
